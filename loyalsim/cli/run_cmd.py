@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -16,6 +17,7 @@ from loyalsim.cli.options import SetOption, overrides_from
 from loyalsim.output import prepare_dir, write_atomic, write_text
 from loyalsim.results import RunResult
 from loyalsim.scenario.loader import load_scenario
+from loyalsim.scenario.models import Scenario
 from loyalsim.simulate import simulate
 
 HEADLINE = (
@@ -68,17 +70,24 @@ def run(
     directory = prepare_dir(out)
     write_outputs(result, directory)
     print_headline(result)
-    Console().print(f"wrote {directory}/summary.json, weekly.csv, kpi_trends.png, points_flows.png")
+    Console().print(f"wrote {directory}: summary.json, weekly.csv, scenario.yaml and plots")
 
 
 def write_outputs(result: RunResult, directory: Path) -> None:
-    """summary.json, weekly.csv (every replication) and the two PNG plots."""
+    """summary.json, weekly.csv (every replication), the resolved scenario and two PNG plots."""
     write_text(directory / "summary.json", result.to_json())
+    write_text(directory / "scenario.yaml", scenario_yaml(result.scenario))
     write_atomic(directory / "weekly.csv", lambda tmp: result.weekly.to_csv(tmp, index=False))
     currency = result.scenario.economics.currency
     mean = result.weekly_mean
     plots.kpi_trends(mean, currency, result.scenario.name, directory / "kpi_trends.png")
     plots.points_flows(mean, currency, result.scenario.name, directory / "points_flows.png")
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The scenario as run (overrides applied, defaults filled in), as YAML."""
+    data = scenario.model_dump(mode="json", by_alias=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def print_headline(result: RunResult) -> None:
