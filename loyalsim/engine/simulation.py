@@ -81,6 +81,8 @@ class Simulation:
         for m in self.mechanics:
             m.bind(w)
         for m in self.mechanics:
+            m.on_start(w)
+        for m in self.mechanics:
             for process in m.processes(w):
                 self.env.process(process)
         self.env.process(self._daily_tick())

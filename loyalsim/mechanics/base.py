@@ -32,6 +32,9 @@ class Mechanic:
     def bind(self, world: World) -> None:
         """Prepare state before day 0 (allocate arrays, declare the goal, enable lots)."""
 
+    def on_start(self, world: World) -> None:
+        """Act on day 0, after every mechanic is bound (for example enrol the existing base)."""
+
     def processes(self, world: World) -> Iterable[Process]:
         """Calendar processes to run on the world's SimPy environment."""
         return ()

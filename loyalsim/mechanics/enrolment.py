@@ -28,7 +28,7 @@ class Enrolment(Mechanic):
     Params = EnrolmentParams
     params: EnrolmentParams
 
-    def bind(self, world: World) -> None:
+    def on_start(self, world: World) -> None:
         starters = np.flatnonzero(world.pop.arrival_day == 0)
         u = world.stream("enrolment").uniform(0, starters, sub=1)
         self._enrol(world, starters[u < self.params.initial_share], 0)
