@@ -77,6 +77,14 @@ class CustomerStream:
         state >>= np.uint64(11)
         return state.astype(np.float64) * _TO_UNIT
 
+    def exponential(self, day: int, idx: np.ndarray | None = None, sub: int = 0) -> np.ndarray:
+        """Unit exponentials ``-log(1 - u)``: an event of rate ``x`` happens iff ``e < x``."""
+        e = self.uniform(day, idx, sub)
+        np.negative(e, out=e)
+        np.log1p(e, out=e)
+        np.negative(e, out=e)
+        return e
+
     def normal(self, day: int, idx: np.ndarray, sub: int = 0) -> np.ndarray:
         """Standard normals by inversion (so one uniform gives one normal)."""
         u = self.uniform(day, idx, sub)

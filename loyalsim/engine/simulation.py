@@ -73,6 +73,7 @@ class Simulation:
         self._response = responsiveness(population, behaviour) if self.has_program else None
         half_life = behaviour.attachment_half_life_days
         self._attachment_decay = float(np.exp2(-1.0 / half_life))
+        self._attachment_moved = False
         self._auto_enrol = self.has_program and not any(m.kind == "enrolment" for m in mechanics)
 
     def run(self) -> ArmResult:
@@ -106,12 +107,16 @@ class Simulation:
     def _step(self, day: int) -> None:
         w, pop = self.world, self.world.pop
         self._arrive(day)
+        # A visit happens when the customer's unit exponential falls below the day's rate,
+        # i.e. with probability 1 - exp(-rate): the same draw decides the base (no-program)
+        # purchase clock and the program arm's visit, so the two differ only by the program.
+        clock = w.stream("visit").exponential(day)
         base_rate = pop.rate * self.season[day]
-        visit_u = w.stream("visit").uniform(day)
-        base_tick = visit_u < -np.expm1(-base_rate)
+        base_tick = clock < base_rate
         base_tick &= w.alive
         if self.has_program:
-            visit = visit_u < -np.expm1(-base_rate * self._multiplier(day))
+            base_rate *= self._multiplier(day)
+            visit = clock < base_rate
             visit &= w.alive
         else:
             visit = base_tick
@@ -128,15 +133,23 @@ class Simulation:
         """Program effect on today's visit rate: members get ``1 + response * lift``, and
         everyone's attachment shift scales the rate by ``1 + theta_v * shift``."""
         w, b = self.world, self.world.behaviour
-        lift = np.full(w.pop.size, b.membership_lift)
+        lift = None
         for m in self.mechanics:
             extra = m.visit_lift(w, day)
             if extra is not None:
-                lift += extra
+                lift = extra if lift is None else lift + extra
+        if lift is None:
+            lift = np.zeros(w.pop.size)
+        lift += b.membership_lift
         lift *= self._response
         lift *= w.member
         lift += 1.0
-        lift *= np.maximum(1.0 + b.attachment_visit_effect * w.attachment_shift, 0.0)
+        if self._attachment_moved:
+            factor = b.attachment_visit_effect * w.attachment_shift
+            factor += 1.0
+            if b.attachment_visit_effect > 1.0:
+                np.maximum(factor, 0.0, out=factor)
+            lift *= factor
         return lift
 
     def _churn(self, day: int, candidates: np.ndarray, batch: VisitBatch) -> None:
@@ -178,6 +191,8 @@ class Simulation:
                 d["mean_attachment"][day] = (
                     float(w.attachment[alive_members].mean()) if n_members else np.nan
                 )
-            w.attachment_shift *= self._attachment_decay
+            self._attachment_moved = bool(w.attachment_shift.any())
+            if self._attachment_moved:
+                w.attachment_shift *= self._attachment_decay
         for m in self.mechanics:
             m.on_day_end(w, day)

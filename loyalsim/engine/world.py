@@ -70,6 +70,7 @@ class World:
         self.last_visit = np.full(n, NEVER, dtype=np.int64)
         self.last_redeem = np.full(n, NEVER, dtype=np.int64)
         self.carry = np.zeros(n)
+        """Goal pull carried over after a redemption (partial reset); decays daily."""
         self.goal_points = 0
         """Points price of the cheapest reward: the goal engaged members work towards."""
         self.catalogue_cost_per_point = 0.0
@@ -109,7 +110,8 @@ class World:
         bal = self.ledger.balance if idx is None else self.ledger.balance[idx]
         if self.goal_points <= 0:
             return np.zeros(bal.shape)
-        return np.minimum(bal / self.goal_points, 1.0)
+        share = bal / self.goal_points
+        return np.minimum(share, 1.0, out=share)
 
     def tracking(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Members who track their points: engaged and not given up."""

@@ -55,19 +55,21 @@ class Rewards(Mechanic):
         self._best_upto = np.array(
             [int(np.argmax(self._value[: k + 1])) for k in range(len(by_points))]
         )
+        self._carry_decay = float(np.exp2(-1.0 / world.behaviour.reset_half_life_days))
         world.goal_points = int(self._points[0])
         world.catalogue_cost_per_point = float(self._cost[0] / self._points[0])
 
     def visit_lift(self, world: World, day: int) -> np.ndarray | None:
         """Goal gradient (Kivetz, Urminsky & Zheng 2006), with partial reset after a reward."""
         b = world.behaviour
-        progress = world.progress()
-        since = day - world.last_redeem
-        carried = world.carry * np.exp2(-since / b.reset_half_life_days)
-        pull = np.maximum(progress, carried)
+        world.carry *= self._carry_decay
+        pull = world.progress()
+        np.maximum(pull, world.carry, out=pull)
         if b.goal_gradient_curvature != 1.0:
             pull **= b.goal_gradient_curvature
-        return b.goal_gradient * pull * world.tracking()
+        pull *= b.goal_gradient
+        pull *= world.tracking()
+        return pull
 
     def on_visit(self, world: World, batch: VisitBatch) -> None:
         members = np.flatnonzero(batch.member)
