@@ -189,7 +189,7 @@ class Simulation:
             d["operating_cost"][day] = cost
             if day % 7 == 6 or day == w.days - 1:
                 d["mean_attachment"][day] = (
-                    float(w.attachment[alive_members].mean()) if n_members else np.nan
+                    float(w.attachment_of(np.flatnonzero(alive_members)).mean()) if n_members else np.nan
                 )
             self._attachment_moved = bool(w.attachment_shift.any())
             if self._attachment_moved:

@@ -91,10 +91,15 @@ class World:
         """Emotional attachment in [0, 1]: the trait baseline plus the program's shift."""
         return np.clip(self.pop.traits["attachment"] + self.attachment_shift, 0.0, 1.0)
 
+    def attachment_of(self, idx: np.ndarray) -> np.ndarray:
+        """Attachment of customers ``idx`` only (cheap for small groups)."""
+        level = self.pop.traits["attachment"][idx] + self.attachment_shift[idx]
+        return np.clip(level, 0.0, 1.0, out=level)
+
     def feel(self, idx: np.ndarray, size: float | np.ndarray) -> None:
         """Move attachment of ``idx`` by a bounded step: gains close ``size`` of the gap to 1,
         losses remove ``size`` of the current level."""
-        a = self.attachment[idx]
+        a = self.attachment_of(idx)
         step = np.where(np.asarray(size) >= 0, size * (1.0 - a), size * a)
         self.attachment_shift[idx] += step
 
