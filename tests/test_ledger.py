@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import SCENARIOS, small
+from support import SCENARIOS, shipped, small
 
 from loyalsim.ledger import Ledger, LedgerError
-from loyalsim.scenario.loader import load_scenario
+from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.simulate import simulate
 
 
@@ -93,3 +93,42 @@ def test_identities_hold_on_every_shipped_scenario(path) -> None:
     assert weekly["points_outstanding"].iloc[-1] == k["points_outstanding"]
     assert weekly["revenue"].sum() == pytest.approx(k["revenue"], rel=1e-12)
     assert weekly["program_cost"].sum() == pytest.approx(k["program_cost"], rel=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    earning=st.sampled_from(
+        [{"kind": "spend_earning", "points_per_unit": 2.5}, {"kind": "visit_earning"}]
+    ),
+    goal=st.integers(1, 40),
+    expiry=st.sampled_from(
+        [
+            {"policy": "none"},
+            {"policy": "inactivity", "days": 20, "sweep_every_days": 3},
+            {"policy": "fixed_period", "days": 30, "sweep_every_days": 7},
+            {"policy": "fixed_period", "days": 1, "sweep_every_days": 1},
+        ]
+    ),
+    bonus=st.integers(0, 50),
+    seed=st.integers(0, 2**32),
+)
+def test_identities_hold_for_random_designs(earning, goal, expiry, bonus, seed) -> None:
+    base = shipped("coffee_punch_card", size=300, weeks=10, reps=1)
+    scenario = with_overrides(
+        base,
+        {
+            "seed": seed,
+            "program.stamps": earning,
+            "program.rewards.catalogue[0].points": goal,
+            "program.expiry": expiry,
+            "program.enrolment.signup_bonus": bonus,
+            "program.enrolment.initial_share": 0.5,
+        },
+    )
+    rep = simulate(scenario).replications[0]
+    rep.arm.world.ledger.check_identity()
+    k = rep.kpis
+    assert (
+        k["points_issued"] == k["points_redeemed"] + k["points_expired"] + k["points_outstanding"]
+    )
+    assert 0 <= k["breakage_rate"] <= 1 or k["points_issued"] == 0

@@ -74,6 +74,9 @@ class Simulation:
         half_life = behaviour.attachment_half_life_days
         self._attachment_decay = float(np.exp2(-1.0 / half_life))
         self._attachment_moved = False
+        self._alive_count = 0
+        self._live_rate = np.zeros(population.size)
+        """Base visit rate of alive customers, 0 for the departed and the not yet arrived."""
         self._auto_enrol = self.has_program and not any(m.kind == "enrolment" for m in mechanics)
 
     def run(self) -> ArmResult:
@@ -100,9 +103,10 @@ class Simulation:
         if hi > lo:
             idx = self._arrival_order[lo:hi]
             self.world.alive[idx] = True
+            self._alive_count += idx.size
+            self._live_rate[idx] = self.world.pop.rate[idx]
             if self._auto_enrol:
-                self.world.member[idx] = True
-                self.world.enrol_day[idx] = day
+                self.world.enrol(idx, day)
 
     def _step(self, day: int) -> None:
         w, pop = self.world, self.world.pop
@@ -111,13 +115,11 @@ class Simulation:
         # i.e. with probability 1 - exp(-rate): the same draw decides the base (no-program)
         # purchase clock and the program arm's visit, so the two differ only by the program.
         clock = w.stream("visit").exponential(day)
-        base_rate = pop.rate * self.season[day]
+        base_rate = self._live_rate * self.season[day]
         base_tick = clock < base_rate
-        base_tick &= w.alive
         if self.has_program:
             base_rate *= self._multiplier(day)
             visit = clock < base_rate
-            visit &= w.alive
         else:
             visit = base_tick
         idx = np.flatnonzero(visit)
@@ -169,7 +171,9 @@ class Simulation:
             prob[pos[hit]] *= batch.dropout_factor[changed[hit]]
         u = w.stream("dropout").uniform(day, candidates)
         leaving = candidates[u < prob]
-        w.alive[leaving] = False
+        w.defect(leaving)
+        self._live_rate[leaving] = 0.0
+        self._alive_count -= leaving.size
         self.daily["dropouts"][day] = leaving.size
 
     def _close_day(self, day: int, batch: VisitBatch) -> None:
@@ -178,18 +182,18 @@ class Simulation:
         d["member_visits"][day] = np.count_nonzero(batch.member)
         d["revenue"][day] = batch.spend.sum()
         d["member_revenue"][day] = batch.spend[batch.member].sum()
-        d["alive"][day] = np.count_nonzero(w.alive)
+        d["alive"][day] = self._alive_count
         if self.has_program:
-            alive_members = w.member & w.alive
-            n_members = np.count_nonzero(alive_members)
+            n_members = w.alive_members
             d["members"][day] = n_members
-            d["new_members"][day] = np.count_nonzero(w.enrol_day == day)
+            d["new_members"][day] = w.enrolments[day]
             cost = econ.fixed_cost_per_year / 365.0
             cost += econ.cost_per_member_per_month * n_members * 12.0 / 365.0
             d["operating_cost"][day] = cost
             if day % 7 == 6 or day == w.days - 1:
+                alive_members = np.flatnonzero(w.member & w.alive)
                 d["mean_attachment"][day] = (
-                    float(w.attachment_of(np.flatnonzero(alive_members)).mean()) if n_members else np.nan
+                    float(w.attachment_of(alive_members).mean()) if n_members else np.nan
                 )
             self._attachment_moved = bool(w.attachment_shift.any())
             if self._attachment_moved:

@@ -77,8 +77,26 @@ class World:
         """Cost to the firm of one point at the goal reward (liability before redemptions)."""
         self.points_per_visit = np.zeros(n)
         self.gave_up_day = np.full(n, NEVER, dtype=np.int64)
+        self.alive_members = 0
+        """Members currently alive (kept by :meth:`enrol` and :meth:`defect`)."""
+        self.enrolments = np.zeros(days, dtype=np.int64)
+        """Enrolments per day."""
         self.patience_days = behaviour.patience_days
         """How long engaged members will wait for a reward (expiry can shorten it)."""
+
+    def enrol(self, idx: np.ndarray, day: int) -> np.ndarray:
+        """Make customers ``idx`` members from ``day``; returns those who were not members yet."""
+        idx = idx[~self.member[idx]]
+        self.member[idx] = True
+        self.enrol_day[idx] = day
+        self.enrolments[day] += idx.size
+        self.alive_members += int(np.count_nonzero(self.alive[idx]))
+        return idx
+
+    def defect(self, idx: np.ndarray) -> None:
+        """Customers ``idx`` (alive) leave for good."""
+        self.alive[idx] = False
+        self.alive_members -= int(np.count_nonzero(self.member[idx]))
 
     def stream(self, name: str) -> CustomerStream:
         """The counter-based stream of a purpose, shared by every arm of the replication."""

@@ -42,8 +42,7 @@ class Enrolment(Mechanic):
         batch.member[np.flatnonzero(candidates)[joins]] = True
 
     def _enrol(self, world: World, idx: np.ndarray, day: int) -> None:
-        world.member[idx] = True
-        world.enrol_day[idx] = day
+        idx = world.enrol(idx, day)
         if self.params.signup_bonus:
             bonus = np.full(idx.size, self.params.signup_bonus, dtype=np.int64)
             world.ledger.issue(idx, bonus, "signup_bonus", day)
