@@ -7,8 +7,9 @@ import sys
 
 import numpy as np
 import pytest
+from support import SCENARIOS, small
 
-from loyalsim.scenario.loader import with_overrides
+from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.simulate import clear_control_cache, simulate
 
 
@@ -174,3 +175,14 @@ def test_bad_replication_counts_are_user_errors(coffee, bad) -> None:
 
     with pytest.raises(SimulationError):
         simulate(coffee, replications=bad)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_incremental_counters_match_a_full_recount(path) -> None:
+    scenario = small(load_scenario(path), size=1000, weeks=20, reps=1)
+    rep = simulate(scenario).replications[0]
+    world, daily = rep.arm.world, rep.arm.daily
+    assert daily["alive"][-1] == world.alive.sum()
+    assert daily["members"][-1] == (world.member & world.alive).sum()
+    assert daily["new_members"].sum() == world.member.sum()
+    assert daily["dropouts"].sum() == world.pop.size - world.alive.sum()
