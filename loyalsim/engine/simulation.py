@@ -84,6 +84,7 @@ class Simulation:
         w = self.world
         for m in self.mechanics:
             m.bind(w)
+        self._arrive(0)
         for m in self.mechanics:
             m.on_start(w)
         for m in self.mechanics:
@@ -110,7 +111,8 @@ class Simulation:
 
     def _step(self, day: int) -> None:
         w, pop = self.world, self.world.pop
-        self._arrive(day)
+        if day:
+            self._arrive(day)  # day 0's customers arrived before the mechanics started
         # A visit happens when the customer's unit exponential falls below the day's rate,
         # i.e. with probability 1 - exp(-rate): the same draw decides the base (no-program)
         # purchase clock and the program arm's visit, so the two differ only by the program.
