@@ -90,9 +90,7 @@ def stamp_card_runs(scale: Scale, goal_gradient: float | None = None) -> CardRun
             g = gaps(rec, with_reward)
             stats = g.groupby("position")["gap"].agg(["mean", "count"]).reset_index()
             for p, mean, n in stats.itertuples(index=False):
-                rows.append(
-                    {"arm": arm, "replication": r, "position": p, "mean_gap": mean, "n": n}
-                )
+                rows.append({"arm": arm, "replication": r, "position": p, "mean_gap": mean, "n": n})
             if with_reward:
                 churn.extend(_churn_after_redemption(rec, r))
     return CardRuns(pd.DataFrame(rows), pd.DataFrame(churn))

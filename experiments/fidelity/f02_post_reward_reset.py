@@ -43,15 +43,19 @@ def run(scale: Scale) -> Outcome:
         "gap_after_reward": float(np.mean(after)),
         "churn_ratio_after_redemption": float(ratio),
     }
-    ordered = measured["gap_last_stamp"] < measured["gap_after_reward"] < measured[
-        "gap_first_stamp"
-    ]
+    ordered = (
+        measured["gap_last_stamp"] < measured["gap_after_reward"] < measured["gap_first_stamp"]
+    )
     churn_up = ratio > 1.0
     status = REPRODUCED if ordered and churn_up else PARTIAL if churn_up else NOT_REPRODUCED
-    note = "within band" if status == REPRODUCED else (
-        "churn after redemption rises (post_reward_dropout), but the gap after a reward is "
-        "not longer than the last gap: with no real goal gradient on the card (finding 1) "
-        "there is little acceleration to reset"
+    note = (
+        "within band"
+        if status == REPRODUCED
+        else (
+            "churn after redemption rises (post_reward_dropout), but the gap after a reward is "
+            "not longer than the last gap: with no real goal gradient on the card (finding 1) "
+            "there is little acceleration to reset"
+        )
     )
     table = runs.by_position[runs.by_position["arm"] == arm]
 
@@ -59,8 +63,11 @@ def run(scale: Scale) -> Outcome:
         mean = table.groupby("position")["mean_gap"].mean()
 
         def plot(ax):
-            ax.bar(["last gap\n(9->10)", "first gap after\nreward", "first gap\n(1->2)"],
-                   [mean[CARD - 1], mean[0], mean[1]], color=["tab:blue", "tab:orange", "tab:gray"])
+            ax.bar(
+                ["last gap\n(9->10)", "first gap after\nreward", "first gap\n(1->2)"],
+                [mean[CARD - 1], mean[0], mean[1]],
+                color=["tab:blue", "tab:orange", "tab:gray"],
+            )
             ax.set(ylabel="mean days between purchases")
             ax.set_ylim(0.9 * min(mean[CARD - 1], mean[0], mean[1]), None)
 

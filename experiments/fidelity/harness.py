@@ -153,9 +153,7 @@ def run_recorded(scenario: Scenario, seed: int, replication: int, with_program: 
     """Run one arm of one replication with the recorder; returns (Recording, ArmResult)."""
     population = Population.build(scenario.population, generator(seed, replication, "population"))
     mechanics = (
-        [mechanic_registry.build(n, s) for n, s in scenario.program.items()]
-        if with_program
-        else []
+        [mechanic_registry.build(n, s) for n, s in scenario.program.items()] if with_program else []
     )
     sim = _RecordingSimulation(
         population=population,
