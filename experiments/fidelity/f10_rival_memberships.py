@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from experiments.fidelity.harness import (
@@ -49,7 +51,7 @@ def run(scale: Scale) -> Outcome:
         visits[arm.name] = float(np.mean(k["visits"] / k["control_visits"] - 1.0))
     lifts = [visits[a.name] for a in arms]
     measured = {f"visit_lift_rivals_{m:g}": v for m, v in zip(MEANS, lifts, strict=True)}
-    ok = all(a > b for a, b in zip(lifts, lifts[1:], strict=False))
+    ok = all(a > b for a, b in itertools.pairwise(lifts))
     note = "within band" if ok else "not monotone: see table"
 
     def draw(path):
