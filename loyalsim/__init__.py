@@ -1,5 +1,6 @@
 """loyalsim: design customer loyalty programs in a simulator before launching them."""
 
+from loyalsim.comparison import Arm, Comparison, compare
 from loyalsim.errors import LoyalsimError, ScenarioError
 from loyalsim.results import RunResult
 from loyalsim.scenario.loader import load_scenario, with_overrides
@@ -7,10 +8,13 @@ from loyalsim.scenario.models import Scenario
 from loyalsim.simulate import simulate
 
 __all__ = [
+    "Arm",
+    "Comparison",
     "LoyalsimError",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "compare",
     "load_scenario",
     "simulate",
     "with_overrides",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from loyalsim.accounting import points_accounts
 from loyalsim.engine.simulation import ArmResult
 from loyalsim.scenario.models import Scenario
 
@@ -86,6 +87,7 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
     good = (expired - ledger.expired_engaged) + lost_good
     engaged_members = int(engaged.sum())
     alive_members = w.member & w.alive
+    accounts = points_accounts(scenario, arm)
 
     kpis = {
         "customers": float(arrived),
@@ -126,6 +128,10 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
         "mean_attachment": float(w.attachment[alive_members].mean())
         if alive_members.any()
         else float("nan"),
+        "points_revenue_allocated": float(accounts.allocated.sum()),
+        "recognised_points_revenue": float(accounts.recognised.sum()),
+        "deferred_revenue": float(accounts.deferred_revenue[-1]),
+        "breakage_estimate": float(accounts.breakage_estimate[-1]),
     }
     return kpis
 
@@ -148,6 +154,8 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
     cost_columns = [c for c in frame.columns if c.endswith("_cost")]
     income_columns = [c for c in frame.columns if c.endswith("_income")]
     frame["program_cost"] = frame[cost_columns].sum(axis=1)
+    accounts = points_accounts(scenario, arm)
+    frame["recognised_points_revenue"] = accounts.recognised
     sums = frame.groupby("week", sort=True).sum()
     last = pd.DataFrame({"week": week + 1})
     for name in STOCK_SERIES:
@@ -156,6 +164,7 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
     net = ledger.daily_points["issued"] - ledger.daily_points["redeemed"]
     last["points_outstanding"] = np.cumsum(net - ledger.daily_points["expired"])
     last["mean_attachment"] = arm.daily["mean_attachment"]
+    last["deferred_revenue"] = accounts.deferred_revenue
     stocks = last.groupby("week", sort=True).last()
     out = sums.join(stocks)
     margin = scenario.economics.gross_margin

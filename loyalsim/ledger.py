@@ -32,6 +32,9 @@ class Ledger:
         }
         self.daily_money: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(days))
         self.issued_by_source: dict[str, int] = defaultdict(int)
+        self.daily_issued_by_source: dict[str, np.ndarray] = defaultdict(
+            lambda: np.zeros(days, dtype=np.int64)
+        )
         self.cost_by_type: dict[str, float] = defaultdict(float)
         self.expired_engaged = 0
         self._lots: np.ndarray | None = None
@@ -63,6 +66,7 @@ class Ledger:
         total = int(points.sum())
         self.daily_points["issued"][day] += total
         self.issued_by_source[source] += total
+        self.daily_issued_by_source[source][day] += total
 
     def redeem(self, idx: np.ndarray, points: np.ndarray, day: int) -> None:
         """Debit redeemed ``points`` from customers ``idx`` (unique), oldest lots first."""

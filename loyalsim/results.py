@@ -24,6 +24,19 @@ class ReplicationResult:
     kpis: dict[str, float]
     weekly: pd.DataFrame
     arm: ArmResult | None = field(default=None, repr=False)
+    reward_cost_by_type: dict[str, float] = field(default_factory=dict)
+    points_issued_by_source: dict[str, float] = field(default_factory=dict)
+
+    def detached(self) -> ReplicationResult:
+        """The same result without the arm's live state (picklable, for worker processes)."""
+        return ReplicationResult(
+            self.replication,
+            self.kpis,
+            self.weekly,
+            None,
+            self.reward_cost_by_type,
+            self.points_issued_by_source,
+        )
 
 
 def _clean(value: float) -> float | None:
@@ -103,20 +116,20 @@ class RunResult:
         }
 
     def _reward_cost_by_type(self) -> dict[str, float]:
-        return self._mean_over_arms(lambda arm: arm.world.ledger.cost_by_type)
+        return self._mean_breakdown(lambda r: r.reward_cost_by_type)
 
     def _issued_by_source(self) -> dict[str, float]:
-        return self._mean_over_arms(lambda arm: arm.world.ledger.issued_by_source)
+        return self._mean_breakdown(lambda r: r.points_issued_by_source)
 
-    def _mean_over_arms(
-        self, table: Callable[[ArmResult], Mapping[str, float]]
+    def _mean_breakdown(
+        self, table: Callable[[ReplicationResult], Mapping[str, float]]
     ) -> dict[str, float]:
-        """Mean over replications of a per-arm breakdown (missing entries count as zero)."""
-        arms = [r.arm for r in self.replications if r.arm is not None]
+        """Mean over replications of a per-replication breakdown (missing entries count as 0)."""
+        n = len(self.replications)
         totals: dict[str, float] = {}
-        for arm in arms:
-            for k, v in sorted(table(arm).items()):
-                totals[k] = totals.get(k, 0.0) + float(v) / len(arms)
+        for rep in self.replications:
+            for k, v in sorted(table(rep).items()):
+                totals[k] = totals.get(k, 0.0) + float(v) / n
         return totals
 
     def to_json(self) -> str:

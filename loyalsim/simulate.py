@@ -60,6 +60,10 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
         kpis=summarise(scenario, arm, control),
         weekly=weekly(scenario, arm, control),
         arm=arm,
+        reward_cost_by_type=dict(sorted(arm.world.ledger.cost_by_type.items())),
+        points_issued_by_source={
+            k: float(v) for k, v in sorted(arm.world.ledger.issued_by_source.items())
+        },
     )
 
 

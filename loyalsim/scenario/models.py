@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_validator
 
 from loyalsim.mechanics import REGISTRY, MechanicSpec
+from loyalsim.scenario.accounting import AccountingSpec
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec, KpiSpec
 from loyalsim.scenario.population import PopulationSpec
 from loyalsim.spec import Spec
@@ -44,6 +45,7 @@ class Scenario(Spec):
     program: dict[str, MechanicSpec] = Field(default_factory=dict)
     economics: EconomicsSpec
     kpi: KpiSpec = KpiSpec()
+    accounting: AccountingSpec = AccountingSpec()
 
     @field_validator("program", mode="before")
     @classmethod

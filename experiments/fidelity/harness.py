@@ -1,0 +1,215 @@
+"""Shared harness of the fidelity suite: findings, scales, a visit recorder and outputs.
+
+Each finding is one module in this package with a ``FINDING`` and a ``run(scale)`` that
+returns an :class:`Outcome` (measured figures, a table, a figure-drawing callback and the
+verdict against the finding's band). ``python -m experiments.fidelity.run_all`` runs them
+all at full scale and writes ``experiments/results/<key>/`` and the summary table; the tests
+in ``tests/fidelity`` run each at :data:`REDUCED` scale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from loyalsim import mechanics as mechanic_registry
+from loyalsim.engine.simulation import ArmResult, Simulation
+from loyalsim.engine.world import VisitBatch
+from loyalsim.population import Population
+from loyalsim.rng import generator
+from loyalsim.scenario.loader import load_scenario, with_overrides
+from loyalsim.scenario.models import Scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "experiments" / "results"
+
+REPRODUCED = "reproduced"
+NOT_REPRODUCED = "not reproduced"
+PARTIAL = "partly reproduced"
+PENDING = "needs mechanic"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A published finding and the band within which the model must land."""
+
+    number: int
+    key: str
+    title: str
+    source: str
+    claim: str
+    band: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big the experiment is: customers, weeks and replications."""
+
+    size: int
+    weeks: int
+    replications: int
+    seed: int = 2026
+
+
+FULL = Scale(size=20_000, weeks=52, replications=5)
+REDUCED = Scale(size=4_000, weeks=39, replications=2)
+
+
+@dataclass
+class Outcome:
+    """What a finding's experiment measured and whether the finding is reproduced."""
+
+    finding: Finding
+    status: str
+    measured: dict[str, float]
+    note: str
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    figure: Callable[[Path], None] | None = None
+
+    def row(self) -> dict[str, Any]:
+        shown = ", ".join(f"{k} = {_fmt(v)}" for k, v in self.measured.items())
+        return {
+            "finding": f"{self.finding.number}. {self.finding.title}",
+            "source": self.finding.source,
+            "band": self.finding.band,
+            "measured": shown,
+            "status": self.status,
+            "note": self.note,
+        }
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def pending(finding: Finding, mechanic: str) -> Outcome:
+    """A finding the core cannot test yet: clearly marked, with the mechanic it waits for."""
+    return Outcome(finding, PENDING, {}, f"needs mechanic {mechanic} (issue 3)")
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+
+def coffee(scale: Scale, overrides: dict[str, Any] | None = None) -> Scenario:
+    """The shipped coffee scenario at ``scale`` with ``overrides``."""
+    base = load_scenario(ROOT / "scenarios" / "coffee_punch_card.yaml")
+    sized = {
+        "population.size": scale.size,
+        "horizon": {"weeks": scale.weeks},
+        "replications": scale.replications,
+        "seed": scale.seed,
+    }
+    return with_overrides(base, {**sized, **(overrides or {})})
+
+
+# -- the visit recorder ---------------------------------------------------------------------
+
+
+@dataclass
+class Recording:
+    """Every transaction of one arm (day, customer, points balance after it, redeemed) and the
+    day each customer defected (-1 if never)."""
+
+    visits: pd.DataFrame
+    death_day: np.ndarray
+    rate: np.ndarray
+    dropout: np.ndarray
+    engaged: np.ndarray
+    rival_memberships: np.ndarray
+
+
+class _RecordingSimulation(Simulation):
+    """The engine with an observer at the close of each day (experiments only, so the
+    normal hot path carries no recording cost)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.death_day = np.full(self.world.pop.size, -1, dtype=np.int64)
+        self._was_alive = np.zeros(self.world.pop.size, dtype=bool)
+
+    def _close_day(self, day: int, batch: VisitBatch) -> None:
+        super()._close_day(day, batch)
+        w = self.world
+        self.rows.append(
+            (day, batch.idx.copy(), w.ledger.balance[batch.idx].copy(), batch.redeemed.copy())
+        )
+        died = self._was_alive & ~w.alive
+        self.death_day[died] = day
+        self._was_alive = w.alive.copy()
+
+
+def run_recorded(scenario: Scenario, seed: int, replication: int, with_program: bool = True):
+    """Run one arm of one replication with the recorder; returns (Recording, ArmResult)."""
+    population = Population.build(scenario.population, generator(seed, replication, "population"))
+    mechanics = (
+        [mechanic_registry.build(n, s) for n, s in scenario.program.items()] if with_program else []
+    )
+    sim = _RecordingSimulation(
+        population=population,
+        mechanics=mechanics,
+        behaviour=scenario.behaviour,
+        economics=scenario.economics,
+        seasonality_spec=scenario.population.seasonality,
+        start=scenario.start_date,
+        days=scenario.horizon.total_days,
+        seed=seed,
+        replication=replication,
+        streams={},
+    )
+    arm: ArmResult = sim.run()
+    days = np.concatenate([np.full(r[1].size, r[0]) for r in sim.rows])
+    visits = pd.DataFrame(
+        {
+            "day": days,
+            "customer": np.concatenate([r[1] for r in sim.rows]),
+            "balance": np.concatenate([r[2] for r in sim.rows]),
+            "redeemed": np.concatenate([r[3] for r in sim.rows]),
+        }
+    )
+    rec = Recording(
+        visits,
+        sim.death_day,
+        population.rate,
+        population.dropout,
+        population.engaged,
+        population.traits["rival_memberships"],
+    )
+    return rec, arm
+
+
+# -- outputs --------------------------------------------------------------------------------
+
+
+def save(outcome: Outcome, results: Path = RESULTS) -> Path:
+    """Write ``table.csv``, ``figure.png`` and ``outcome.json`` of one finding."""
+    directory = results / outcome.finding.key
+    directory.mkdir(parents=True, exist_ok=True)
+    if not outcome.table.empty:
+        outcome.table.to_csv(directory / "table.csv", index=False)
+    if outcome.figure is not None:
+        outcome.figure(directory / "figure.png")
+        plt.close("all")
+    data = {**outcome.row(), "measured": outcome.measured}
+    (directory / "outcome.json").write_text(json.dumps(data, indent=2) + "\n")
+    return directory
+
+
+def figure(path: Path, draw: Callable[[plt.Axes], None], title: str) -> None:
+    """A one-panel figure drawn by ``draw`` and saved at ``path``."""
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    draw(ax)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,337 @@
+"""Compare program designs on common random numbers: paired differences, intervals, p-values.
+
+Every arm (the base and each variant) runs the same replications ``0..N-1`` of the same root
+seed. The counter-based streams of :mod:`loyalsim.rng` make every draw depend only on (seed,
+replication, purpose, customer, day), so arm ``a`` and the base in replication ``r`` see the
+same customers and the same luck: their difference is the design change and little else.
+The statistics are paired over replications (paired t), and the variance reduction against
+independent seeds is reported (``Var(X - Y) = Var(X) + Var(Y)`` for independent runs).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from loyalsim.errors import LoyalsimError, SimulationError
+from loyalsim.results import ReplicationResult, RunResult
+from loyalsim.scenario.models import Scenario
+from loyalsim.simulate import run_replication
+
+TABLE_COLUMNS = (
+    "variant",
+    "kpi",
+    "mean",
+    "base_mean",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "replications",
+)
+"""The columns of ``comparison.csv``, in order (a contract)."""
+
+HEADLINE_KPIS = (
+    "revenue",
+    "incremental_revenue",
+    "incremental_profit",
+    "program_cost",
+    "retention_rate",
+    "breakage_rate",
+    "liability",
+)
+"""KPIs whose variance reduction is reported and plotted."""
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One design in a comparison: a safe name (also its output directory) and its spec."""
+
+    name: str
+    scenario: Scenario
+    source: str | None = None
+    """The file it was loaded from, if any."""
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    """Dotted-path overrides applied to the base to get this arm, if declared inline."""
+
+    def __post_init__(self) -> None:
+        if not _NAME.fullmatch(self.name):
+            raise LoyalsimError(
+                f"variant name '{self.name}' must be letters, digits, '_', '-' or '.' "
+                "(it names an output directory)"
+            )
+
+
+@dataclass
+class Comparison:
+    """Result of :func:`compare`: the paired table, each arm's run and variance figures."""
+
+    base: Arm
+    variants: list[Arm]
+    seed: int
+    replications: int
+    runs: dict[str, RunResult]
+    table: pd.DataFrame
+    variance: pd.DataFrame
+    """Per variant and headline KPI: variance of paired differences under common random
+    numbers, the variance the difference would have on independent seeds, and their ratio."""
+
+    @property
+    def arms(self) -> list[Arm]:
+        return [self.base, *self.variants]
+
+    def kpi_frame(self) -> pd.DataFrame:
+        """Long frame of every KPI per arm and replication (for plots and custom analysis)."""
+        frames = []
+        for arm in self.arms:
+            table = self.runs[arm.name].kpi_table()
+            long = table.rename_axis("replication").reset_index().melt(id_vars="replication")
+            frames.append(long.rename(columns={"variable": "kpi"}).assign(variant=arm.name))
+        return pd.concat(frames, ignore_index=True)[["variant", "replication", "kpi", "value"]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The content of ``comparison.json`` (no timing or job count: it is deterministic)."""
+        reduction: dict[str, dict[str, dict[str, float | None]]] = {}
+        for row in self.variance.itertuples(index=False):
+            reduction.setdefault(row.variant, {})[row.kpi] = {
+                "var_paired_crn": _clean(row.var_paired_crn),
+                "var_independent": _clean(row.var_independent),
+                "variance_ratio": _clean(row.variance_ratio),
+                "variance_reduction": _clean(row.variance_reduction),
+            }
+        return {
+            "base": _describe(self.base),
+            "variants": [_describe(v) for v in self.variants],
+            "seed": self.seed,
+            "replications": self.replications,
+            "kpis": sorted(set(self.table["kpi"])),
+            "variance_reduction": reduction,
+        }
+
+
+def _describe(arm: Arm) -> dict[str, Any]:
+    return {
+        "name": arm.name,
+        "scenario": arm.scenario.name,
+        "file": arm.source,
+        "overrides": dict(arm.overrides),
+    }
+
+
+def _clean(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def compare(
+    base: Scenario | Arm,
+    variants: Sequence[Scenario | Arm],
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> Comparison:
+    """Run the base and every variant on the same replication seeds and pair them.
+
+    ``replications`` and ``seed`` default to the base scenario's. ``jobs > 1`` runs
+    (arm, replication) tasks in that many processes; results are identical to ``jobs=1``.
+    ``progress(done, total)`` is called as tasks finish.
+    """
+    arms = [_as_arm(base, "base"), *(_as_arm(v, f"variant{i + 1}") for i, v in enumerate(variants))]
+    names = [a.name for a in arms]
+    if len(set(names)) != len(names):
+        raise LoyalsimError(f"arm names must be unique, got {names}")
+    base_arm = arms[0]
+    seed = base_arm.scenario.seed if seed is None else seed
+    count = base_arm.scenario.replications if replications is None else replications
+    if count < 1:
+        raise SimulationError(f"replications must be at least 1, got {count}")
+    if seed < 0:
+        raise SimulationError(f"seed must be a non-negative integer, got {seed}")
+    if jobs < 1:
+        raise SimulationError(f"jobs must be at least 1, got {jobs}")
+    tasks = [(a, arm.scenario, seed, r) for a, arm in enumerate(arms) for r in range(count)]
+    results = _run_tasks(tasks, jobs, progress)
+    runs = {
+        arm.name: RunResult(
+            scenario=arm.scenario,
+            seed=seed,
+            replications=[results[(a, r)] for r in range(count)],
+        )
+        for a, arm in enumerate(arms)
+    }
+    table = paired_table(runs, base_arm.name, [a.name for a in arms[1:]])
+    variance = variance_reduction(runs, base_arm.name, [a.name for a in arms[1:]])
+    return Comparison(base_arm, arms[1:], seed, count, runs, table, variance)
+
+
+def _as_arm(item: Scenario | Arm, default_name: str) -> Arm:
+    return item if isinstance(item, Arm) else Arm(default_name, item)
+
+
+def _task(task: tuple[int, Scenario, int, int]) -> tuple[int, int, ReplicationResult]:
+    arm, scenario, seed, r = task
+    return arm, r, run_replication(scenario, seed, r).detached()
+
+
+def _run_tasks(
+    tasks: list[tuple[int, Scenario, int, int]],
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[tuple[int, int], ReplicationResult]:
+    """Run every (arm, replication) task, serially or in a process pool. Results are keyed
+    by task, so completion order cannot change them; both paths ship detached results."""
+    out: dict[tuple[int, int], ReplicationResult] = {}
+    total = len(tasks)
+    if jobs == 1 or total == 1:
+        for task in tasks:
+            a, r, result = _task(task)
+            out[(a, r)] = result
+            if progress:
+                progress(len(out), total)
+        return out
+    with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+        for a, r, result in pool.map(_task, tasks):
+            out[(a, r)] = result
+            if progress:
+                progress(len(out), total)
+    return out
+
+
+def paired_stats(base: np.ndarray, variant: np.ndarray, level: float = 0.95) -> dict[str, float]:
+    """Paired comparison of one KPI over replications (pairs with a NaN are dropped).
+
+    ``diff`` is the mean of ``variant - base``; the interval is the paired Student-t interval
+    and ``p_value`` the two-sided paired t-test. Differences that are all exactly equal give
+    a zero-width interval; if they are all zero ``p = 1``, otherwise ``p = 0``. With fewer
+    than two pairs the interval and p-value are NaN.
+    """
+    ok = ~(np.isnan(base) | np.isnan(variant))
+    b, v = base[ok], variant[ok]
+    n = int(ok.sum())
+    out = {
+        "mean": float(np.mean(v)) if n else math.nan,
+        "base_mean": float(np.mean(b)) if n else math.nan,
+        "diff": math.nan,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "p_value": math.nan,
+        "replications": n,
+    }
+    if not n:
+        return out
+    d = v - b
+    diff = float(np.mean(d))
+    out["diff"] = diff
+    if np.all(d == d[0]) and (d[0] == 0 or n > 1):
+        out["ci_low"] = out["ci_high"] = float(d[0])
+        out["p_value"] = 1.0 if d[0] == 0 else 0.0
+        return out
+    if n < 2:
+        return out
+    se = float(np.std(d, ddof=1) / math.sqrt(n))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
+    out["ci_low"], out["ci_high"] = diff - half, diff + half
+    t = diff / se
+    out["p_value"] = float(2.0 * stats.t.sf(abs(t), n - 1))
+    return out
+
+
+def paired_table(runs: Mapping[str, RunResult], base: str, variants: Sequence[str]) -> pd.DataFrame:
+    """The comparison table: one row per arm (base first) and scalar KPI."""
+    base_table = runs[base].kpi_table()
+    rows = []
+    for name in [base, *variants]:
+        table = runs[name].kpi_table()
+        for kpi in base_table.columns:
+            if kpi not in table.columns:
+                continue
+            b = base_table[kpi].to_numpy(dtype=float)
+            v = table[kpi].to_numpy(dtype=float)
+            rows.append({"variant": name, "kpi": kpi, **paired_stats(b, v)})
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+def variance_reduction(
+    runs: Mapping[str, RunResult],
+    base: str,
+    variants: Sequence[str],
+    kpis: Sequence[str] = HEADLINE_KPIS,
+) -> pd.DataFrame:
+    """Variance of the paired difference (common random numbers) against the variance the
+    difference of two independently seeded runs would have, ``Var(X) + Var(Y)``."""
+    base_table = runs[base].kpi_table()
+    rows = []
+    for name in variants:
+        table = runs[name].kpi_table()
+        for kpi in kpis:
+            if kpi not in table.columns or kpi not in base_table.columns:
+                continue
+            b = base_table[kpi].to_numpy(dtype=float)
+            v = table[kpi].to_numpy(dtype=float)
+            ok = ~(np.isnan(b) | np.isnan(v))
+            b, v = b[ok], v[ok]
+            if b.size < 2:
+                crn = indep = math.nan
+            else:
+                crn = float(np.var(v - b, ddof=1))
+                indep = float(np.var(v, ddof=1) + np.var(b, ddof=1))
+            ratio = indep / crn if crn > 0 else math.nan
+            reduction = 1.0 - crn / indep if indep > 0 else math.nan
+            rows.append(
+                {
+                    "variant": name,
+                    "kpi": kpi,
+                    "var_paired_crn": crn,
+                    "var_independent": indep,
+                    "variance_ratio": ratio,
+                    "variance_reduction": reduction,
+                }
+            )
+    columns = [
+        "variant",
+        "kpi",
+        "var_paired_crn",
+        "var_independent",
+        "variance_ratio",
+        "variance_reduction",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# -- declaring variants -------------------------------------------------------------------
+
+_PATH = r"[^.\[\]=,\s]+(?:\.[^.\[\]=,\s]+|\[\d+\])*"
+_SPLIT = re.compile(rf",(?=\s*{_PATH}\s*=)")
+
+
+def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
+    """``"name:path=value,path=value"`` -> ``(name, {path: value})``; values are YAML, and a
+    comma only separates assignments when a ``path=`` follows it (so ``[1, 2]`` is fine)."""
+    from loyalsim.scenario.overrides import parse_assignment
+
+    name, sep, body = text.partition(":")
+    name = name.strip()
+    if not sep or not name or not body.strip():
+        raise LoyalsimError(f"--variant '{text}' must look like name:path=value[,path=value...]")
+    overrides = dict(parse_assignment(part.strip()) for part in _SPLIT.split(body))
+    return name, overrides
+
+
+def file_arm_name(path: Path, taken: set[str]) -> str:
+    """An arm name from a file stem, made unique with ``-2``, ``-3``... and directory-safe."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem).strip("_.-") or "arm"
+    name, k = stem, 2
+    while name in taken:
+        name, k = f"{stem}-{k}", k + 1
+    return name
