@@ -66,7 +66,7 @@ class RunResult:
         )
 
     def confidence_intervals(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
-        """Student-t interval of each KPI's mean over replications (zero width for one)."""
+        """Student-t interval of each KPI's mean over replications (undefined, NaN, for one)."""
         frame = self.kpi_table()
         n = len(frame)
         out = {}
@@ -74,7 +74,7 @@ class RunResult:
             values = frame[k].to_numpy(dtype=float)
             mean = float(np.mean(values))
             if n < 2:
-                out[k] = (mean, mean)
+                out[k] = (float("nan"), float("nan"))
                 continue
             half = float(stats.t.ppf(0.5 + level / 2, n - 1) * np.std(values, ddof=1) / np.sqrt(n))
             out[k] = (mean - half, mean + half)

@@ -23,14 +23,24 @@ def seasonality(spec: SeasonalitySpec, start: dt.date, days: int) -> np.ndarray:
     return weekly[monday_first] * (1.0 + spec.annual_amplitude * np.cos(angle))
 
 
-def responsiveness(pop: Population, behaviour: BehaviourSpec) -> np.ndarray:
-    """How much program pressure moves each customer: headroom x sensitivity x dilution.
+def headroom(pop: Population, behaviour: BehaviourSpec) -> np.ndarray:
+    """Room to buy more often: ``1 / (1 + (lambda / (ref * mean lambda))^2)``.
 
-    Headroom ``1 / (1 + (lambda / (ref * mean lambda))^2)`` makes light buyers respond and
-    heavy buyers barely move (Liu 2007); rival memberships dilute the pull
-    ``1 / (1 + omega * n_rival)`` (Colloquy / Bond loyalty census).
+    Light buyers can respond to a program; heavy buyers are near their ceiling and barely
+    move (Liu 2007; Hartmann & Viard 2008). Every program-driven lift of the visit rate is
+    scaled by it.
     """
     ref = behaviour.light_buyer_ref * float(np.mean(pop.rate))
-    headroom = 1.0 / (1.0 + (pop.rate / ref) ** 2)
+    return 1.0 / (1.0 + (pop.rate / ref) ** 2)
+
+
+def reward_pull(pop: Population, behaviour: BehaviourSpec) -> np.ndarray:
+    """How strongly rewards pull a customer: sensitivity x dilution by rival programs
+    ``1 / (1 + omega * n_rival)`` (Meyer-Waarden 2007; Colloquy / Bond loyalty census)."""
     dilution = 1.0 / (1.0 + behaviour.rival_dilution * pop.traits["rival_memberships"])
-    return headroom * pop.traits["reward_sensitivity"] * dilution
+    return pop.traits["reward_sensitivity"] * dilution
+
+
+def responsiveness(pop: Population, behaviour: BehaviourSpec) -> np.ndarray:
+    """Headroom x reward pull: how much program pressure moves each customer."""
+    return headroom(pop, behaviour) * reward_pull(pop, behaviour)

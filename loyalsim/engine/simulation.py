@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from loyalsim.engine.behaviour import responsiveness, seasonality
+from loyalsim.engine.behaviour import headroom, reward_pull, seasonality
 from loyalsim.engine.world import VisitBatch, World
 from loyalsim.mechanics.base import Mechanic, Process
 from loyalsim.population import Population
@@ -70,7 +70,10 @@ class Simulation:
         self.daily = {k: np.zeros(days) for k in DAILY_SERIES}
         self._arrival_order = np.argsort(population.arrival_day, kind="stable")
         self._arrival_days = population.arrival_day[self._arrival_order]
-        self._response = responsiveness(population, behaviour) if self.has_program else None
+        if self.has_program:
+            self._headroom = headroom(population, behaviour)
+            self._pull = reward_pull(population, behaviour)
+            self._response = self._headroom * self._pull
         half_life = behaviour.attachment_half_life_days
         self._attachment_decay = float(np.exp2(-1.0 / half_life))
         self._attachment_moved = False
@@ -134,8 +137,8 @@ class Simulation:
         self._close_day(day, batch)
 
     def _multiplier(self, day: int) -> np.ndarray:
-        """Program effect on today's visit rate: members get ``1 + response * lift``, and
-        everyone's attachment shift scales the rate by ``1 + theta_v * shift``."""
+        """Program effect on today's visit rate (docs/model.md §3):
+        ``1 + headroom * (member * pull * (L + sum of lifts) + theta_v * attachment_shift)``."""
         w, b = self.world, self.world.behaviour
         lift = None
         for m in self.mechanics:
@@ -145,15 +148,14 @@ class Simulation:
         if lift is None:
             lift = np.zeros(w.pop.size)
         lift += b.membership_lift
-        lift *= self._response
+        lift *= self._pull
         lift *= w.member
-        lift += 1.0
         if self._attachment_moved:
-            factor = b.attachment_visit_effect * w.attachment_shift
-            factor += 1.0
-            if b.attachment_visit_effect > 1.0:
-                np.maximum(factor, 0.0, out=factor)
-            lift *= factor
+            lift += b.attachment_visit_effect * w.attachment_shift
+        lift *= self._headroom
+        lift += 1.0
+        if b.attachment_visit_effect * self._headroom.max() > 1.0:
+            np.maximum(lift, 0.0, out=lift)
         return lift
 
     def _churn(self, day: int, candidates: np.ndarray, batch: VisitBatch) -> None:
