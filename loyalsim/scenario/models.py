@@ -10,6 +10,7 @@ from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_
 from loyalsim.mechanics import REGISTRY, MechanicSpec
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec, KpiSpec
 from loyalsim.scenario.population import PopulationSpec
+from loyalsim.scenario.search import SearchSpec
 from loyalsim.spec import Spec
 
 
@@ -44,6 +45,7 @@ class Scenario(Spec):
     program: dict[str, MechanicSpec] = Field(default_factory=dict)
     economics: EconomicsSpec
     kpi: KpiSpec = KpiSpec()
+    search: SearchSpec | None = None
 
     @field_validator("program", mode="before")
     @classmethod
