@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -145,20 +146,24 @@ def plot_hypervolume(frame: pd.DataFrame, search: SearchSpec, path: Path) -> Non
 
 
 def plot_importances(study: optuna.Study, search: SearchSpec, path: Path) -> str:
-    """fANOVA importance of each parameter per objective; returns a note if it was skipped."""
+    """PED-ANOVA importance of each parameter per objective (which parameters separate the
+    best designs from the rest); returns a note if it was skipped."""
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if len(complete) < MIN_TRIALS_FOR_IMPORTANCE:
         return f"parameter importances need at least {MIN_TRIALS_FOR_IMPORTANCE} complete trials"
     tables = {}
     for i, o in enumerate(search.objectives):
+        sign = -1.0 if o.direction == "maximize" else 1.0  # PED-ANOVA explains low targets
         try:
-            tables[o.kpi] = optuna.importance.get_param_importances(
-                study,
-                evaluator=optuna.importance.FanovaImportanceEvaluator(seed=0),
-                target=lambda t, i=i: t.values[i],
-                normalize=True,
-            )
-        except (RuntimeError, ValueError) as exc:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="PedAnovaImportanceEvaluator computes")
+                tables[o.kpi] = optuna.importance.get_param_importances(
+                    study,
+                    evaluator=optuna.importance.PedAnovaImportanceEvaluator(),
+                    target=lambda t, i=i, s=sign: s * t.values[i],
+                    normalize=True,
+                )
+        except (RuntimeError, ValueError, ImportError) as exc:
             return f"parameter importances unavailable: {exc}"
     names = list(search.parameters)
     fig, axes = plt.subplots(
@@ -166,7 +171,7 @@ def plot_importances(study: optuna.Study, search: SearchSpec, path: Path) -> str
     )
     for ax, (kpi, table) in zip(axes[0], tables.items(), strict=True):
         ax.barh(names, [table.get(n, 0.0) for n in names], color="tab:purple")
-        ax.set(title=kpi, xlabel="importance (fANOVA)", xlim=(0, 1))
+        ax.set(title=kpi, xlabel="importance (PED-ANOVA)", xlim=(0, 1))
         ax.invert_yaxis()
     fig.suptitle("Which parameters matter")
     _save(fig, path)
