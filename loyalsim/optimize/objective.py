@@ -8,6 +8,8 @@ designs' differences, not noise.
 from __future__ import annotations
 
 import math
+import os
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +45,7 @@ class Objective:
 
     def __call__(self, trial: optuna.Trial) -> list[float]:
         params = suggest_all(trial, self.search)
+        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         try:
             kpis = evaluate(self.base, params, self.seed, self.replications).summary
             trial.set_user_attr("kpis", {k: clean(v) for k, v in kpis.items()})

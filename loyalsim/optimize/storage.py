@@ -45,10 +45,10 @@ def open_storage(url: str) -> BaseStorage:
             )
     except LoyalsimError:
         raise
-    except ModuleNotFoundError as exc:
+    except ImportError:
         raise LoyalsimError(
-            f"--storage {url}: missing database driver '{exc.name}' "
-            "(for PostgreSQL: pip install psycopg2-binary)"
+            f"--storage {url}: the database driver is not installed "
+            "(for PostgreSQL: pip install 'psycopg[binary]')"
         ) from None
     except Exception as exc:  # connection refused, bad credentials, unreadable file...
         raise LoyalsimError(
