@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from loyalsim.errors import ScenarioError
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.overrides import apply_overrides, format_path
+from loyalsim.scenario.search import search_problems
 
 _TAGS = ("kind", "dist")
 
@@ -54,7 +55,20 @@ def parse_scenario(
     if overrides:
         data = apply_overrides(data, overrides)
         source += " with --set " + ", ".join(f"{k}={v!r}" for k, v in overrides.items())
-    return validate_data(data, source, root)
+    scenario = validate_data(data, source, root)
+    check_search(scenario, source, root)
+    return scenario
+
+
+def check_search(scenario: Scenario, source: str, root: yaml.Node | None = None) -> None:
+    """Check the ``search:`` section against the scenario it belongs to (paths, values, KPIs)."""
+    problems = search_problems(scenario)
+    if problems:
+        messages = []
+        for path, message in problems:
+            line = _line_of(root, path)
+            messages.append(f"{f'line {line}: ' if line else ''}{format_path(path)}: {message}")
+        raise ScenarioError(source, messages)
 
 
 def validate_data(data: Any, source: str, root: yaml.Node | None = None) -> Scenario:

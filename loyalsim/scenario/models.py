@@ -11,6 +11,7 @@ from loyalsim.mechanics import REGISTRY, MechanicSpec
 from loyalsim.scenario.accounting import AccountingSpec
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec, KpiSpec
 from loyalsim.scenario.population import PopulationSpec
+from loyalsim.scenario.search import SearchSpec
 from loyalsim.spec import Spec
 
 
@@ -46,6 +47,7 @@ class Scenario(Spec):
     economics: EconomicsSpec
     kpi: KpiSpec = KpiSpec()
     accounting: AccountingSpec = AccountingSpec()
+    search: SearchSpec | None = None
 
     @field_validator("program", mode="before")
     @classmethod

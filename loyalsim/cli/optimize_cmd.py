@@ -1,0 +1,170 @@
+"""``loyalsim optimize``: search program designs with Optuna and recommend a few."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from loyalsim.cli.app import app
+from loyalsim.cli.options import SetOption, overrides_from
+from loyalsim.errors import LoyalsimError
+from loyalsim.optimize import outputs, recommend
+from loyalsim.optimize import study as studies
+from loyalsim.optimize.space import decode_params
+from loyalsim.optimize.storage import default_url
+from loyalsim.output import prepare_dir, write_text
+from loyalsim.scenario.loader import load_scenario
+from loyalsim.scenario.models import Scenario
+from loyalsim.scenario.search import SearchSpec
+
+
+@app.command()
+def optimize(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file with a 'search:' section.")],
+    trials: Annotated[
+        int, typer.Option("--trials", min=1, help="Total finished trials the study should hold.")
+    ] = 100,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the outputs.")] = Path(
+        "runs/optimize"
+    ),
+    storage: Annotated[
+        str | None,
+        typer.Option(
+            help="Study storage URL (default sqlite:///OUT/study.db); "
+            "postgresql://..., journal:///FILE."
+        ),
+    ] = None,
+    study_name: Annotated[
+        str | None, typer.Option("--study-name", help="Study name (default: from the scenario).")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
+    sampler: Annotated[
+        str, typer.Option(help=f"Sampler: {'|'.join(studies.SAMPLERS)}.")
+    ] = studies.DEFAULT_SAMPLER,
+    timeout: Annotated[
+        float | None, typer.Option(min=0, help="Stop starting trials after S seconds.")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Sampler seed (default: scenario's).")
+    ] = None,
+    set_: SetOption = None,
+) -> None:
+    """Search the 'search:' parameters for designs that balance the objectives under constraints."""
+    if sampler not in studies.SAMPLERS:
+        raise LoyalsimError(
+            f"--sampler {sampler}: unknown (allowed: {', '.join(studies.SAMPLERS)})"
+        )
+    scenario = load_scenario(file, overrides_from(set_))
+    base, search = studies.split(scenario)
+    directory = prepare_dir(out)
+    url = storage or default_url(directory)
+    name = study_name or _slug(scenario.name)
+    study = studies.prepare_study(scenario, url, name)
+    job = studies.Job(
+        storage_url=url,
+        study_name=name,
+        scenario=json.dumps(scenario.model_dump(mode="json", by_alias=True)),
+        sampler=sampler,
+        seed=scenario.seed if seed is None else seed,
+        target=trials,
+        timeout=timeout,
+    )
+    console = Console(stderr=True)
+    _run(study, job, jobs, search, console)
+    frame = outputs.trials_frame(study, search)
+    if frame.empty or not (frame["state"] == "COMPLETE").any():
+        errors = frame["error"].replace("", None).dropna().unique()[:3] if len(frame) else []
+        raise LoyalsimError(
+            f"no trial of study '{name}' completed"
+            + (": " + "; ".join(errors) if len(errors) else "")
+        )
+    _write(study, base, search, frame, directory)
+    _summary(frame, search, directory, url)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "study"
+
+
+def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Console) -> None:
+    """Run the trials with a progress bar: trials done, Pareto size, best values."""
+    start = studies.finished_count(study)
+    with Progress(
+        TextColumn("[bold]optimising"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("", total=job.target, completed=min(start, job.target))
+
+        def refresh(*_: object) -> None:
+            snap = studies.snapshot(study, search)
+            best = "  ".join(f"{k}={v:.4g}" for k, v in snap.best.items())
+            bar.update(
+                task,
+                completed=min(snap.finished, job.target),
+                description=f"Pareto {snap.pareto}  failed {snap.failed}  best {best}",
+            )
+
+        refresh()
+        if jobs == 1:
+            studies.run_trials(job, 0, callback=refresh)
+        else:
+            workers = studies.start_workers(job, jobs)
+            try:
+                while any(w.is_alive() for w in workers):
+                    time.sleep(1.0)
+                    refresh()
+            except KeyboardInterrupt:
+                for w in workers:
+                    w.terminate()
+                raise
+            failed = [w.exitcode for w in workers if w.exitcode]
+            if failed:
+                raise LoyalsimError(
+                    f"{len(failed)} worker process(es) crashed (exit codes {failed})"
+                )
+        refresh()
+
+
+def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) -> None:
+    outputs.write_csv(frame, directory / "trials.csv")
+    front = outputs.pareto_frame(frame, search)
+    outputs.write_csv(front, directory / "pareto.csv")
+    outputs.plot_pareto(frame, front, search, directory / "pareto_front.png")
+    outputs.plot_hypervolume(frame, search, directory / "hypervolume.png")
+    note = outputs.plot_importances(study, search, directory / "param_importances.png")
+    if note:
+        (directory / "param_importances.png").unlink(missing_ok=True)
+        Console(stderr=True).print(f"[yellow]note:[/] {note}")
+    trial_params = {
+        t.number: decode_params(search, t.params) for t in study.get_trials(deepcopy=False)
+    }
+    with Console(stderr=True).status("re-evaluating recommended designs"):
+        rec = recommend.recommend(base, search, frame, trial_params)
+    write_text(directory / "recommendation.json", recommend.to_json(rec))
+    write_text(directory / "recommendation.md", recommend.to_markdown(rec))
+
+
+def _summary(frame, search: SearchSpec, directory: Path, url: str) -> None:
+    counts = frame["state"].value_counts().to_dict()
+    front = outputs.pareto_frame(frame, search)
+    console = Console()
+    console.print(
+        f"{len(frame)} trials ({', '.join(f'{v} {k.lower()}' for k, v in counts.items())}), "
+        f"{int(frame['feasible'].sum())} feasible, Pareto front {len(front)}"
+    )
+    console.print(
+        f"wrote {directory}: trials.csv, pareto.csv, recommendation.json, recommendation.md, plots"
+    )
+    console.print(f"dashboard: optuna-dashboard {url}")

@@ -1,0 +1,188 @@
+"""Tables and figures of a study: trials.csv, pareto.csv, Pareto projections, hypervolume
+history and parameter importances."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import optuna
+import pandas as pd
+from optuna.trial import TrialState
+
+from loyalsim.optimize.pareto import as_losses, hypervolume_history, knee_index, pareto_mask
+from loyalsim.optimize.study import feasible
+from loyalsim.output import write_atomic
+from loyalsim.scenario.search import SearchSpec
+
+MIN_TRIALS_FOR_IMPORTANCE = 10
+
+
+def constraint_column(label: str) -> str:
+    """``cost_to_revenue <= 0.08`` -> ``constraint_cost_to_revenue_le_0.08``."""
+    text = label.replace("<=", "le").replace(">=", "ge")
+    return "constraint_" + re.sub(r"\s+", "_", text.strip())
+
+
+def trials_frame(study: optuna.Study, search: SearchSpec) -> pd.DataFrame:
+    """One row per trial: number, state, params_*, values_*, constraint_*, feasible, kpi_*."""
+    rows = []
+    for t in study.get_trials(deepcopy=False):
+        row: dict[str, object] = {"number": t.number, "state": t.state.name}
+        for path in search.parameters:
+            row[f"params_{path}"] = t.params.get(path)
+        for i, o in enumerate(search.objectives):
+            row[f"values_{o.kpi}"] = t.values[i] if t.values is not None else None
+        violations = t.user_attrs.get("constraints", {})
+        for c in search.constraints:
+            row[constraint_column(c.label)] = violations.get(c.label)
+        row["feasible"] = t.state == TrialState.COMPLETE and feasible(t)
+        for key, value in (t.user_attrs.get("kpis") or {}).items():
+            row[f"kpi_{key}"] = value
+        row["duration_s"] = t.duration.total_seconds() if t.duration is not None else None
+        row["error"] = t.user_attrs.get("error", "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pareto_frame(frame: pd.DataFrame, search: SearchSpec) -> pd.DataFrame:
+    """Feasible complete trials that no other feasible trial dominates, with a ``knee`` flag."""
+    columns = [f"values_{o.kpi}" for o in search.objectives]
+    ok = frame[frame["feasible"].astype(bool)] if len(frame) else frame
+    if ok.empty:
+        return ok.assign(knee=pd.Series(dtype=bool))
+    losses = as_losses(ok[columns].to_numpy(float), [o.direction for o in search.objectives])
+    front = ok[pareto_mask(losses)].copy()
+    front_losses = as_losses(
+        front[columns].to_numpy(float), [o.direction for o in search.objectives]
+    )
+    front["knee"] = False
+    front.iloc[knee_index(front_losses), front.columns.get_loc("knee")] = True
+    return front.reset_index(drop=True)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    fig.tight_layout()
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def plot_pareto(frame: pd.DataFrame, front: pd.DataFrame, search: SearchSpec, path: Path) -> None:
+    """Each pair of objectives: complete trials, infeasible ones marked, the front highlighted."""
+    kpis = [o.kpi for o in search.objectives]
+    pairs = list(itertools.combinations(kpis, 2)) or [(kpis[0], kpis[0])]
+    fig, axes = plt.subplots(1, len(pairs), figsize=(5.2 * len(pairs), 4.4), squeeze=False)
+    done = frame[frame["state"] == "COMPLETE"] if len(frame) else frame
+    for ax, (x, y) in zip(axes[0], pairs, strict=True):
+        if not done.empty:
+            good = done[done["feasible"].astype(bool)]
+            bad = done[~done["feasible"].astype(bool)]
+            ax.scatter(good[f"values_{x}"], good[f"values_{y}"], s=14, c="0.6", label="feasible")
+            if not bad.empty:
+                ax.scatter(
+                    bad[f"values_{x}"],
+                    bad[f"values_{y}"],
+                    s=14,
+                    c="tab:red",
+                    marker="x",
+                    alpha=0.5,
+                    label="violates a constraint",
+                )
+        if not front.empty:
+            ax.scatter(
+                front[f"values_{x}"],
+                front[f"values_{y}"],
+                s=30,
+                c="tab:blue",
+                label="Pareto-optimal",
+            )
+            knee = front[front["knee"]]
+            ax.scatter(
+                knee[f"values_{x}"],
+                knee[f"values_{y}"],
+                s=160,
+                marker="*",
+                c="tab:orange",
+                edgecolors="black",
+                label="knee",
+                zorder=3,
+            )
+        ax.set(xlabel=_axis(search, x), ylabel=_axis(search, y))
+        ax.legend(fontsize=7)
+    fig.suptitle("Designs found: Pareto front projections")
+    _save(fig, path)
+
+
+def _axis(search: SearchSpec, kpi: str) -> str:
+    direction = next(o.direction for o in search.objectives if o.kpi == kpi)
+    return f"{kpi} ({'higher' if direction == 'maximize' else 'lower'} is better)"
+
+
+def plot_hypervolume(frame: pd.DataFrame, search: SearchSpec, path: Path) -> None:
+    """Hypervolume of the feasible trials so far, in objectives normalised over all of them."""
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ok = frame[frame["feasible"].astype(bool)].sort_values("number") if len(frame) else frame
+    if len(ok) >= 1:
+        columns = [f"values_{o.kpi}" for o in search.objectives]
+        losses = as_losses(ok[columns].to_numpy(float), [o.direction for o in search.objectives])
+        history = hypervolume_history(losses, losses.min(axis=0), losses.max(axis=0))
+        ax.step(ok["number"], history, where="post")
+    ax.set(
+        xlabel="trial",
+        ylabel="hypervolume (normalised objectives, ref 1.1)",
+        title="Search progress: hypervolume of feasible designs",
+    )
+    _save(fig, path)
+
+
+def plot_importances(study: optuna.Study, search: SearchSpec, path: Path) -> str:
+    """PED-ANOVA importance of each parameter per objective (which parameters separate the
+    best designs from the rest); returns a note if it was skipped."""
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if len(complete) < MIN_TRIALS_FOR_IMPORTANCE:
+        return f"parameter importances need at least {MIN_TRIALS_FOR_IMPORTANCE} complete trials"
+    tables = {}
+    for i, o in enumerate(search.objectives):
+        sign = -1.0 if o.direction == "maximize" else 1.0  # PED-ANOVA explains low targets
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="PedAnovaImportanceEvaluator computes")
+                tables[o.kpi] = optuna.importance.get_param_importances(
+                    study,
+                    evaluator=optuna.importance.PedAnovaImportanceEvaluator(),
+                    target=lambda t, i=i, s=sign: s * t.values[i],
+                    normalize=True,
+                )
+        except (RuntimeError, ValueError, ImportError) as exc:
+            return f"parameter importances unavailable: {exc}"
+    names = list(search.parameters)
+    fig, axes = plt.subplots(
+        1, len(tables), figsize=(4.8 * len(tables), 0.5 * len(names) + 2), squeeze=False
+    )
+    for ax, (kpi, table) in zip(axes[0], tables.items(), strict=True):
+        ax.barh(names, [table.get(n, 0.0) for n in names], color="tab:purple")
+        ax.set(title=kpi, xlabel="importance (PED-ANOVA)", xlim=(0, 1))
+        ax.invert_yaxis()
+    fig.suptitle("Which parameters matter")
+    _save(fig, path)
+    return ""
+
+
+def hypervolume_of(frame: pd.DataFrame, search: SearchSpec) -> float:
+    """Final normalised hypervolume of the feasible trials (for the summary line)."""
+    ok = frame[frame["feasible"].astype(bool)] if len(frame) else frame
+    if ok.empty:
+        return 0.0
+    columns = [f"values_{o.kpi}" for o in search.objectives]
+    losses = as_losses(ok[columns].to_numpy(float), [o.direction for o in search.objectives])
+    return float(hypervolume_history(losses, losses.min(axis=0), losses.max(axis=0))[-1])

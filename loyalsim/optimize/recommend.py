@@ -1,0 +1,196 @@
+"""Recommended designs: the knee of the feasible Pareto front and the best feasible design per
+objective, re-evaluated with more replications and compared with the current design.
+
+Re-evaluation uses replications ``0..R-1`` of the scenario's seed for every design and for the
+current design, so the comparison with the current design is paired (common random numbers):
+the confidence interval of a difference is the t-interval of the per-replication differences.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from loyalsim.optimize.objective import clean, evaluate
+from loyalsim.optimize.outputs import pareto_frame
+from loyalsim.optimize.pareto import as_losses
+from loyalsim.scenario.models import Scenario
+from loyalsim.scenario.search import SearchSpec
+
+
+def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t interval (zero width with one value, NaN when undefined)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1))
+    half /= math.sqrt(len(values))
+    return mean, mean - half, mean + half
+
+
+def choose(frame: pd.DataFrame, search: SearchSpec) -> list[tuple[str, int]]:
+    """(label, trial number): the knee, then ``best_<kpi>`` per objective, all feasible."""
+    front = pareto_frame(frame, search)
+    if front.empty:
+        return []
+    picks = [("knee", int(front.loc[front["knee"], "number"].iloc[0]))]
+    directions = [o.direction for o in search.objectives]
+    columns = [f"values_{o.kpi}" for o in search.objectives]
+    losses = as_losses(front[columns].to_numpy(float), directions)
+    for i, o in enumerate(search.objectives):
+        # Ties on this objective are broken by the sum of the other (normalised) losses.
+        span = np.ptp(losses, axis=0)
+        norm = (losses - losses.min(axis=0)) / np.where(span > 0, span, 1.0)
+        order = np.lexsort((norm.sum(axis=1), losses[:, i]))
+        picks.append((f"best_{o.kpi}", int(front["number"].iloc[order[0]])))
+    return picks
+
+
+def _stats(table: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    out = {}
+    for key in table.columns:
+        mean, low, high = t_interval(table[key].to_numpy(float))
+        out[key] = {"mean": clean(mean), "ci_low": clean(low), "ci_high": clean(high)}
+    return out
+
+
+def _paired(design: pd.DataFrame, current: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    out = {}
+    for key in design.columns:
+        if key not in current.columns:
+            continue
+        diff, low, high = t_interval(design[key].to_numpy(float) - current[key].to_numpy(float))
+        out[key] = {"diff": clean(diff), "ci_low": clean(low), "ci_high": clean(high)}
+    return out
+
+
+def _vs_control(table: pd.DataFrame) -> dict[str, float | None]:
+    """For each KPI with a no-program counterpart ``control_<k>``: mean(k) - mean(control_k)."""
+    out = {}
+    for key in table.columns:
+        if f"control_{key}" in table.columns:
+            diff = table[key].to_numpy(float) - table[f"control_{key}"].to_numpy(float)
+            out[key] = clean(t_interval(diff)[0])
+    return out
+
+
+def recommend(
+    base: Scenario, search: SearchSpec, frame: pd.DataFrame, trial_params: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    """recommendation.json content; ``trial_params`` maps a trial to its scenario overrides."""
+    replications = search.final_replications(base)
+    current = evaluate(base, {}, base.seed, replications).kpi_table()
+    designs = []
+    tables: dict[int, pd.DataFrame] = {}
+    for label, number in choose(frame, search):
+        params = trial_params[number]
+        if number not in tables:
+            tables[number] = evaluate(base, params, base.seed, replications).kpi_table()
+        table = tables[number]
+        means = table.mean()
+        designs.append(
+            {
+                "label": label,
+                "trial": number,
+                "params": params,
+                "feasible": all(c.violation(float(means[c.kpi])) <= 0 for c in search.constraints),
+                "kpis": _stats(table),
+                "vs_current": _paired(table, current),
+                "vs_control": _vs_control(table),
+            }
+        )
+    return {
+        "scenario": base.name,
+        "objectives": [{"kpi": o.kpi, "direction": o.direction} for o in search.objectives],
+        "constraints": [
+            {"kpi": c.kpi, "op": c.op, "bound": c.bound, "label": c.label}
+            for c in search.constraints
+        ],
+        "replications": replications,
+        "seed": base.seed,
+        "current": {"kpis": _stats(current), "vs_control": _vs_control(current)},
+        "designs": designs,
+    }
+
+
+def to_json(recommendation: dict[str, Any]) -> str:
+    return json.dumps(recommendation, indent=2, allow_nan=False) + "\n"
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def to_markdown(recommendation: dict[str, Any]) -> str:
+    """A short human summary of recommendation.json."""
+    rec = recommendation
+    objectives = [o["kpi"] for o in rec["objectives"]]
+    constrained = [c["kpi"] for c in rec["constraints"] if c["kpi"] not in objectives]
+    shown = [*objectives, *constrained]
+    for extra in ("incremental_revenue", "retention_rate", "liability"):
+        if extra not in shown:
+            shown.append(extra)
+    lines = [
+        f"# Recommended designs: {rec['scenario']}",
+        "",
+        "Objectives: "
+        + ", ".join(f"{o['direction']} `{o['kpi']}`" for o in rec["objectives"])
+        + ". Constraints: "
+        + (", ".join(f"`{c['label']}`" for c in rec["constraints"]) or "none")
+        + ".",
+        f"Each design re-evaluated on {rec['replications']} replications (seed {rec['seed']}), the "
+        "same for every design; differences with the current design are paired per replication. "
+        "Intervals are 95% Student-t intervals.",
+        "",
+    ]
+    if not rec["designs"]:
+        lines += [
+            "**No feasible design was found.** Relax the constraints or widen the ranges.",
+            "",
+        ]
+    current = rec["current"]["kpis"]
+    for design in rec["designs"]:
+        lines += [
+            f"## {design['label']} (trial {design['trial']})"
+            + ("" if design["feasible"] else " — violates a constraint on re-evaluation"),
+            "",
+            *[f"- `{k}`: `{json.dumps(v)}`" for k, v in design["params"].items()],
+            "",
+            "| KPI | design (95% CI) | current | difference vs current (95% CI) |",
+            "|---|---|---|---|",
+        ]
+        for key in shown:
+            if key not in design["kpis"]:
+                continue
+            d, c, diff = (
+                design["kpis"][key],
+                current.get(key, {}),
+                design["vs_current"].get(key, {}),
+            )
+            lines.append(
+                f"| {key} | {_fmt(d['mean'])} ({_fmt(d['ci_low'])} .. {_fmt(d['ci_high'])}) "
+                f"| {_fmt(c.get('mean'))} | {_fmt(diff.get('diff'))} "
+                f"({_fmt(diff.get('ci_low'))} .. {_fmt(diff.get('ci_high'))}) |"
+            )
+        control = design["vs_control"]
+        lines += [
+            "",
+            "Against no program: "
+            + ", ".join(f"{k} {_fmt(v)}" for k, v in control.items() if v is not None)
+            + ".",
+            "",
+        ]
+    return "\n".join(lines)

@@ -1,0 +1,66 @@
+"""Where a study lives: SQLite in the output directory by default, or a journal file or a
+PostgreSQL (any SQLAlchemy) URL shared by many workers.
+
+RDB storages run a heartbeat, so a trial whose worker died (SIGKILL, lost machine) is marked
+FAIL once it has been silent for the grace period, and does not stay RUNNING forever.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import optuna
+from optuna.storages import BaseStorage, JournalStorage, RDBStorage
+from optuna.storages.journal import JournalFileBackend
+
+from loyalsim.errors import LoyalsimError
+
+HEARTBEAT_SECONDS = 10
+GRACE_SECONDS = 60
+_RDB_SCHEMES = ("sqlite:", "postgresql:", "postgresql+", "mysql:", "mysql+")
+
+
+def default_url(out: Path) -> str:
+    """``sqlite:///<out>/study.db`` (absolute, so worker processes find the same file)."""
+    return f"sqlite:///{(out / 'study.db').resolve()}"
+
+
+def open_storage(url: str) -> BaseStorage:
+    """The Optuna storage for ``url``: ``sqlite:///f.db``, ``postgresql://...`` or
+    ``journal:///path/study.log`` (a plain path ending in ``.log`` is a journal file too)."""
+    try:
+        if url.startswith("journal:") or (":" not in url and url.endswith((".log", ".jsonl"))):
+            path = url.removeprefix("journal:").removeprefix("//")
+            if not path:
+                raise LoyalsimError(f"--storage {url}: give a file, e.g. journal:///tmp/study.log")
+            return JournalStorage(JournalFileBackend(path))
+        if url.startswith(_RDB_SCHEMES):
+            kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite:") else {}
+            return RDBStorage(
+                url,
+                engine_kwargs=kwargs,
+                heartbeat_interval=HEARTBEAT_SECONDS,
+                grace_period=GRACE_SECONDS,
+            )
+    except LoyalsimError:
+        raise
+    except ImportError:
+        raise LoyalsimError(
+            f"--storage {url}: the database driver is not installed "
+            "(for PostgreSQL: pip install 'psycopg[binary]')"
+        ) from None
+    except Exception as exc:  # connection refused, bad credentials, unreadable file...
+        raise LoyalsimError(
+            f"--storage {url}: cannot open storage ({type(exc).__name__}: {exc})"
+        ) from None
+    raise LoyalsimError(
+        f"--storage {url}: unsupported URL (use sqlite:///FILE, postgresql://USER@HOST/DB or "
+        "journal:///FILE)"
+    )
+
+
+def quiet_optuna() -> None:
+    """Optuna logs every trial at INFO; loyalsim shows its own progress instead."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
