@@ -146,6 +146,8 @@ def headline_section(run: RunFiles) -> Section | None:
     if not run.summary:
         return None
     kpis, ci, reps = (run.summary[k] for k in ("kpis", "kpis_ci95", "kpis_per_replication"))
+    if _single(run):
+        ci = {}  # one replication has no interval (summary.json gives a zero-width one)
     cur = currency_of(run)
     rows = []
     for key in HEADLINE:
@@ -181,6 +183,10 @@ def headline_section(run: RunFiles) -> Section | None:
         _details("All KPIs", all_kpis_table(kpis, ci, cur)),
     ]
     return Section("kpis", "Headline KPIs against no program", "\n".join(parts))
+
+
+def _single(run: RunFiles) -> bool:
+    return (run.summary or {}).get("replications") == 1
 
 
 def all_kpis_table(kpis: Mapping[str, Any], ci: Mapping[str, Any], cur: str) -> str:
@@ -225,7 +231,7 @@ def points_section(run: RunFiles, figures_dir: Path) -> Section | None:
     parts = []
     cur = currency_of(run)
     if run.summary:
-        kpis, ci = run.summary["kpis"], run.summary["kpis_ci95"]
+        kpis, ci = run.summary["kpis"], {} if _single(run) else run.summary["kpis_ci95"]
         rows = []
         for key in POINTS:
             if key in kpis:
