@@ -67,6 +67,7 @@ table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
 caption{text-align:left;font-weight:600;padding-bottom:.3em}
 th,td{border-bottom:1px solid #e3e6eb;padding:.35em .8em;text-align:right}
 th:first-child,td:first-child{text-align:left}
+td:not(:first-child){white-space:nowrap}
 th{background:#f0f3f7}
 figure{margin:1em 0}
 img{max-width:100%;height:auto;border:1px solid #e3e6eb}
