@@ -230,6 +230,8 @@ def test_effect_phrases_and_tradeoff() -> None:
     # a declared objective direction overrides the default judgement
     text = tradeoff("x", "y", [cost], "USD", {"program_cost": "maximize"})
     assert text.endswith("It is better on program cost with no clear loss on the KPIs shown.")
+    same = Effect("program_cost", 0.0, 0.0, 0.0)  # common random numbers, no effect at all
+    assert effect_phrase(same, "USD") == "leaves program cost exactly unchanged"
     none = tradeoff("x", "y", [unclear], "USD")
     assert "more replications would be needed" in none
 

@@ -66,6 +66,8 @@ def effect_phrase(e: Effect, currency: str) -> str:
     if missing(e.lo) or missing(e.hi):
         verb = "raises" if e.diff > 0 else "lowers" if e.diff < 0 else "leaves unchanged"
         return f"{verb} {name} by {size} (no interval: a single replication)"
+    if e.diff == 0 and e.lo == 0 and e.hi == 0:
+        return f"leaves {name} exactly unchanged"
     ci = f"95% CI {fmt_diff(e.lo, e.key, currency)} to {fmt_diff(e.hi, e.key, currency)}"
     if not e.clear:
         signed = fmt_diff(e.diff, e.key, currency)
