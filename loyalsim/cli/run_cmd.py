@@ -15,6 +15,7 @@ from loyalsim import plots
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from
 from loyalsim.output import prepare_dir, write_atomic, write_text
+from loyalsim.report import write_report
 from loyalsim.results import RunResult
 from loyalsim.scenario.loader import load_scenario
 from loyalsim.scenario.models import Scenario
@@ -69,8 +70,11 @@ def run(
         )
     directory = prepare_dir(out)
     write_outputs(result, directory)
+    write_report(directory)
     print_headline(result)
-    Console().print(f"wrote {directory}: summary.json, weekly.csv, scenario.yaml and plots")
+    Console().print(
+        f"wrote {directory}: summary.json, weekly.csv, scenario.yaml, plots and report.html"
+    )
 
 
 def write_outputs(result: RunResult, directory: Path) -> None:

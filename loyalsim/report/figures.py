@@ -1,0 +1,198 @@
+"""Figures the report draws itself (the run's own figures are reused when present).
+
+Each function draws one figure, saves it as a PNG in the result directory and returns the
+PNG's path, so the report embeds exactly the file a reader finds beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from loyalsim.output import write_atomic
+from loyalsim.report.units import label, unit
+
+
+def _save(fig: plt.Figure, path: Path) -> Path:
+    fig.tight_layout()
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    plt.close(fig)
+    return path
+
+
+def _scale(key: str) -> tuple[float, str]:
+    """Multiplier and axis unit for a KPI: rates in % (or pp for differences)."""
+    return (100.0, "%") if unit(key) == "pct" else (1.0, "")
+
+
+def points_fate(kpis: Mapping[str, float | None], title: str, path: Path) -> Path:
+    """Where the issued points went (redeemed, still held, good and bad breakage)."""
+    redeemed = kpis.get("redemption_rate") or 0.0
+    breakage = kpis.get("breakage_rate") or 0.0
+    bad = kpis.get("bad_breakage_rate") or 0.0
+    good = breakage - bad
+    held = max(1.0 - redeemed - breakage, 0.0)
+    parts = [
+        ("redeemed", redeemed, "tab:blue"),
+        ("still held by active customers", held, "tab:gray"),
+        ("good breakage (passive members)", good, "tab:green"),
+        ("bad breakage (engaged members)", bad, "tab:red"),
+    ]
+    fig, ax = plt.subplots(figsize=(10, 2.8))
+    left = 0.0
+    for name, share, color in parts:
+        ax.barh([0], [100 * share], left=[left], color=color, label=f"{name}: {100 * share:.1f}%")
+        left += 100 * share
+    ax.set(
+        xlim=(0, 100),
+        yticks=[],
+        xlabel="% of points issued",
+        title=f"Where the issued points went — {title}",
+    )
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, frameon=False)
+    return _save(fig, path)
+
+
+def tier_mix(shares: Mapping[str, float], title: str, path: Path) -> Path:
+    """Share of members in each tier at the end of the horizon."""
+    names = list(shares)
+    values = [100 * float(shares[n]) for n in names]
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    bars = ax.bar(names, values, color="tab:purple")
+    ax.bar_label(bars, fmt="%.1f%%")
+    ax.set(title=f"Tier mix at the end — {title}", xlabel="tier", ylabel="% of members")
+    ax.set_ylim(0, max([*values, 1.0]) * 1.15)
+    return _save(fig, path)
+
+
+def tier_migration(matrix: Mapping[str, Mapping[str, float]], title: str, path: Path) -> Path:
+    """Heat map of the share of members moving from each tier (rows) to each tier (columns)."""
+    rows = list(matrix)
+    cols = list(dict.fromkeys([*rows, *[c for r in rows for c in matrix[r]]]))
+    grid = np.array([[100 * float(matrix[r].get(c, 0.0)) for c in cols] for r in rows])
+    fig, ax = plt.subplots(figsize=(1.4 * len(cols) + 3, 0.8 * len(rows) + 2))
+    image = ax.imshow(grid, cmap="Blues", vmin=0, vmax=100)
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            color = "white" if grid[i, j] > 60 else "black"
+            ax.text(j, i, f"{grid[i, j]:.1f}%", ha="center", va="center", color=color)
+    ax.set_xticks(range(len(cols)), cols)
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set(title=f"Tier migration — {title}", xlabel="to tier", ylabel="from tier")
+    fig.colorbar(image, ax=ax, label="% of the row's members")
+    return _save(fig, path)
+
+
+def effects(
+    table: pd.DataFrame, base: str, variants: Sequence[str], kpis: Sequence[str], path: Path
+) -> Path:
+    """Small multiples: each variant's paired difference to the base with its 95% interval."""
+    n = len(kpis)
+    ncols = min(n, 3)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 0.5 * len(variants) + 2.4 * nrows))
+    axes = np.atleast_1d(axes).ravel()
+    rows = table.set_index(["variant", "kpi"])
+    for ax, key in zip(axes, kpis, strict=False):
+        factor, suffix = _scale(key)
+        for i, name in enumerate(variants):
+            row = rows.loc[(name, key)]
+            diff, lo, hi = (factor * float(row[c]) for c in ("diff", "ci_low", "ci_high"))
+            err = [[max(diff - lo, 0.0)], [max(hi - diff, 0.0)]] if lo == lo and hi == hi else None
+            ax.errorbar([diff], [i], xerr=err, fmt="o", capsize=4, color="tab:blue")
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(range(len(variants)), variants)
+        ax.set_ylim(-0.7, len(variants) - 0.3)
+        ax.set_title(label(key), fontsize=10)
+        ax.set_xlabel(f"difference vs {base}" + (" (pp)" if suffix else ""))
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    fig.suptitle(f"Paired differences against '{base}' with 95% confidence intervals")
+    return _save(fig, path)
+
+
+def pareto(
+    trials: pd.DataFrame,
+    front: pd.DataFrame | None,
+    objectives: Sequence[Mapping[str, str]],
+    designs: Sequence[Mapping],
+    path: Path,
+) -> Path:
+    """Trials on the first two objectives, the Pareto front and the recommended designs."""
+    (xo, yo) = objectives[0], objectives[1]
+    xc, yc = f"values_{xo['kpi']}", f"values_{yo['kpi']}"
+    xf, xs = _scale(xo["kpi"])
+    yf, ys = _scale(yo["kpi"])
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    done = trials.dropna(subset=[xc, yc])
+    ok = done["feasible"].astype(bool) if "feasible" in done else pd.Series(True, done.index)
+    ax.scatter(
+        xf * done.loc[ok, xc],
+        yf * done.loc[ok, yc],
+        s=18,
+        color="tab:gray",
+        alpha=0.6,
+        label="feasible trial",
+    )
+    if (~ok).any():
+        ax.scatter(
+            xf * done.loc[~ok, xc],
+            yf * done.loc[~ok, yc],
+            s=18,
+            marker="x",
+            color="tab:red",
+            alpha=0.6,
+            label="violates a constraint",
+        )
+    if front is not None and len(front) and xc in front and yc in front:
+        line = front.sort_values(xc)
+        ax.plot(xf * line[xc], yf * line[yc], "-o", color="tab:blue", label="Pareto front")
+    by_number = done.set_index("number")
+    for design in designs:
+        if design.get("trial") in by_number.index:
+            row = by_number.loc[design["trial"]]
+            ax.scatter(
+                [xf * row[xc]],
+                [yf * row[yc]],
+                s=140,
+                marker="*",
+                color="tab:orange",
+                edgecolor="black",
+                zorder=5,
+            )
+            ax.annotate(
+                str(design.get("label")),
+                (xf * row[xc], yf * row[yc]),
+                textcoords="offset points",
+                xytext=(8, 6),
+            )
+    ax.set(
+        title="Optimisation trials and Pareto front",
+        xlabel=f"{label(xo['kpi'])} ({xo['direction']})" + (f" [{xs}]" if xs else ""),
+        ylabel=f"{label(yo['kpi'])} ({yo['direction']})" + (f" [{ys}]" if ys else ""),
+    )
+    ax.legend()
+    return _save(fig, path)
+
+
+def arm_trends(weekly: Mapping[str, pd.DataFrame], path: Path) -> Path:
+    """Weekly revenue and retention of each design in a comparison (mean over replications)."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for name, frame in weekly.items():
+        mean = frame.drop(columns="replication", errors="ignore").groupby("week").mean()
+        if "revenue" in mean:
+            axes[0].plot(mean.index, mean["revenue"], label=name)
+        if "retention_rate" in mean:
+            axes[1].plot(mean.index, 100 * mean["retention_rate"], label=name)
+    axes[0].set(title="Weekly revenue by design", xlabel="week", ylabel="revenue per week")
+    axes[1].set(title="Customers still active by design", xlabel="week", ylabel="% of customers")
+    for ax in axes:
+        ax.legend()
+    return _save(fig, path)

@@ -1,0 +1,148 @@
+"""How each KPI is named and printed: percentages, money, points and counts."""
+
+from __future__ import annotations
+
+import math
+
+PCT_KEYS = {"cost_to_revenue", "incremental_revenue_pct", "roi", "incremental_retention"}
+MONEY_KEYS = {
+    "revenue",
+    "control_revenue",
+    "incremental_revenue",
+    "gross_margin",
+    "profit",
+    "control_profit",
+    "incremental_profit",
+    "program_cost",
+    "program_income",
+    "liability",
+    "deferred_revenue",
+    "recognised_points_revenue",
+}
+COUNT_KEYS = {"customers", "members", "visits", "control_visits"}
+
+LABELS = {
+    "customers": "Customers",
+    "retention_rate": "Retention",
+    "control_retention_rate": "Retention, no program",
+    "incremental_retention": "Incremental retention",
+    "members": "Members (ever enrolled)",
+    "enrolment_rate": "Enrolment rate",
+    "active_member_rate": "Active member rate",
+    "visits": "Visits",
+    "revenue": "Revenue",
+    "incremental_revenue": "Incremental revenue",
+    "incremental_revenue_pct": "Incremental revenue, % of control",
+    "gross_margin": "Gross margin",
+    "program_cost": "Program cost",
+    "program_income": "Program income",
+    "reward_cost": "Reward cost",
+    "operating_cost": "Operating cost",
+    "profit": "Profit",
+    "incremental_profit": "Incremental profit",
+    "cost_to_revenue": "Cost to revenue",
+    "roi": "ROI (incremental profit / program cost)",
+    "points_issued": "Points issued",
+    "points_redeemed": "Points redeemed",
+    "points_expired": "Points expired",
+    "points_outstanding": "Points outstanding",
+    "breakage_rate": "Breakage",
+    "good_breakage_share": "Good share of breakage",
+    "bad_breakage_rate": "Bad breakage (engaged members)",
+    "liability": "Points liability",
+    "redemption_rate": "Redemption rate",
+    "capture_rate": "Revenue captured by members",
+    "engaged_member_share": "Engaged members",
+    "gave_up_share": "Engaged members who gave up",
+    "mean_attachment": "Mean attachment",
+}
+
+BETTER_HIGHER = {
+    "retention_rate",
+    "incremental_retention",
+    "enrolment_rate",
+    "active_member_rate",
+    "visits",
+    "revenue",
+    "incremental_revenue",
+    "incremental_revenue_pct",
+    "profit",
+    "incremental_profit",
+    "roi",
+    "capture_rate",
+    "mean_attachment",
+    "redemption_rate",
+    "program_income",
+}
+BETTER_LOWER = {
+    "program_cost",
+    "reward_cost",
+    "operating_cost",
+    "cost_to_revenue",
+    "liability",
+    "bad_breakage_rate",
+    "gave_up_share",
+}
+"""Which way a KPI is usually wanted; KPIs in neither set are reported without judgement."""
+
+
+def unit(key: str) -> str:
+    """``pct``, ``money``, ``points``, ``count`` or ``number``."""
+    if key in PCT_KEYS or key.endswith(("_rate", "_share")):
+        return "pct"
+    if key in MONEY_KEYS or key.endswith(("_cost", "_income")):
+        return "money"
+    if key.startswith("points_"):
+        return "points"
+    if key in COUNT_KEYS:
+        return "count"
+    return "number"
+
+
+def label(key: str) -> str:
+    """A reader's name for a KPI key (the key itself, tidied, when it has none)."""
+    return LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt(value: float | None, key: str, currency: str = "", signed: bool = False) -> str:
+    """A KPI value for a table cell: ``58.51%``, ``102,962 USD``, ``15,672 points``."""
+    if missing(value):
+        return "n/a"
+    sign = "+" if signed else ""
+    kind = unit(key)
+    if kind == "pct":
+        return f"{100 * value:{sign}.2f}%"
+    if kind == "money":
+        return f"{value:{sign},.0f} {currency}".rstrip()
+    if kind in {"points", "count"}:
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign}.4g}"
+
+
+def fmt_diff(value: float | None, key: str, currency: str = "", signed: bool = True) -> str:
+    """A difference: percentage points for rates, otherwise like :func:`fmt`."""
+    if missing(value):
+        return "n/a"
+    if unit(key) == "pct":
+        sign = "+" if signed else ""
+        return f"{100 * value:{sign}.2f} pp"
+    return fmt(value, key, currency, signed=signed)
+
+
+def fmt_interval(lo: float | None, hi: float | None, key: str, currency: str = "") -> str:
+    """``56.21% – 60.81%``."""
+    if missing(lo) or missing(hi):
+        return "n/a"
+    return f"{fmt(lo, key, currency)} – {fmt(hi, key, currency)}"
+
+
+def fmt_diff_interval(lo: float | None, hi: float | None, key: str, currency: str = "") -> str:
+    """``+0.80 – +1.60 pp``."""
+    if missing(lo) or missing(hi):
+        return "n/a"
+    a, b = fmt_diff(lo, key, currency), fmt_diff(hi, key, currency)
+    return f"{a} – {b}"

@@ -1,0 +1,245 @@
+"""loyalsim report: content, self-containment, escaping, compare/optimize sections, errors."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from report_fixtures import COFFEE, compare_dir, optimize_dir, real_run, with_tiers
+
+from loyalsim.errors import LoyalsimError
+from loyalsim.report import write_report
+from loyalsim.report.narrative import Effect, effect_phrase, paired_interval, tradeoff
+from loyalsim.scenario.loader import load_scenario
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    return real_run(tmp_path_factory.mktemp("report") / "run")
+
+
+@pytest.fixture(scope="module")
+def run_report(run_dir: Path) -> str:
+    return write_report(run_dir).read_text(encoding="utf-8")
+
+
+def images(html: str) -> list[bytes]:
+    sources = re.findall(r'<img src="([^"]*)"', html)
+    assert all(s.startswith("data:image/png;base64,") for s in sources), sources
+    return [base64.b64decode(s.split(",", 1)[1]) for s in sources]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    code = "from loyalsim.cli.app import main; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+
+
+def test_run_report_is_self_contained(run_report: str, run_dir: Path) -> None:
+    assert "<script" not in run_report.lower()
+    assert not re.search(r"(src|href)=\"(https?:)?//", run_report), "no network references"
+    pngs = images(run_report)
+    assert len(pngs) == 3 and all(p.startswith(PNG) for p in pngs)
+    # the embedded figures are exactly the PNG files beside the report
+    saved = {p.read_bytes() for p in run_dir.glob("*.png")}
+    assert set(pngs) <= saved
+    assert {"kpi_trends.png", "points_flows.png", "report_breakage.png"} <= {
+        p.name for p in run_dir.glob("*.png")
+    }
+
+
+def test_run_report_content(run_report: str, run_dir: Path) -> None:
+    summary = json.loads((run_dir / "summary.json").read_text())
+    scenario = load_scenario(run_dir / "scenario.yaml")
+    text = re.sub(r"<[^>]+>", " ", run_report)
+    for needle in (
+        scenario.name,
+        "Customers simulated",
+        "600",
+        "commuters",
+        "occasionals",
+        "tourists",
+        "56 days (8 weeks)",
+        "Root seed",
+        "Members earn 1 stamp(s) per visit of at least 2.",
+        "All points lapse after 90 days without earning or redeeming.",
+        "Rewards: free drink for 9 points",
+        "Weekly trends",
+        "Points flows and liability",
+        "Breakage: good and bad",
+    ):
+        assert needle in text, needle
+    assert "Tiers" not in text  # the coffee card has no tiers
+    kpis, ci = summary["kpis"], summary["kpis_ci95"]
+    retention = f"{100 * kpis['retention_rate']:.2f}%"
+    interval = f"{100 * ci['retention_rate'][0]:.2f}% – {100 * ci['retention_rate'][1]:.2f}%"
+    assert retention in text and interval in text
+    assert f"{kpis['points_issued']:,.0f}" in text
+    assert f"{100 * kpis['breakage_rate']:.1f}% of the points issued" in text
+
+
+def test_headline_difference_is_paired_over_replications(run_report: str, run_dir: Path) -> None:
+    summary = json.loads((run_dir / "summary.json").read_text())
+    reps = summary["kpis_per_replication"]
+    diff = paired_interval(reps["revenue"], reps["control_revenue"])
+    assert diff is not None
+    assert diff.diff == pytest.approx(summary["kpis"]["incremental_revenue"], rel=1e-9)
+    assert diff.lo == pytest.approx(summary["kpis_ci95"]["incremental_revenue"][0], rel=1e-9)
+    assert f"{diff.diff:+,.0f} {summary['currency']}" in run_report
+
+
+def test_report_is_deterministic(run_dir: Path, run_report: str, tmp_path: Path) -> None:
+    copy = shutil.copytree(run_dir, tmp_path / "copy")
+    for png in copy.glob("*.png"):
+        png.unlink()
+    again = write_report(copy).read_text(encoding="utf-8")
+    assert again == run_report
+
+
+def test_text_from_inputs_is_escaped(run_dir: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(run_dir, tmp_path / "evil")
+    data = yaml.safe_load((copy / "scenario.yaml").read_text())
+    evil = "<script>alert('x')</script> & <b>bold</b>"
+    data["description"] = evil
+    (copy / "scenario.yaml").write_text(yaml.safe_dump(data))
+    html = write_report(copy).read_text()
+    assert "<script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_tier_mix_and_migration_when_tiers_exist(run_dir: Path, tmp_path: Path) -> None:
+    tiered = with_tiers(run_dir, tmp_path / "tiers")
+    html = write_report(tiered).read_text()
+    assert "Tiers: mix and migration" in html
+    assert "<td>gold</td><td>25.0%</td>" in html
+    assert "<td>from gold</td><td>20.0%</td><td>70.0%</td><td>10.0%</td>" in html
+    assert (tiered / "report_tier_mix.png").read_bytes().startswith(PNG)
+    assert (tiered / "report_tier_migration.png").read_bytes().startswith(PNG)
+    assert len(images(html)) == 5
+
+
+def test_compare_report(run_dir: Path, tmp_path: Path) -> None:
+    directory = compare_dir(run_dir, tmp_path / "cmp")
+    html = write_report(directory).read_text()
+    assert "Comparison of designs" in html and "Designs compared" in html
+    assert "program.rewards.catalogue[0].points = 7" in html
+    # table: the base mean and the variant's paired difference with its interval
+    assert "+1.20 pp (+0.80 pp – +1.60 pp) p=0.010" in html
+    # one paragraph per variant, generated from the numbers
+    finding = re.search(r"<h3>richer</h3><p class=\"finding\">(.*?)</p>", html).group(1)
+    assert finding.startswith("Compared with the base design &#x27;current&#x27;, design")
+    assert "raises retention by 1.20 pp (95% CI +0.80 pp to +1.60 pp)" in finding
+    assert "leaves incremental profit without a clear change (-300 USD" in finding
+    assert "lowers breakage by 2.00 pp" in finding
+    assert "better retention and incremental revenue at the price of worse program cost" in finding
+    assert (directory / "report_effects.png").read_bytes().startswith(PNG)
+    assert "Base design &#x27;current&#x27; against no program" in html
+    assert all(p.startswith(PNG) for p in images(html))
+
+
+def test_optimize_report(tmp_path: Path) -> None:
+    directory = optimize_dir(tmp_path / "opt")
+    html = write_report(directory).read_text()
+    assert "Optimisation of the program design: Coffee chain punch card" in html
+    assert "12 trials (11 complete, 1 fail), 10 feasible, 6 on the Pareto front." in html
+    assert "Constraints: liability &lt;= 2000." in html
+    assert (directory / "report_pareto.png").read_bytes().startswith(PNG)
+    knee = re.search(r"Design &#x27;knee&#x27; \(trial 5\)</h3>(.*?)</p>", html, re.S).group(1)
+    assert "<td>program.expiry.days</td><td>110</td>" in knee
+    assert "raises retention by 1.20 pp (95% CI +0.80 pp to +1.60 pp)" in knee
+    assert "raises cost to revenue by 0.90 pp (95% CI +0.70 pp to +1.60 pp)" not in knee
+    assert "raises cost to revenue by 0.90 pp (95% CI +0.70 pp to +1.10 pp)" in knee
+    assert "The trade-off: better retention at the price of worse cost to revenue and" in knee
+    assert "Against running no program: retention +1.40 pp, revenue +2,500." in knee
+    best = re.search(
+        r"best_cost_to_revenue.*?</table>\s*<p class=\"finding\">(.*?)</p>", html, re.S
+    )
+    assert "lowers retention by 0.60 pp" in best.group(1)
+
+
+def test_cli_report_and_run_call_it(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    done = cli(
+        "run", str(COFFEE), "--out", str(out), "--replications", "1",
+        "--set", "population.size=300", "--set", "horizon={weeks: 4}",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "report.html" in done.stdout
+    first = (out / "report.html").read_bytes()
+    assert b"no interval: a single replication" in first
+    (out / "report.html").unlink()
+    done = cli("report", str(out))
+    assert done.returncode == 0, done.stderr
+    assert (out / "report.html").read_bytes() == first
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: None, "no such directory"),
+        (lambda d: d.write_text("x"), "not a directory"),
+        (lambda d: d.mkdir(), "no results to report on"),
+        (lambda d: (d.mkdir(), (d / "summary.json").write_text("{oops")), "not readable JSON"),
+        (
+            lambda d: (d.mkdir(), (d / "summary.json").write_text('{"kpis": {}}')),
+            "'kpis_ci95' missing",
+        ),
+        (
+            lambda d: (d.mkdir(), (d / "comparison.csv").write_text("variant,kpi\na,b\n")),
+            "missing column(s) mean",
+        ),
+    ],
+)
+def test_bad_directory_is_a_clear_error(tmp_path: Path, setup, message: str) -> None:
+    target = tmp_path / "target"
+    setup(target)
+    with pytest.raises(LoyalsimError, match=re.escape(message)):
+        write_report(target)
+    assert not (target / "report.html").exists() if target.is_dir() else True
+
+
+def test_cli_bad_directory_exits_2_without_traceback(tmp_path: Path) -> None:
+    (tmp_path / "summary.json").write_text("[1, 2]")
+    done = cli("report", str(tmp_path))
+    assert done.returncode == 2
+    assert "expected a JSON object" in done.stderr and "Traceback" not in done.stderr
+    done = cli("report", str(tmp_path / "nowhere"))
+    assert done.returncode == 2 and "no such directory" in done.stderr
+
+
+def test_effect_phrases_and_tradeoff() -> None:
+    clear = Effect("retention_rate", 0.012, 0.008, 0.016)
+    assert effect_phrase(clear, "USD") == (
+        "raises retention by 1.20 pp (95% CI +0.80 pp to +1.60 pp)"
+    )
+    unclear = Effect("incremental_profit", -300.0, -900.0, 250.0)
+    assert effect_phrase(unclear, "EUR") == (
+        "leaves incremental profit without a clear change (-300 EUR, 95% CI -900 EUR to +250 EUR)"
+    )
+    cost = Effect("program_cost", 1200.0, 1100.0, 1300.0)
+    text = tradeoff("design 'a'", "the current design", [clear, unclear, cost], "USD")
+    assert text.endswith("The trade-off: better retention at the price of worse program cost.")
+    # a declared objective direction overrides the default judgement
+    text = tradeoff("x", "y", [cost], "USD", {"program_cost": "maximize"})
+    assert text.endswith("It is better on program cost with no clear loss on the KPIs shown.")
+    same = Effect("program_cost", 0.0, 0.0, 0.0)  # common random numbers, no effect at all
+    assert effect_phrase(same, "USD") == "leaves program cost exactly unchanged"
+    none = tradeoff("x", "y", [unclear], "USD")
+    assert "more replications would be needed" in none
+
+
+def test_paired_interval_matches_student_t() -> None:
+    e = paired_interval([3.0, 5.0, 7.0], [1.0, 2.0, 3.0])
+    # differences 2, 3, 4: mean 3, sd 1, t(0.975, 2) = 4.302653
+    assert e.diff == pytest.approx(3.0)
+    assert e.hi - e.diff == pytest.approx(4.302653 / 3**0.5, rel=1e-6)
+    assert paired_interval([None, 1.0], [0.0, 0.5]).lo is None
+    assert paired_interval([], []) is None
