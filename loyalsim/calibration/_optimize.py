@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import OptimizeResult, minimize
 
 NegLogLik = Callable[[np.ndarray], float]
 BOX = 12.0  # |u| <= BOX: exp(12) ~ 1.6e5 is far beyond any plausible shape or scale here
 _HESSIAN_STEP = 1e-4
+_TIGHT = {"ftol": 1e-12, "gtol": 1e-8, "maxiter": 5000}
 _INVALID = 1e100  # returned for non-finite objectives so line searches back off
 
 
@@ -27,7 +28,7 @@ class Optimum:
 
 
 def maximise(negloglik: NegLogLik, starts: Sequence[np.ndarray]) -> Optimum:
-    """Minimise ``negloglik`` by L-BFGS-B from every start, then polish the best by Nelder-Mead.
+    """Minimise ``negloglik`` by L-BFGS-B from every start, then restart from the best.
 
     ``converged`` is False when the optimiser reports failure or the estimate sits on the box
     (a parameter running off to zero or infinity); the covariance is NaN when the Hessian is not
@@ -39,25 +40,19 @@ def maximise(negloglik: NegLogLik, starts: Sequence[np.ndarray]) -> Optimum:
         return value if np.isfinite(value) else _INVALID
 
     bounds = [(-BOX, BOX)] * len(starts[0])
-    runs = [
-        minimize(objective, np.asarray(u0, float), method="L-BFGS-B", bounds=bounds)
-        for u0 in starts
-    ]
-    best = min(runs, key=lambda run: run.fun)
-    polished = minimize(
-        objective,
-        best.x,
-        method="Nelder-Mead",
-        bounds=bounds,
-        options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20_000, "adaptive": True},
-    )
-    final = polished if polished.fun <= best.fun else best
+
+    def search(u0: np.ndarray) -> OptimizeResult:
+        return minimize(objective, u0, method="L-BFGS-B", bounds=bounds, options=_TIGHT)
+
+    best = min((search(np.asarray(u0, float)) for u0 in starts), key=lambda run: run.fun)
+    final = search(best.x)  # a restart drops the stale quasi-Newton memory: a cheap polish
+    final = final if final.fun <= best.fun else best
     on_box = bool(np.any(np.abs(final.x) > BOX - 1e-3))
     return Optimum(
         u=final.x,
         covariance=_inverse_or_nan(hessian(objective, final.x)),
         loglik=-float(final.fun),
-        converged=bool(best.success) and not on_box,
+        converged=bool(final.success) and not on_box,
     )
 
 

@@ -53,24 +53,33 @@ def loglik(
 
 def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BGNBDFit:
     """Fit by maximum likelihood on log-parameters from several starts."""
-    x, t_x, age = (np.asarray(v, dtype=float) for v in (frequency, recency, T))
+    (x, t_x, age), counts = distinct_histories(frequency, recency, T)
 
     def negloglik(u: np.ndarray) -> float:
-        return -float(loglik(BGNBDParams(*np.exp(u)), x, t_x, age).sum())
+        return -float(counts @ loglik(BGNBDParams(*np.exp(u)), x, t_x, age))
 
-    optimum = maximise(negloglik, starting_points(x, age))
+    optimum = maximise(negloglik, starting_points(x, age, counts))
     return BGNBDFit(
         params=BGNBDParams(*map(float, np.exp(optimum.u))),
         standard_errors=BGNBDParams(*map(float, log_standard_errors(optimum))),
         loglik=optimum.loglik,
-        n_customers=len(x),
+        n_customers=int(counts.sum()),
         converged=optimum.converged,
     )
 
 
-def starting_points(frequency: np.ndarray, T: np.ndarray) -> list[np.ndarray]:
+def distinct_histories(
+    frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Distinct (x, t_x, T) rows and how many customers share each: likelihoods run per row."""
+    rows = np.column_stack([np.asarray(v, dtype=float) for v in (frequency, recency, T)])
+    unique, counts = np.unique(rows, axis=0, return_counts=True)
+    return (unique[:, 0], unique[:, 1], unique[:, 2]), counts.astype(float)
+
+
+def starting_points(frequency: np.ndarray, T: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
     """Log-parameter starts: alpha set so that r / alpha matches the observed purchase rate."""
-    rate = max((frequency.sum() + len(frequency)) / max(T.sum(), 1e-9), 1e-6)
+    rate = max(counts @ (frequency + 1) / max(counts @ T, 1e-9), 1e-6)
     shapes = [(1.0, 1.0, 1.0), (0.3, 0.5, 2.0), (3.0, 2.0, 8.0)]
     return [np.log([r, r / rate, a, b]) for r, a, b in shapes]
 
