@@ -58,7 +58,7 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BGNBDFi
     def negloglik(u: np.ndarray) -> float:
         return -float(counts @ loglik(BGNBDParams(*np.exp(u)), x, t_x, age))
 
-    optimum = maximise(negloglik, starting_points(x, age, counts))
+    optimum = maximise(negloglik, _starting_points(x, age, counts))
     return BGNBDFit(
         params=BGNBDParams(*map(float, np.exp(optimum.u))),
         standard_errors=BGNBDParams(*map(float, log_standard_errors(optimum))),
@@ -77,7 +77,7 @@ def distinct_histories(
     return (unique[:, 0], unique[:, 1], unique[:, 2]), counts.astype(float)
 
 
-def starting_points(frequency: np.ndarray, T: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
+def _starting_points(frequency: np.ndarray, T: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
     """Log-parameter starts: alpha set so that r / alpha matches the observed purchase rate."""
     rate = max(counts @ (frequency + 1) / max(counts @ T, 1e-9), 1e-6)
     shapes = [(1.0, 1.0, 1.0), (0.3, 0.5, 2.0), (3.0, 2.0, 8.0)]
