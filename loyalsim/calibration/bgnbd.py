@@ -1,4 +1,4 @@
-"""BG/NBD purchase and dropout model (Fader, Hardie & Lee 2005, "Counting your customers the easy way").
+"""BG/NBD purchase and dropout model (Fader, Hardie & Lee 2005, "Counting your customers").
 
 While alive a customer buys as a Poisson process with rate lambda ~ Gamma(shape r, rate alpha);
 after each purchase they drop out with probability p ~ Beta(a, b). Inputs per customer are the

@@ -6,4 +6,4 @@ exists; it will be re-parented there.
 
 
 class TransactionLogError(ValueError):
-    """A transaction log cannot be read: the message names the file, the column and what is allowed."""
+    """A transaction log cannot be read; the message names the file, column and what is allowed."""
