@@ -125,14 +125,23 @@ def _read_table(
         raise TransactionLogError(f"{path}: the file is empty; expected one transaction per line")
     if sep is None:
         sep = "," if "," in lines[0] else r"\s+"
-    table = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False)
+    try:
+        table = pd.read_csv(
+            io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False
+        )
+    except pd.errors.ParserError as error:
+        raise TransactionLogError(
+            f"{path}: rows have different numbers of fields ({error}); "
+            "allowed: the same columns on every line"
+        ) from error
     if header is None:
         header = any(isinstance(c, str) for c in columns) or _looks_like_header(table, columns[2])
-    names = table.iloc[0].str.strip().tolist() if header else None
     if header:
+        table.columns = table.iloc[0].str.strip().tolist()
         table = table.iloc[1:].reset_index(drop=True)
-    table.columns = names if header else [str(i) for i in range(table.shape[1])]
-    picked = table[[_resolve(path, table.columns, c, bool(header)) for c in columns]]
+    else:
+        table.columns = [str(i) for i in range(table.shape[1])]
+    picked = table[[_resolve(path, table.columns, c, header) for c in columns]]
     return picked.apply(lambda col: col.str.strip())
 
 

@@ -90,6 +90,7 @@ def test_customers_first_seen_after_calibration_end_are_left_out(tmp_path: Path)
         ("customer,date,amount\na,2024-01-01,ten\n", {}, ["'ten'", "data row 1", "not a number"]),
         ("a 20240101 1\n", {"customer_col": 0, "date_col": 1, "amount_col": 7}, ["position 7"]),
         ("a 20240101 1\n", {"customer_col": 0, "date_col": 1, "amount_col": "x"}, ["'x'"]),
+        ("customer,date,amount\na,2024-01-01,1\nb,2024-01-02,1,9\n", {}, ["same columns"]),
     ],
 )
 def test_bad_logs_name_file_column_and_rule(tmp_path: Path, text: str, options: dict, fragments):
