@@ -1,0 +1,1 @@
+"""The simulation engine: world state, daily behaviour, calendar processes."""

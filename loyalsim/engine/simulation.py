@@ -1,0 +1,198 @@
+"""One simulation arm: a SimPy clock driving vectorised daily behaviour and calendar events.
+
+SimPy decides *when* things happen (the daily tick, expiry sweeps, reviews); numpy decides
+*what* happens to whom. Calendar processes are registered before the daily tick, so on any
+day their events fire first (SimPy orders simultaneous events by scheduling order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from loyalsim.engine.behaviour import responsiveness, seasonality
+from loyalsim.engine.world import VisitBatch, World
+from loyalsim.mechanics.base import Mechanic, Process
+from loyalsim.population import Population
+from loyalsim.rng import CustomerStream
+from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
+from loyalsim.scenario.population import SeasonalitySpec
+
+DAILY_SERIES = (
+    "visits",
+    "member_visits",
+    "revenue",
+    "member_revenue",
+    "alive",
+    "members",
+    "new_members",
+    "dropouts",
+    "operating_cost",
+    "mean_attachment",
+)
+
+
+@dataclass
+class ArmResult:
+    """What one arm leaves behind: its world (final state) and its daily series."""
+
+    world: World
+    daily: dict[str, np.ndarray]
+    mechanics: list[Mechanic]
+
+
+class Simulation:
+    """Runs one arm (a program design, or the no-program control) for one replication."""
+
+    def __init__(
+        self,
+        population: Population,
+        mechanics: list[Mechanic],
+        behaviour: BehaviourSpec,
+        economics: EconomicsSpec,
+        seasonality_spec: SeasonalitySpec,
+        start: dt.date,
+        days: int,
+        seed: int,
+        replication: int,
+        streams: dict[str, CustomerStream],
+    ) -> None:
+        self.env = simpy.Environment()
+        self.mechanics = mechanics
+        self.world = World(
+            self.env, population, behaviour, economics, days, streams, seed, replication
+        )
+        self.has_program = bool(mechanics)
+        self.season = seasonality(seasonality_spec, start, days)
+        self.daily = {k: np.zeros(days) for k in DAILY_SERIES}
+        self._arrival_order = np.argsort(population.arrival_day, kind="stable")
+        self._arrival_days = population.arrival_day[self._arrival_order]
+        self._response = responsiveness(population, behaviour) if self.has_program else None
+        half_life = behaviour.attachment_half_life_days
+        self._attachment_decay = float(np.exp2(-1.0 / half_life))
+        self._attachment_moved = False
+        self._auto_enrol = self.has_program and not any(m.kind == "enrolment" for m in mechanics)
+
+    def run(self) -> ArmResult:
+        """Run every day of the horizon and return the final state and daily series."""
+        w = self.world
+        for m in self.mechanics:
+            m.bind(w)
+        for m in self.mechanics:
+            m.on_start(w)
+        for m in self.mechanics:
+            for process in m.processes(w):
+                self.env.process(process)
+        self.env.process(self._daily_tick())
+        self.env.run(until=w.days)
+        return ArmResult(w, self.daily, self.mechanics)
+
+    def _daily_tick(self) -> Process:
+        for day in range(self.world.days):
+            self._step(day)
+            yield self.env.timeout(1)
+
+    def _arrive(self, day: int) -> None:
+        lo, hi = np.searchsorted(self._arrival_days, [day, day + 1])
+        if hi > lo:
+            idx = self._arrival_order[lo:hi]
+            self.world.alive[idx] = True
+            if self._auto_enrol:
+                self.world.member[idx] = True
+                self.world.enrol_day[idx] = day
+
+    def _step(self, day: int) -> None:
+        w, pop = self.world, self.world.pop
+        self._arrive(day)
+        # A visit happens when the customer's unit exponential falls below the day's rate,
+        # i.e. with probability 1 - exp(-rate): the same draw decides the base (no-program)
+        # purchase clock and the program arm's visit, so the two differ only by the program.
+        clock = w.stream("visit").exponential(day)
+        base_rate = pop.rate * self.season[day]
+        base_tick = clock < base_rate
+        base_tick &= w.alive
+        if self.has_program:
+            base_rate *= self._multiplier(day)
+            visit = clock < base_rate
+            visit &= w.alive
+        else:
+            visit = base_tick
+        idx = np.flatnonzero(visit)
+        spend = w.stream("spend").gamma(day, idx, pop.spend_shape[idx]) / pop.spend_rate[idx]
+        batch = VisitBatch.of(day, idx, spend, w.member[idx])
+        for m in self.mechanics:
+            m.on_visit(w, batch)
+        w.last_visit[idx] = day
+        self._churn(day, np.flatnonzero(base_tick), batch)
+        self._close_day(day, batch)
+
+    def _multiplier(self, day: int) -> np.ndarray:
+        """Program effect on today's visit rate: members get ``1 + response * lift``, and
+        everyone's attachment shift scales the rate by ``1 + theta_v * shift``."""
+        w, b = self.world, self.world.behaviour
+        lift = None
+        for m in self.mechanics:
+            extra = m.visit_lift(w, day)
+            if extra is not None:
+                lift = extra if lift is None else lift + extra
+        if lift is None:
+            lift = np.zeros(w.pop.size)
+        lift += b.membership_lift
+        lift *= self._response
+        lift *= w.member
+        lift += 1.0
+        if self._attachment_moved:
+            factor = b.attachment_visit_effect * w.attachment_shift
+            factor += 1.0
+            if b.attachment_visit_effect > 1.0:
+                np.maximum(factor, 0.0, out=factor)
+            lift *= factor
+        return lift
+
+    def _churn(self, day: int, candidates: np.ndarray, batch: VisitBatch) -> None:
+        """Dropout on the base purchase clock (BG/NBD): the program moves the probability,
+        never the number of chances to defect."""
+        w, b = self.world, self.world.behaviour
+        prob = w.pop.dropout[candidates].copy()
+        if self.has_program:
+            prob *= np.exp(-b.attachment_dropout_effect * w.attachment_shift[candidates])
+            prob *= 1.0 + b.frustration_dropout * w.frustrated[candidates]
+            lockin = b.progress_lockin * self._response[candidates] * w.progress(candidates)
+            prob *= 1.0 - np.minimum(lockin * w.tracking(candidates), 1.0)
+            changed = np.flatnonzero(batch.dropout_factor != 1.0)
+            pos = np.searchsorted(candidates, batch.idx[changed])
+            hit = pos < candidates.size
+            hit[hit] = candidates[pos[hit]] == batch.idx[changed[hit]]
+            prob[pos[hit]] *= batch.dropout_factor[changed[hit]]
+        u = w.stream("dropout").uniform(day, candidates)
+        leaving = candidates[u < prob]
+        w.alive[leaving] = False
+        self.daily["dropouts"][day] = leaving.size
+
+    def _close_day(self, day: int, batch: VisitBatch) -> None:
+        w, econ, d = self.world, self.world.economics, self.daily
+        d["visits"][day] = batch.idx.size
+        d["member_visits"][day] = np.count_nonzero(batch.member)
+        d["revenue"][day] = batch.spend.sum()
+        d["member_revenue"][day] = batch.spend[batch.member].sum()
+        d["alive"][day] = np.count_nonzero(w.alive)
+        if self.has_program:
+            alive_members = w.member & w.alive
+            n_members = np.count_nonzero(alive_members)
+            d["members"][day] = n_members
+            d["new_members"][day] = np.count_nonzero(w.enrol_day == day)
+            cost = econ.fixed_cost_per_year / 365.0
+            cost += econ.cost_per_member_per_month * n_members * 12.0 / 365.0
+            d["operating_cost"][day] = cost
+            if day % 7 == 6 or day == w.days - 1:
+                d["mean_attachment"][day] = (
+                    float(w.attachment[alive_members].mean()) if n_members else np.nan
+                )
+            self._attachment_moved = bool(w.attachment_shift.any())
+            if self._attachment_moved:
+                w.attachment_shift *= self._attachment_decay
+        for m in self.mechanics:
+            m.on_day_end(w, day)

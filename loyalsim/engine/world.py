@@ -1,0 +1,120 @@
+"""Runtime state of one simulation arm: who is alive, who is a member, how they feel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from loyalsim.ledger import Ledger
+from loyalsim.population import Population
+from loyalsim.rng import CustomerStream
+from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
+
+NEVER = -(10**9)
+"""Day stamp meaning 'has not happened'."""
+
+
+@dataclass
+class VisitBatch:
+    """Today's transactions: arrays aligned with ``idx`` that mechanics read and extend."""
+
+    day: int
+    idx: np.ndarray
+    spend: np.ndarray
+    member: np.ndarray
+    dropout_factor: np.ndarray
+    redeemed: np.ndarray
+
+    @classmethod
+    def of(cls, day: int, idx: np.ndarray, spend: np.ndarray, member: np.ndarray) -> VisitBatch:
+        n = idx.size
+        return cls(day, idx, spend, member, np.ones(n), np.zeros(n, dtype=bool))
+
+    @property
+    def member_idx(self) -> np.ndarray:
+        """Customers among today's visitors who are members."""
+        return self.idx[self.member]
+
+
+class World:
+    """State of one run arm. Mechanics read it and change it through its methods."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        population: Population,
+        behaviour: BehaviourSpec,
+        economics: EconomicsSpec,
+        days: int,
+        streams: dict[str, CustomerStream],
+        seed: int,
+        replication: int,
+    ) -> None:
+        n = population.size
+        self.env = env
+        self.pop = population
+        self.behaviour = behaviour
+        self.economics = economics
+        self.days = days
+        self.seed = seed
+        self.replication = replication
+        self._streams = streams
+        self.ledger = Ledger(n, days)
+        self.alive = np.zeros(n, dtype=bool)
+        self.member = np.zeros(n, dtype=bool)
+        self.enrol_day = np.full(n, NEVER, dtype=np.int64)
+        self.frustrated = np.zeros(n, dtype=bool)
+        self.attachment_shift = np.zeros(n)
+        self.last_visit = np.full(n, NEVER, dtype=np.int64)
+        self.last_redeem = np.full(n, NEVER, dtype=np.int64)
+        self.carry = np.zeros(n)
+        """Goal pull carried over after a redemption (partial reset); decays daily."""
+        self.goal_points = 0
+        """Points price of the cheapest reward: the goal engaged members work towards."""
+        self.catalogue_cost_per_point = 0.0
+        """Cost to the firm of one point at the goal reward (liability before redemptions)."""
+        self.points_per_visit = np.zeros(n)
+        self.gave_up_day = np.full(n, NEVER, dtype=np.int64)
+        self.patience_days = behaviour.patience_days
+        """How long engaged members will wait for a reward (expiry can shorten it)."""
+
+    def stream(self, name: str) -> CustomerStream:
+        """The counter-based stream of a purpose, shared by every arm of the replication."""
+        if name not in self._streams:
+            self._streams[name] = CustomerStream(self.seed, self.replication, name, self.pop.size)
+        return self._streams[name]
+
+    @property
+    def attachment(self) -> np.ndarray:
+        """Emotional attachment in [0, 1]: the trait baseline plus the program's shift."""
+        return np.clip(self.pop.traits["attachment"] + self.attachment_shift, 0.0, 1.0)
+
+    def feel(self, idx: np.ndarray, size: float | np.ndarray) -> None:
+        """Move attachment of ``idx`` by a bounded step: gains close ``size`` of the gap to 1,
+        losses remove ``size`` of the current level."""
+        a = self.attachment[idx]
+        step = np.where(np.asarray(size) >= 0, size * (1.0 - a), size * a)
+        self.attachment_shift[idx] += step
+
+    def give_up(self, idx: np.ndarray, day: int) -> None:
+        """Engaged members stop chasing rewards: no goal pull, more churn, less attachment."""
+        idx = idx[~self.frustrated[idx]]
+        self.frustrated[idx] = True
+        self.gave_up_day[idx] = day
+        self.feel(idx, -self.behaviour.attachment_loss_give_up)
+
+    def progress(self, idx: np.ndarray | None = None) -> np.ndarray:
+        """Share of the way to the next reward, in [0, 1] (0 where there is no goal)."""
+        bal = self.ledger.balance if idx is None else self.ledger.balance[idx]
+        if self.goal_points <= 0:
+            return np.zeros(bal.shape)
+        share = bal / self.goal_points
+        return np.minimum(share, 1.0, out=share)
+
+    def tracking(self, idx: np.ndarray | None = None) -> np.ndarray:
+        """Members who track their points: engaged and not given up."""
+        if idx is None:
+            return self.member & self.pop.engaged & ~self.frustrated
+        return self.member[idx] & self.pop.engaged[idx] & ~self.frustrated[idx]

@@ -1,0 +1,170 @@
+"""KPIs of one replication: the summary a program owner lives by and its weekly trend.
+
+Every key is defined in docs/kpis.md. Money follows one identity:
+``profit = revenue * gross_margin + program_income - program_cost``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from loyalsim.engine.simulation import ArmResult
+from loyalsim.scenario.models import Scenario
+
+FLOW_SERIES = ("visits", "member_visits", "revenue", "member_revenue", "new_members", "dropouts")
+STOCK_SERIES = ("alive", "members")
+
+
+@dataclass(frozen=True)
+class ControlArm:
+    """What KPIs need from the no-program arm: its daily series and its survivors."""
+
+    daily: dict[str, np.ndarray]
+    alive: int
+
+    @classmethod
+    def of(cls, arm: ArmResult) -> ControlArm:
+        return cls(daily=arm.daily, alive=int(arm.world.alive.sum()))
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den else float("nan")
+
+
+def money_accounts(arm: ArmResult) -> tuple[float, float, dict[str, float]]:
+    """Program cost, program income and each cost account's total for one arm."""
+    costs = {"operating_cost": float(arm.daily["operating_cost"].sum())}
+    income = 0.0
+    for account, series in arm.world.ledger.daily_money.items():
+        if account.endswith("_income"):
+            income += float(series.sum())
+        else:
+            costs[account] = float(series.sum())
+    return sum(costs.values()), income, costs
+
+
+def cost_per_point(arm: ArmResult) -> float:
+    """Cost of a redeemed point: realised reward cost per point redeemed, else the catalogue's."""
+    ledger = arm.world.ledger
+    redeemed = int(ledger.redeemed.sum())
+    reward_cost = float(ledger.daily_money["reward_cost"].sum()) if redeemed else 0.0
+    if redeemed:
+        return reward_cost / redeemed
+    return arm.world.catalogue_cost_per_point
+
+
+def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[str, float]:
+    """Summary KPIs of one replication from the program arm and the control arm."""
+    w = arm.world
+    ledger = w.ledger
+    days = w.days
+    margin = scenario.economics.gross_margin
+    arrived = int(np.count_nonzero(w.pop.arrival_day < days))
+    alive, control_alive = int(w.alive.sum()), control.alive
+    members_ever = int(w.member.sum())
+    window = scenario.kpi.active_window_days
+    active_members = int(np.count_nonzero(w.member & w.alive & (w.last_visit >= days - window)))
+
+    revenue = float(arm.daily["revenue"].sum())
+    control_revenue = float(control.daily["revenue"].sum())
+    program_cost, program_income, costs = money_accounts(arm)
+    profit = revenue * margin + program_income - program_cost
+    control_profit = control_revenue * margin
+
+    issued = int(ledger.issued.sum())
+    redeemed = int(ledger.redeemed.sum())
+    expired = int(ledger.expired.sum())
+    outstanding = int(ledger.balance.sum())
+    engaged = w.pop.engaged & w.member
+    dead = ~w.alive
+    lost_bad = int(ledger.balance[dead & engaged].sum())
+    lost_good = int(ledger.balance[dead & ~engaged].sum())
+    bad = ledger.expired_engaged + lost_bad
+    good = (expired - ledger.expired_engaged) + lost_good
+    engaged_members = int(engaged.sum())
+    alive_members = w.member & w.alive
+
+    kpis = {
+        "customers": float(arrived),
+        "retention_rate": _ratio(alive, arrived),
+        "control_retention_rate": _ratio(control_alive, arrived),
+        "incremental_retention": _ratio(alive - control_alive, arrived),
+        "members": float(members_ever),
+        "enrolment_rate": _ratio(members_ever, arrived),
+        "active_member_rate": _ratio(active_members, members_ever),
+        "visits": float(arm.daily["visits"].sum()),
+        "control_visits": float(control.daily["visits"].sum()),
+        "revenue": revenue,
+        "control_revenue": control_revenue,
+        "incremental_revenue": revenue - control_revenue,
+        "incremental_revenue_pct": _ratio(revenue - control_revenue, control_revenue),
+        "gross_margin": revenue * margin,
+        "program_cost": program_cost,
+        "program_income": program_income,
+        "reward_cost": costs.get("reward_cost", 0.0),
+        "operating_cost": costs["operating_cost"],
+        "profit": profit,
+        "control_profit": control_profit,
+        "incremental_profit": profit - control_profit,
+        "cost_to_revenue": _ratio(program_cost, revenue),
+        "roi": _ratio(profit - control_profit, program_cost),
+        "points_issued": float(issued),
+        "points_redeemed": float(redeemed),
+        "points_expired": float(expired),
+        "points_outstanding": float(outstanding),
+        "breakage_rate": _ratio(good + bad, issued),
+        "good_breakage_share": _ratio(good, good + bad),
+        "bad_breakage_rate": _ratio(bad, issued),
+        "liability": outstanding * cost_per_point(arm),
+        "redemption_rate": _ratio(redeemed, issued),
+        "capture_rate": _ratio(float(arm.daily["member_revenue"].sum()), revenue),
+        "engaged_member_share": _ratio(engaged_members, members_ever),
+        "gave_up_share": _ratio(int((w.frustrated & engaged).sum()), engaged_members),
+        "mean_attachment": float(w.attachment[alive_members].mean())
+        if alive_members.any()
+        else float("nan"),
+    }
+    return kpis
+
+
+def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFrame:
+    """Weekly trends: flows summed over each week, stocks at the week's last day."""
+    days = arm.world.days
+    week = np.arange(days) // 7
+    ledger = arm.world.ledger
+    frame = pd.DataFrame({"week": week + 1})
+    for name in FLOW_SERIES:
+        frame[name] = arm.daily[name]
+    frame["control_visits"] = control.daily["visits"]
+    frame["control_revenue"] = control.daily["revenue"]
+    for kind in ("issued", "redeemed", "expired"):
+        frame[f"points_{kind}"] = ledger.daily_points[kind]
+    frame["operating_cost"] = arm.daily["operating_cost"]
+    for account, series in sorted(ledger.daily_money.items()):
+        frame[account] = series
+    cost_columns = [c for c in frame.columns if c.endswith("_cost")]
+    income_columns = [c for c in frame.columns if c.endswith("_income")]
+    frame["program_cost"] = frame[cost_columns].sum(axis=1)
+    sums = frame.groupby("week", sort=True).sum()
+    last = pd.DataFrame({"week": week + 1})
+    for name in STOCK_SERIES:
+        last[name] = arm.daily[name]
+    last["control_alive"] = control.daily["alive"]
+    net = ledger.daily_points["issued"] - ledger.daily_points["redeemed"]
+    last["points_outstanding"] = np.cumsum(net - ledger.daily_points["expired"])
+    last["mean_attachment"] = arm.daily["mean_attachment"]
+    stocks = last.groupby("week", sort=True).last()
+    out = sums.join(stocks)
+    margin = scenario.economics.gross_margin
+    income = out[income_columns].sum(axis=1) if income_columns else 0.0
+    out["incremental_revenue"] = out["revenue"] - out["control_revenue"]
+    out["incremental_profit"] = out["incremental_revenue"] * margin + income - out["program_cost"]
+    out["liability"] = out["points_outstanding"] * cost_per_point(arm)
+    arrived = max(int(np.count_nonzero(arm.world.pop.arrival_day < days)), 1)
+    out["retention_rate"] = out["alive"] / arrived
+    out["control_retention_rate"] = out["control_alive"] / arrived
+    out["capture_rate"] = out["member_revenue"] / out["revenue"].where(out["revenue"] > 0)
+    return out.reset_index()

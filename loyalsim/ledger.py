@@ -1,0 +1,142 @@
+"""Append-only points and money accounts, per customer and per day.
+
+Mechanics ask the ledger to issue, redeem and expire points; they never touch balances.
+The ledger keeps ``issued - redeemed - expired == balance`` exactly (integer points) for
+every customer and in total, and refuses operations that would break it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+
+class LedgerError(RuntimeError):
+    """A mechanic asked for an operation that would break the points identity (a bug)."""
+
+
+class Ledger:
+    """Points per customer (int64) and daily totals of points and money for one run arm."""
+
+    def __init__(self, size: int, days: int) -> None:
+        self.days = days
+        self.issued = np.zeros(size, dtype=np.int64)
+        self.redeemed = np.zeros(size, dtype=np.int64)
+        self.expired = np.zeros(size, dtype=np.int64)
+        self.balance = np.zeros(size, dtype=np.int64)
+        self.last_activity = np.full(size, -(10**9), dtype=np.int64)
+        """Last day each customer earned or redeemed points (for inactivity expiry)."""
+        self.daily_points: dict[str, np.ndarray] = {
+            k: np.zeros(days, dtype=np.int64) for k in ("issued", "redeemed", "expired")
+        }
+        self.daily_money: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(days))
+        self.issued_by_source: dict[str, int] = defaultdict(int)
+        self.cost_by_type: dict[str, float] = defaultdict(float)
+        self.expired_engaged = 0
+        self._lots: np.ndarray | None = None
+        self._lot_days = 0
+
+    # -- lots (only when a fixed-period expiry needs to know when points were earned) --
+    def enable_lots(self, period_days: int, lifetime_periods: int) -> None:
+        """Track points by the period they were earned in, for first-in-first-out expiry."""
+        if self.issued.any():
+            raise LedgerError("lots must be enabled before any points are issued")
+        self._lot_days = period_days
+        self._lots = np.zeros((self.balance.size, lifetime_periods), dtype=np.int64)
+
+    def _slot(self, day: int) -> int:
+        assert self._lots is not None
+        return (day // self._lot_days) % self._lots.shape[1]
+
+    # -- points --
+    def issue(self, idx: np.ndarray, points: np.ndarray, source: str, day: int) -> None:
+        """Credit ``points`` (non-negative integers) to customers ``idx`` (unique)."""
+        points = np.asarray(points, dtype=np.int64)
+        if points.size and points.min() < 0:
+            raise LedgerError(f"negative issue from {source}")
+        self.issued[idx] += points
+        self.balance[idx] += points
+        self.last_activity[idx[points > 0]] = day
+        if self._lots is not None:
+            self._lots[idx, self._slot(day)] += points
+        total = int(points.sum())
+        self.daily_points["issued"][day] += total
+        self.issued_by_source[source] += total
+
+    def redeem(self, idx: np.ndarray, points: np.ndarray, day: int) -> None:
+        """Debit redeemed ``points`` from customers ``idx`` (unique), oldest lots first."""
+        points = np.asarray(points, dtype=np.int64)
+        if points.size and (points.min() < 0 or (points > self.balance[idx]).any()):
+            raise LedgerError("redemption exceeds balance or is negative")
+        self.redeemed[idx] += points
+        self.balance[idx] -= points
+        self.last_activity[idx[points > 0]] = day
+        if self._lots is not None:
+            self._consume_lots(idx, points, day)
+        self.daily_points["redeemed"][day] += int(points.sum())
+
+    def _consume_lots(self, idx: np.ndarray, points: np.ndarray, day: int) -> None:
+        assert self._lots is not None
+        n = self._lots.shape[1]
+        order = (np.arange(1, n + 1) + self._slot(day)) % n  # oldest slot first
+        lots = self._lots[np.ix_(idx, order)]
+        before = np.cumsum(lots, axis=1) - lots
+        take = np.clip(points[:, None] - before, 0, lots)
+        self._lots[np.ix_(idx, order)] = lots - take
+
+    def _forfeit(self, idx: np.ndarray, points: np.ndarray, day: int, engaged: np.ndarray) -> None:
+        points = np.asarray(points, dtype=np.int64)
+        if points.size and (points.min() < 0 or (points > self.balance[idx]).any()):
+            raise LedgerError("expiry exceeds balance or is negative")
+        self.expired[idx] += points
+        self.balance[idx] -= points
+        self.daily_points["expired"][day] += int(points.sum())
+        self.expired_engaged += int(points[engaged].sum())
+
+    def expire_lot(self, day: int, engaged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Forfeit the lot that reaches its lifetime at the start of ``day``'s period.
+
+        ``engaged`` (one flag per customer) marks whose forfeits are bad breakage.
+        Returns the customers hit and the points each lost.
+        """
+        assert self._lots is not None
+        column = self._lots[:, self._slot(day)]
+        idx = np.flatnonzero(column)
+        points = column[idx].copy()
+        column[idx] = 0
+        self._forfeit(idx, points, day, engaged[idx])
+        return idx, points
+
+    def expire_all(self, idx: np.ndarray, day: int, engaged: np.ndarray) -> np.ndarray:
+        """Forfeit the whole balance of customers ``idx``; returns the points forfeited."""
+        points = self.balance[idx].copy()
+        self._forfeit(idx, points, day, engaged)
+        if self._lots is not None:
+            self._lots[idx] = 0
+        return points
+
+    # -- money --
+    def money(self, account: str, day: int, amount: float) -> None:
+        """Add ``amount`` to a money account (revenue, reward_cost, operating_cost, ...)."""
+        self.daily_money[account][day] += amount
+
+    def reward_cost(self, reward_type: str, day: int, amount: float) -> None:
+        """Record the cost of rewards given out, by reward type."""
+        self.daily_money["reward_cost"][day] += amount
+        self.cost_by_type[reward_type] += amount
+
+    # -- checks --
+    def check_identity(self) -> None:
+        """Raise if any customer's or the total points identity fails."""
+        if not np.array_equal(self.issued - self.redeemed - self.expired, self.balance):
+            raise LedgerError("per-customer identity issued = redeemed + expired + balance fails")
+        if self.balance.min(initial=0) < 0:
+            raise LedgerError("negative balance")
+        totals = {k: int(v.sum()) for k, v in self.daily_points.items()}
+        if totals["issued"] != int(self.issued.sum()) or totals["redeemed"] != int(
+            self.redeemed.sum()
+        ):
+            raise LedgerError("daily points totals disagree with customer accounts")
+        if self._lots is not None and not np.array_equal(self._lots.sum(axis=1), self.balance):
+            raise LedgerError("lots disagree with balances")

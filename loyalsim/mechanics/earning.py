@@ -1,0 +1,72 @@
+"""Earning rules: points per unit of spend, or per visit."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field, PositiveFloat
+
+from loyalsim.engine.world import VisitBatch, World
+from loyalsim.mechanics.base import Mechanic
+from loyalsim.spec import Spec
+
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class SpendEarningParams(Spec):
+    """``points_per_unit`` points per currency unit spent, rounded down per transaction."""
+
+    kind: Literal["spend_earning"] = "spend_earning"
+    points_per_unit: PositiveFloat
+    min_spend: NonNegative = 0.0
+
+
+class VisitEarningParams(Spec):
+    """``points_per_visit`` points (stamps) for every transaction of at least ``min_spend``."""
+
+    kind: Literal["visit_earning"] = "visit_earning"
+    points_per_visit: Annotated[int, Field(ge=1)] = 1
+    min_spend: NonNegative = 0.0
+
+
+class SpendEarning(Mechanic):
+    """Spend-based earning (for example 1 point per dollar)."""
+
+    kind = "spend_earning"
+    Params = SpendEarningParams
+    params: SpendEarningParams
+
+    def bind(self, world: World) -> None:
+        world.points_per_visit += self.params.points_per_unit * world.pop.mean_spend
+
+    def on_visit(self, world: World, batch: VisitBatch) -> None:
+        earns = batch.member & (batch.spend >= self.params.min_spend)
+        points = np.floor(batch.spend[earns] * self.params.points_per_unit).astype(np.int64)
+        world.ledger.issue(batch.idx[earns], points, "purchase", batch.day)
+
+    def describe(self) -> str:
+        p = self.params
+        text = f"Members earn {p.points_per_unit:g} point(s) per currency unit spent"
+        return text + (f" on baskets of at least {p.min_spend:g}." if p.min_spend else ".")
+
+
+class VisitEarning(Mechanic):
+    """Visit-based earning (a stamp card)."""
+
+    kind = "visit_earning"
+    Params = VisitEarningParams
+    params: VisitEarningParams
+
+    def bind(self, world: World) -> None:
+        world.points_per_visit += self.params.points_per_visit
+
+    def on_visit(self, world: World, batch: VisitBatch) -> None:
+        earns = batch.member & (batch.spend >= self.params.min_spend)
+        points = np.full(int(earns.sum()), self.params.points_per_visit, dtype=np.int64)
+        world.ledger.issue(batch.idx[earns], points, "purchase", batch.day)
+
+    def describe(self) -> str:
+        p = self.params
+        text = f"Members earn {p.points_per_visit} stamp(s) per visit"
+        return text + (f" of at least {p.min_spend:g}." if p.min_spend else ".")

@@ -1,0 +1,60 @@
+"""Enrolment: who joins the program, when, and with what sign-up bonus."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field
+
+from loyalsim.engine.world import VisitBatch, World
+from loyalsim.mechanics.base import Mechanic
+from loyalsim.spec import Spec
+
+
+class EnrolmentParams(Spec):
+    """Members join at a visit with their personal propensity (times a multiplier)."""
+
+    kind: Literal["enrolment"] = "enrolment"
+    signup_bonus: Annotated[int, Field(ge=0)] = 0
+    initial_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    propensity_multiplier: Annotated[float, Field(ge=0.0)] = 1.0
+
+
+class Enrolment(Mechanic):
+    """Enrol non-members at their visits; credit the sign-up bonus."""
+
+    kind = "enrolment"
+    Params = EnrolmentParams
+    params: EnrolmentParams
+
+    def on_start(self, world: World) -> None:
+        starters = np.flatnonzero(world.pop.arrival_day == 0)
+        u = world.stream("enrolment").uniform(0, starters, sub=1)
+        self._enrol(world, starters[u < self.params.initial_share], 0)
+
+    def on_visit(self, world: World, batch: VisitBatch) -> None:
+        candidates = ~batch.member
+        idx = batch.idx[candidates]
+        chance = world.pop.traits["enrol_propensity"][idx] * self.params.propensity_multiplier
+        joins = world.stream("enrolment").uniform(batch.day, idx) < chance
+        self._enrol(world, idx[joins], batch.day)
+        batch.member[np.flatnonzero(candidates)[joins]] = True
+
+    def _enrol(self, world: World, idx: np.ndarray, day: int) -> None:
+        world.member[idx] = True
+        world.enrol_day[idx] = day
+        if self.params.signup_bonus:
+            bonus = np.full(idx.size, self.params.signup_bonus, dtype=np.int64)
+            world.ledger.issue(idx, bonus, "signup_bonus", day)
+
+    def describe(self) -> str:
+        p = self.params
+        text = "Customers join at a visit with their personal propensity"
+        if p.propensity_multiplier != 1.0:
+            text += f" (x{p.propensity_multiplier:g})"
+        if p.initial_share:
+            text += f"; {p.initial_share:.0%} are members from day one"
+        if p.signup_bonus:
+            text += f"; joining earns a {p.signup_bonus}-point bonus"
+        return text + "."

@@ -1,0 +1,130 @@
+"""Reward catalogue, redemption decisions and the goal-gradient pull of the next reward."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from loyalsim.engine.world import VisitBatch, World
+from loyalsim.mechanics.base import Mechanic
+from loyalsim.spec import Spec
+
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class Reward(Spec):
+    """A catalogue item: its price in points, its cost to the firm and its value to customers."""
+
+    name: str = Field(min_length=1)
+    points: Annotated[int, Field(ge=1)]
+    cost: NonNegative
+    value: NonNegative
+    type: Literal["product", "voucher", "experience", "charity"] = "product"
+
+
+class RewardsParams(Spec):
+    """The catalogue members redeem points for."""
+
+    kind: Literal["rewards"] = "rewards"
+    catalogue: Annotated[list[Reward], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> RewardsParams:
+        names = [r.name for r in self.catalogue]
+        if len(set(names)) != len(names):
+            raise ValueError(f"reward names must be unique, got {names}")
+        return self
+
+
+class Rewards(Mechanic):
+    """Members redeem the most valuable reward they can afford; the cheapest one is the goal."""
+
+    kind = "rewards"
+    Params = RewardsParams
+    params: RewardsParams
+
+    def bind(self, world: World) -> None:
+        by_points = sorted(self.params.catalogue, key=lambda r: (r.points, -r.value))
+        self._points = np.array([r.points for r in by_points], dtype=np.int64)
+        self._value = np.array([r.value for r in by_points])
+        self._cost = np.array([r.cost for r in by_points])
+        self._types = [r.type for r in by_points]
+        # For each affordable prefix of the catalogue, the most valuable reward in it.
+        self._best_upto = np.array(
+            [int(np.argmax(self._value[: k + 1])) for k in range(len(by_points))]
+        )
+        self._carry_decay = float(np.exp2(-1.0 / world.behaviour.reset_half_life_days))
+        world.goal_points = int(self._points[0])
+        world.catalogue_cost_per_point = float(self._cost[0] / self._points[0])
+
+    def visit_lift(self, world: World, day: int) -> np.ndarray | None:
+        """Goal gradient (Kivetz, Urminsky & Zheng 2006), with partial reset after a reward."""
+        b = world.behaviour
+        world.carry *= self._carry_decay
+        pull = world.progress()
+        np.maximum(pull, world.carry, out=pull)
+        if b.goal_gradient_curvature != 1.0:
+            pull **= b.goal_gradient_curvature
+        pull *= b.goal_gradient
+        pull *= world.tracking()
+        return pull
+
+    def on_visit(self, world: World, batch: VisitBatch) -> None:
+        members = np.flatnonzero(batch.member)
+        idx = batch.idx[members]
+        balance = world.ledger.balance[idx]
+        can = balance >= self._points[0]
+        if can.any():
+            self._redeem(world, batch, members[can], idx[can], balance[can])
+        self._give_up_if_out_of_reach(world, batch.day, idx[~can])
+
+    def _redeem(
+        self,
+        world: World,
+        batch: VisitBatch,
+        rows: np.ndarray,
+        idx: np.ndarray,
+        balance: np.ndarray,
+    ) -> None:
+        b = world.behaviour
+        tracking = world.tracking(idx)
+        chance = np.where(tracking, b.engaged_redeem_prob, b.passive_redeem_prob)
+        go = world.stream("redemption").uniform(batch.day, idx) < chance
+        rows, idx, balance = rows[go], idx[go], balance[go]
+        if not idx.size:
+            return
+        affordable = np.searchsorted(self._points, balance, side="right") - 1
+        choice = self._best_upto[affordable]
+        points = self._points[choice]
+        world.ledger.redeem(idx, points, batch.day)
+        counts = np.bincount(choice, minlength=self._points.size)
+        for k in np.flatnonzero(counts):
+            world.ledger.reward_cost(self._types[k], batch.day, float(self._cost[k] * counts[k]))
+        world.carry[idx] = b.reset_carry
+        world.last_redeem[idx] = batch.day
+        world.feel(idx, b.attachment_gain_redeem)
+        batch.redeemed[rows] = True
+        batch.dropout_factor[rows] *= 1.0 + b.post_reward_dropout
+
+    def _give_up_if_out_of_reach(self, world: World, day: int, idx: np.ndarray) -> None:
+        """Engaged members who cannot reach the goal within their patience may give up."""
+        b = world.behaviour
+        idx = idx[world.tracking(idx)]
+        if not idx.size:
+            return
+        missing = self._points[0] - world.ledger.balance[idx]
+        per_day = world.pop.rate[idx] * world.points_per_visit[idx]
+        with np.errstate(divide="ignore"):
+            eta = missing / per_day
+        out_of_reach = eta > world.patience_days
+        u = world.stream("give_up").uniform(day, idx)
+        world.give_up(idx[out_of_reach & (u < b.give_up_prob)], day)
+
+    def describe(self) -> str:
+        items = ", ".join(
+            f"{r.name} for {r.points} points (costs {r.cost:g}, worth {r.value:g} to members)"
+            for r in self.params.catalogue
+        )
+        return f"Rewards: {items}."

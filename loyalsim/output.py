@@ -1,0 +1,39 @@
+"""Write result files atomically, so an interrupted or failed run never leaves half a file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from loyalsim.errors import LoyalsimError
+
+
+def prepare_dir(path: str | Path) -> Path:
+    """Create the output directory (and parents), with a clear error if that is impossible."""
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LoyalsimError(f"--out {out}: cannot create directory ({exc.strerror})") from None
+    if not out.is_dir():
+        raise LoyalsimError(f"--out {out}: exists and is not a directory")
+    return out
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Atomically write UTF-8 text."""
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

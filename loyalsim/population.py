@@ -1,0 +1,97 @@
+"""Customers as columns: one numpy array per trait, one row per customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from loyalsim.scenario.population import PopulationSpec
+
+TRAITS = (
+    "reward_sensitivity",
+    "status_sensitivity",
+    "experience_seeking",
+    "surprise_sensitivity",
+    "enrol_propensity",
+    "rival_memberships",
+    "attachment",
+)
+"""Segment traits drawn from the segment's distributions, in this (fixed) order."""
+
+
+def allocate(size: int, shares: list[float]) -> np.ndarray:
+    """Split ``size`` customers by ``shares`` with the largest-remainder method (exact sum)."""
+    raw = np.asarray(shares) * size
+    counts = np.floor(raw).astype(np.int64)
+    short = size - int(counts.sum())
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[:short]] += 1
+    return counts
+
+
+@dataclass
+class Population:
+    """Static traits of every customer; runtime state lives in the engine's World."""
+
+    segment: np.ndarray
+    segment_names: list[str]
+    rate: np.ndarray
+    """Base visits per day (lambda)."""
+    dropout: np.ndarray
+    """Probability of defecting at a base transaction (BG/NBD p)."""
+    spend_shape: np.ndarray
+    spend_rate: np.ndarray
+    engaged: np.ndarray
+    traits: dict[str, np.ndarray]
+    arrival_day: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.arrival_day is None:
+            self.arrival_day = np.zeros(self.size, dtype=np.int64)
+
+    @property
+    def size(self) -> int:
+        return int(self.segment.size)
+
+    @property
+    def mean_spend(self) -> np.ndarray:
+        """Expected spend per transaction of each customer (p / nu)."""
+        return self.spend_shape / self.spend_rate
+
+    @classmethod
+    def build(cls, spec: PopulationSpec, rng: np.random.Generator) -> Population:
+        """Draw every customer's traits, segment by segment, in a fixed order."""
+        counts = allocate(spec.size, [s.share for s in spec.segments])
+        parts: dict[str, list[np.ndarray]] = {}
+
+        def put(name: str, values: np.ndarray) -> None:
+            parts.setdefault(name, []).append(values)
+
+        for k, (seg, n) in enumerate(zip(spec.segments, counts, strict=True)):
+            n = int(n)
+            put("segment", np.full(n, k, dtype=np.int16))
+            put(
+                "rate",
+                rng.gamma(seg.purchase.r, 1.0 / seg.purchase.alpha, n)
+                / seg.purchase.days_per_unit(),
+            )
+            put("dropout", rng.beta(seg.dropout.a, seg.dropout.b, n))
+            put("spend_shape", np.full(n, seg.spend.p))
+            put("spend_rate", rng.gamma(seg.spend.q, 1.0 / seg.spend.gamma, n))
+            put("engaged", rng.random(n) < seg.engaged_share)
+            for trait in TRAITS:
+                put(trait, getattr(seg, trait).sample(rng, n))
+        cols = {name: np.concatenate(values) for name, values in parts.items()}
+        cols["attachment"] = np.clip(cols["attachment"], 0.0, 1.0)
+        cols["enrol_propensity"] = np.clip(cols["enrol_propensity"], 0.0, 1.0)
+        return cls(
+            segment=cols.pop("segment"),
+            segment_names=[s.name for s in spec.segments],
+            rate=cols.pop("rate"),
+            dropout=cols.pop("dropout"),
+            spend_shape=cols.pop("spend_shape"),
+            spend_rate=cols.pop("spend_rate"),
+            engaged=cols.pop("engaged"),
+            traits=cols,
+        )

@@ -1,0 +1,124 @@
+"""Results of a run: KPIs per replication, their means and confidence intervals, weekly trends."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from loyalsim.engine.simulation import ArmResult
+from loyalsim.scenario.models import Scenario
+
+
+@dataclass
+class ReplicationResult:
+    """One replication: its summary KPIs, weekly trends and final program-arm state."""
+
+    replication: int
+    kpis: dict[str, float]
+    weekly: pd.DataFrame
+    arm: ArmResult | None = field(default=None, repr=False)
+
+
+def _clean(value: float) -> float | None:
+    """JSON has no NaN: undefined ratios (for example ROI without costs) become null."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+@dataclass
+class RunResult:
+    """All replications of a scenario run, with summaries across them."""
+
+    scenario: Scenario
+    seed: int
+    replications: list[ReplicationResult]
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """Mean of each KPI over replications (NaN-aware)."""
+        frame = self.kpi_table()
+        with np.errstate(all="ignore"):
+            return {k: float(frame[k].mean()) for k in frame.columns}
+
+    def kpi_table(self) -> pd.DataFrame:
+        """One row per replication, one column per KPI."""
+        return pd.DataFrame(
+            [r.kpis for r in self.replications], index=[r.replication for r in self.replications]
+        )
+
+    def confidence_intervals(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
+        """Student-t interval of each KPI's mean over replications (zero width for one)."""
+        frame = self.kpi_table()
+        n = len(frame)
+        out = {}
+        for k in frame.columns:
+            values = frame[k].to_numpy(dtype=float)
+            mean = float(np.mean(values))
+            if n < 2:
+                out[k] = (mean, mean)
+                continue
+            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * np.std(values, ddof=1) / np.sqrt(n))
+            out[k] = (mean - half, mean + half)
+        return out
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        """Weekly trends of every replication stacked, with a ``replication`` column."""
+        frames = [r.weekly.assign(replication=r.replication) for r in self.replications]
+        frame = pd.concat(frames, ignore_index=True)
+        columns = ["replication", *[c for c in frame.columns if c != "replication"]]
+        return frame[columns]
+
+    @property
+    def weekly_mean(self) -> pd.DataFrame:
+        """Weekly trends averaged over replications."""
+        return (
+            self.weekly.drop(columns="replication").groupby("week", sort=True).mean().reset_index()
+        )
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The content of ``summary.json``."""
+        table = self.kpi_table()
+        intervals = self.confidence_intervals()
+        return {
+            "scenario": self.scenario.name,
+            "seed": self.seed,
+            "replications": len(self.replications),
+            "horizon_days": self.scenario.horizon.total_days,
+            "population_size": self.scenario.population.size,
+            "currency": self.scenario.economics.currency,
+            "kpis": {k: _clean(v) for k, v in self.summary.items()},
+            "kpis_ci95": {k: [_clean(lo), _clean(hi)] for k, (lo, hi) in intervals.items()},
+            "kpis_per_replication": {
+                k: [_clean(float(v)) for v in table[k].to_numpy()] for k in table.columns
+            },
+            "reward_cost_by_type": self._reward_cost_by_type(),
+            "points_issued_by_source": self._issued_by_source(),
+        }
+
+    def _reward_cost_by_type(self) -> dict[str, float]:
+        return self._mean_over_arms(lambda arm: arm.world.ledger.cost_by_type)
+
+    def _issued_by_source(self) -> dict[str, float]:
+        return self._mean_over_arms(lambda arm: arm.world.ledger.issued_by_source)
+
+    def _mean_over_arms(
+        self, table: Callable[[ArmResult], Mapping[str, float]]
+    ) -> dict[str, float]:
+        """Mean over replications of a per-arm breakdown (missing entries count as zero)."""
+        arms = [r.arm for r in self.replications if r.arm is not None]
+        totals: dict[str, float] = {}
+        for arm in arms:
+            for k, v in sorted(table(arm).items()):
+                totals[k] = totals.get(k, 0.0) + float(v) / len(arms)
+        return totals
+
+    def to_json(self) -> str:
+        """``summary.json`` text: deterministic for a given scenario, seed and replications."""
+        return json.dumps(self.summary_dict(), indent=2, allow_nan=False) + "\n"

@@ -1,0 +1,1 @@
+"""Scenario files: the schema (``models``), the loader (``loader``) and ``overrides``."""

@@ -1,0 +1,53 @@
+"""Behavioural model parameters. Every default and its source is documented in docs/model.md."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, PositiveFloat
+
+from loyalsim.spec import Spec
+
+NonNegative = Annotated[float, Field(ge=0.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class BehaviourSpec(Spec):
+    """How members respond to a program (all effects are multiplicative on base rates)."""
+
+    membership_lift: NonNegative = 0.02
+    goal_gradient: NonNegative = 0.35
+    goal_gradient_curvature: PositiveFloat = 1.0
+    reset_carry: Probability = 0.4
+    reset_half_life_days: PositiveFloat = 10.0
+    post_reward_dropout: NonNegative = 0.5
+    light_buyer_ref: PositiveFloat = 1.0
+    rival_dilution: NonNegative = 0.15
+    progress_lockin: Probability = 0.3
+    engaged_redeem_prob: Probability = 0.9
+    passive_redeem_prob: Probability = 0.25
+    patience_days: PositiveFloat = 365.0
+    give_up_prob: Probability = 0.1
+    forfeit_give_up_prob: Probability = 0.5
+    frustration_dropout: NonNegative = 1.0
+    attachment_visit_effect: NonNegative = 0.3
+    attachment_dropout_effect: NonNegative = 1.0
+    attachment_half_life_days: PositiveFloat = 180.0
+    attachment_gain_redeem: Probability = 0.05
+    attachment_loss_forfeit: Probability = 0.10
+    attachment_loss_give_up: Probability = 0.05
+
+
+class EconomicsSpec(Spec):
+    """Money: margin on sales and the program's running costs (reward costs live with rewards)."""
+
+    currency: str = "USD"
+    gross_margin: Annotated[float, Field(gt=0.0, le=1.0)]
+    fixed_cost_per_year: NonNegative = 0.0
+    cost_per_member_per_month: NonNegative = 0.0
+
+
+class KpiSpec(Spec):
+    """Settings of KPI definitions."""
+
+    active_window_days: Annotated[int, Field(ge=1)] = 90

@@ -1,0 +1,196 @@
+"""Read scenario YAML safely and turn validation failures into messages a strategist can act on.
+
+Each problem names the file and line, the YAML path (``program.rewards.catalogue[0].points``),
+the rule that failed and the value given; unknown keys get a did-you-mean hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from loyalsim.errors import ScenarioError
+from loyalsim.scenario.models import Scenario
+from loyalsim.scenario.overrides import apply_overrides, format_path
+
+_TAGS = ("kind", "dist")
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load, override and validate a scenario file; raise :class:`ScenarioError` on any problem."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(source, [f"cannot read file: {exc}"]) from None
+    return parse_scenario(text, source, overrides)
+
+
+def parse_scenario(
+    text: str, source: str = "<scenario>", overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """Validate scenario YAML ``text``; ``source`` names it in error messages."""
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, [f"{where}not valid YAML: {problem}"]) from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise ScenarioError(source, [f"top level must be a mapping of sections, got {kind}"])
+    if overrides:
+        data = apply_overrides(data, overrides)
+        source += " with --set " + ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+    return validate_data(data, source, root)
+
+
+def validate_data(data: Any, source: str, root: yaml.Node | None = None) -> Scenario:
+    """Validate plain scenario data (already parsed), formatting any errors."""
+    if isinstance(data, dict) and isinstance(data.get("program"), dict):
+        data = {**data, "program": Scenario.with_default_kinds(data["program"])}
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, [_describe(err, data, root) for err in exc.errors()]) from None
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], source: str = "") -> Scenario:
+    """A new scenario with dotted-path ``overrides`` applied (the spec stays immutable)."""
+    data = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    label = source or f"scenario '{scenario.name}'"
+    label += " with " + ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+    return validate_data(apply_overrides(data, overrides), label)
+
+
+def _describe(err: Any, data: Any, root: yaml.Node | None) -> str:
+    path = _user_path(err["loc"], data)
+    where = format_path(path) or "(top level)"
+    line = _line_of(root, path)
+    prefix = f"line {line}: " if line else ""
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(path[:-1], data)
+        hint = ""
+        close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
+        if close:
+            hint = f"; did you mean '{close[0]}'?"
+        listing = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        return f"{prefix}{where}: unknown key{hint}{listing}"
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return f"{prefix}{where}: required field is missing"
+    if err["type"] == "union_tag_invalid":
+        tag = err.get("ctx", {}).get("discriminator", "kind").strip("'")
+        expected = err.get("ctx", {}).get("expected_tags", "")
+        value = err.get("ctx", {}).get("tag", "")
+        return f"{prefix}{where}.{tag}: unknown {tag} '{value}' (allowed: {expected})"
+    shown = "" if err["type"].startswith("union_tag") else f" (got {_short(err.get('input'))})"
+    return f"{prefix}{where}: {message}{shown}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _user_path(loc: tuple[Any, ...], data: Any) -> list[str | int]:
+    """Drop pydantic's union tags and validator names from a location, keeping YAML keys."""
+    path: list[str | int] = []
+    node = data
+    for depth, part in enumerate(loc):
+        if isinstance(part, str) and "[" in part:
+            continue
+        if isinstance(node, dict):
+            last = depth == len(loc) - 1
+            if part not in node and not last and any(node.get(t) == part for t in _TAGS):
+                continue
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+        path.append(part)
+    return path
+
+
+def _line_of(root: yaml.Node | None, path: list[str | int]) -> int | None:
+    """1-based line of ``path`` in the YAML node tree (the deepest existing node)."""
+    node = root
+    line = None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == part]
+            if not match:
+                break
+            key, node = match[0]
+            line = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _allowed_keys(path: list[str | int], data: Any) -> list[str]:
+    """Field names (YAML spelling) of the model found at ``path`` below :class:`Scenario`."""
+    annotation: Any = Scenario
+    node = data
+    for part in path:
+        model = _model_of(annotation, node)
+        if model is not None:
+            field = model.model_fields.get(str(part))
+            if field is None:
+                field = next((f for f in model.model_fields.values() if f.alias == part), None)
+            if field is None:
+                return []
+            annotation = field.annotation
+        else:
+            args = typing.get_args(_strip(annotation))
+            annotation = args[-1] if args else None
+        node = (
+            node.get(part)
+            if isinstance(node, dict)
+            else (node[part] if isinstance(node, list) and isinstance(part, int) else None)
+        )
+    model = _model_of(annotation, node)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _strip(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _model_of(annotation: Any, node: Any) -> type[BaseModel] | None:
+    """The model class an annotation stands for, choosing a union member by its tag."""
+    annotation = _strip(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = [_strip(a) for a in typing.get_args(annotation)]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        for model in models:
+            for tag in _TAGS:
+                field = model.model_fields.get(tag)
+                if field is not None and isinstance(node, dict) and node.get(tag) == field.default:
+                    return model
+        return models[0] if len(models) == 1 else None
+    return None

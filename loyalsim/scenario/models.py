@@ -1,0 +1,70 @@
+"""The scenario: one immutable, validated spec of a simulated program and its customers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_validator
+
+from loyalsim.mechanics import REGISTRY, MechanicSpec
+from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec, KpiSpec
+from loyalsim.scenario.population import PopulationSpec
+from loyalsim.spec import Spec
+
+
+class Horizon(Spec):
+    """Simulated period, in ``days`` or in ``weeks`` (exactly one)."""
+
+    days: PositiveInt | None = None
+    weeks: PositiveInt | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Horizon:
+        if (self.days is None) == (self.weeks is None):
+            raise ValueError("give exactly one of 'days' or 'weeks'")
+        return self
+
+    @property
+    def total_days(self) -> int:
+        return self.days if self.days is not None else 7 * (self.weeks or 0)
+
+
+class Scenario(Spec):
+    """A complete simulation set-up: customers, program design, economics and run settings."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: NonNegativeInt = 0
+    horizon: Horizon
+    replications: PositiveInt = 1
+    start_date: dt.date = dt.date(2026, 1, 5)
+    population: PopulationSpec
+    behaviour: BehaviourSpec = BehaviourSpec()
+    program: dict[str, MechanicSpec] = Field(default_factory=dict)
+    economics: EconomicsSpec
+    kpi: KpiSpec = KpiSpec()
+
+    @field_validator("program", mode="before")
+    @classmethod
+    def with_default_kinds(cls, value: Any) -> Any:
+        """``program: {rewards: {...}}`` may omit ``kind`` when the key is a mechanic kind."""
+        if isinstance(value, dict):
+            return {
+                key: {"kind": key, **spec}
+                if isinstance(spec, dict) and "kind" not in spec and key in REGISTRY
+                else spec
+                for key, spec in value.items()
+            }
+        return value
+
+    @model_validator(mode="after")
+    def _program_is_coherent(self) -> Scenario:
+        kinds = [m.kind for m in self.program.values()]
+        earning = {"spend_earning", "visit_earning"} & set(kinds)
+        if "rewards" in kinds and not earning and "enrolment" not in kinds:
+            raise ValueError("program has rewards but no way to earn points")
+        for kind in ("enrolment", "rewards", "expiry"):
+            if kinds.count(kind) > 1:
+                raise ValueError(f"program may have at most one '{kind}' mechanic")
+        return self

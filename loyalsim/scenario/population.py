@@ -1,0 +1,91 @@
+"""Population section of a scenario: segments as distributions of customer traits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, PositiveFloat, PositiveInt, model_validator
+
+from loyalsim.distributions import Beta, Gamma, Poisson, Trait
+from loyalsim.spec import Spec
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class PurchaseSpec(Spec):
+    """Visit rate heterogeneity: lambda ~ Gamma(shape r, rate alpha) visits per ``time_unit``.
+
+    The NBD part of BG/NBD (Fader, Hardie & Lee 2005); ``r / alpha`` is the mean rate.
+    """
+
+    r: PositiveFloat
+    alpha: PositiveFloat
+    time_unit: Literal["day", "week"] = "week"
+
+    def days_per_unit(self) -> float:
+        return 1.0 if self.time_unit == "day" else 7.0
+
+
+class DropoutSpec(Spec):
+    """Dropout heterogeneity: p ~ Beta(a, b), the chance to defect after a base transaction."""
+
+    a: PositiveFloat
+    b: PositiveFloat
+
+
+class SpendSpec(Spec):
+    """Spend per transaction ~ Gamma(shape p, rate nu), nu ~ Gamma(shape q, rate gamma).
+
+    The Gamma-Gamma model (Fader, Hardie & Lee 2005); mean spend is ``p * gamma / (q - 1)``.
+    """
+
+    p: PositiveFloat
+    q: Annotated[float, Field(gt=1.0)]
+    gamma: PositiveFloat
+
+    def mean(self) -> float:
+        return self.p * self.gamma / (self.q - 1.0)
+
+
+class SegmentSpec(Spec):
+    """One customer segment: a share of the population and the distributions of its traits."""
+
+    name: str = Field(min_length=1)
+    share: Annotated[float, Field(gt=0.0, le=1.0)]
+    purchase: PurchaseSpec
+    dropout: DropoutSpec
+    spend: SpendSpec
+    engaged_share: Probability = 0.5
+    reward_sensitivity: Trait = Gamma(shape=4.0, scale=0.25)
+    status_sensitivity: Trait = Gamma(shape=2.0, scale=0.5)
+    experience_seeking: Trait = Beta(a=2.0, b=2.0)
+    surprise_sensitivity: Trait = Gamma(shape=4.0, scale=0.25)
+    enrol_propensity: Trait = Beta(a=2.0, b=6.0)
+    rival_memberships: Trait = Poisson(mean=2.0)
+    attachment: Trait = Beta(a=2.0, b=2.0)
+
+
+class SeasonalitySpec(Spec):
+    """Multiplicative visit-rate pattern: day of week times an annual cosine."""
+
+    weekly: Annotated[list[PositiveFloat], Field(min_length=7, max_length=7)] = [1.0] * 7
+    annual_amplitude: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    annual_peak_day: Annotated[int, Field(ge=1, le=366)] = 1
+
+
+class PopulationSpec(Spec):
+    """Who the customers are: population size, segments and seasonality."""
+
+    size: PositiveInt
+    segments: Annotated[list[SegmentSpec], Field(min_length=1)]
+    seasonality: SeasonalitySpec = SeasonalitySpec()
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> PopulationSpec:
+        total = sum(s.share for s in self.segments)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"segment shares must sum to 1, got {total:g}")
+        names = [s.name for s in self.segments]
+        if len(set(names)) != len(names):
+            raise ValueError(f"segment names must be unique, got {names}")
+        return self

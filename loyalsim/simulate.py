@@ -1,0 +1,129 @@
+"""Run a scenario: replications, each a program arm and a no-program control arm.
+
+Both arms of a replication share the population and the counter-based random streams, so
+the difference between them is the program's effect and nothing else (common random
+numbers). The control arm does not depend on the program design, so it is cached.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable
+
+from loyalsim import mechanics as mechanic_registry
+from loyalsim.engine.simulation import ArmResult, Simulation
+from loyalsim.errors import SimulationError
+from loyalsim.kpis import ControlArm, summarise, weekly
+from loyalsim.population import Population
+from loyalsim.results import ReplicationResult, RunResult
+from loyalsim.rng import CustomerStream, generator
+from loyalsim.scenario.models import Scenario
+
+_CONTROL_CACHE: OrderedDict[str, ControlArm] = OrderedDict()
+_CONTROL_CACHE_SIZE = 16
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int | None = None,
+    replications: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Simulate ``replications`` of ``scenario`` (defaults from the scenario) with the control arm.
+
+    ``progress`` is called with the number of finished replications after each one.
+    """
+    seed = scenario.seed if seed is None else seed
+    count = scenario.replications if replications is None else replications
+    if count < 1:
+        raise SimulationError(f"replications must be at least 1, got {count}")
+    if seed < 0:
+        raise SimulationError(f"seed must be a non-negative integer, got {seed}")
+    results = []
+    for r in range(count):
+        results.append(run_replication(scenario, seed, r))
+        if progress is not None:
+            progress(r + 1)
+    return RunResult(scenario=scenario, seed=seed, replications=results)
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
+    """One replication: build its population, run the program arm and the control arm."""
+    population = Population.build(scenario.population, generator(seed, replication, "population"))
+    streams: dict[str, CustomerStream] = {}
+    arm = run_arm(scenario, population, seed, replication, streams, with_program=True)
+    control = _control_arm(scenario, population, seed, replication, streams)
+    arm.world.ledger.check_identity()
+    return ReplicationResult(
+        replication=replication,
+        kpis=summarise(scenario, arm, control),
+        weekly=weekly(scenario, arm, control),
+        arm=arm,
+    )
+
+
+def run_arm(
+    scenario: Scenario,
+    population: Population,
+    seed: int,
+    replication: int,
+    streams: dict[str, CustomerStream],
+    with_program: bool,
+) -> ArmResult:
+    """Run one arm; the control arm is the same world with an empty program."""
+    mechanics = (
+        [mechanic_registry.build(name, spec) for name, spec in scenario.program.items()]
+        if with_program
+        else []
+    )
+    sim = Simulation(
+        population=population,
+        mechanics=mechanics,
+        behaviour=scenario.behaviour,
+        economics=scenario.economics,
+        seasonality_spec=scenario.population.seasonality,
+        start=scenario.start_date,
+        days=scenario.horizon.total_days,
+        seed=seed,
+        replication=replication,
+        streams=streams,
+    )
+    return sim.run()
+
+
+def _control_key(scenario: Scenario, seed: int, replication: int) -> str:
+    parts = {
+        "population": scenario.population.model_dump(mode="json"),
+        "start": scenario.start_date.isoformat(),
+        "days": scenario.horizon.total_days,
+        "seed": seed,
+        "replication": replication,
+    }
+    return json.dumps(parts, sort_keys=True)
+
+
+def _control_arm(
+    scenario: Scenario,
+    population: Population,
+    seed: int,
+    replication: int,
+    streams: dict[str, CustomerStream],
+) -> ControlArm:
+    key = _control_key(scenario, seed, replication)
+    cached = _CONTROL_CACHE.get(key)
+    if cached is not None:
+        _CONTROL_CACHE.move_to_end(key)
+        return cached
+    control = ControlArm.of(
+        run_arm(scenario, population, seed, replication, streams, with_program=False)
+    )
+    _CONTROL_CACHE[key] = control
+    while len(_CONTROL_CACHE) > _CONTROL_CACHE_SIZE:
+        _CONTROL_CACHE.popitem(last=False)
+    return control
+
+
+def clear_control_cache() -> None:
+    """Forget cached control arms (tests use it to prove caching changes nothing)."""
+    _CONTROL_CACHE.clear()

@@ -1,0 +1,105 @@
+"""The command line: outputs, exit codes and error messages (never a traceback)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from support import ROOT
+
+COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
+SMALL = ["--set", "population.size=800", "--set", "horizon={weeks: 8}"]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def test_run_writes_every_output(tmp_path) -> None:
+    out = tmp_path / "run"
+    done = cli("run", COFFEE, "--out", str(out), "--replications", "2", "--seed", "3", *SMALL)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "Coffee chain punch card"
+    assert summary["seed"] == 3 and summary["replications"] == 2
+    for key in (
+        "retention_rate",
+        "active_member_rate",
+        "revenue",
+        "incremental_revenue",
+        "incremental_profit",
+        "program_cost",
+        "cost_to_revenue",
+        "roi",
+        "points_issued",
+        "points_redeemed",
+        "points_expired",
+        "points_outstanding",
+        "breakage_rate",
+        "good_breakage_share",
+        "liability",
+        "redemption_rate",
+        "capture_rate",
+    ):
+        assert key in summary["kpis"], key
+        assert len(summary["kpis_per_replication"][key]) == 2
+    weekly = pd.read_csv(out / "weekly.csv")
+    assert sorted(weekly["replication"].unique()) == [0, 1]
+    assert weekly["week"].max() == 8
+    for png in ("kpi_trends.png", "points_flows.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Retention" in done.stdout
+
+
+def test_run_is_byte_identical_across_processes(tmp_path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert cli("run", COFFEE, "--out", str(out), *SMALL).returncode == 0
+    assert (a / "summary.json").read_bytes() == (b / "summary.json").read_bytes()
+    assert (a / "weekly.csv").read_bytes() == (b / "weekly.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("run", "missing.yaml"), "missing.yaml: 1 problem"),
+        (
+            ("run", COFFEE, "--set", "program.rewards.catalogue[0].pionts=3"),
+            "did you mean 'points'",
+        ),
+        (("run", COFFEE, "--set", "noequals"), "must look like path=value"),
+        (("run", COFFEE, "--replications", "0"), "--replications"),
+        (("run", COFFEE, "--seed", "-4"), "--seed"),
+        (("validate", str(ROOT / ".gitignore")), "top level must be a mapping"),
+    ],
+)
+def test_user_errors_exit_2_with_a_message_and_no_traceback(args, message, tmp_path) -> None:
+    done = cli(*args, "--out", str(tmp_path / "o")) if args[0] == "run" else cli(*args)
+    assert done.returncode == 2
+    assert message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "o" / "summary.json").exists()
+
+
+def test_validate_accepts_every_shipped_scenario() -> None:
+    files = sorted(str(p) for p in (ROOT / "scenarios").glob("*.yaml"))
+    done = cli("validate", *files)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("ok ") == len(files)
+
+
+def test_schema_is_json_schema_of_the_format(tmp_path) -> None:
+    done = cli("schema")
+    assert done.returncode == 0
+    schema = json.loads(done.stdout)
+    assert {"name", "horizon", "population", "program", "economics"} <= set(schema["properties"])
+    assert cli("schema", "--out", str(tmp_path / "s.json")).returncode == 0
+    assert json.loads((tmp_path / "s.json").read_text()) == schema

@@ -1,0 +1,176 @@
+"""Engine: reproducibility, common random numbers, control arm, calendar order, behaviour."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from loyalsim.scenario.loader import with_overrides
+from loyalsim.simulate import clear_control_cache, simulate
+
+
+def test_same_seed_gives_byte_identical_summary(coffee) -> None:
+    assert simulate(coffee).to_json() == simulate(coffee).to_json()
+
+
+def test_same_seed_gives_identical_summary_in_a_separate_process(coffee, tmp_path) -> None:
+    path = tmp_path / "scenario.json"
+    path.write_text(coffee.model_dump_json(by_alias=True))
+    code = (
+        "import sys, loyalsim;"
+        "s = loyalsim.Scenario.model_validate_json(open(sys.argv[1]).read());"
+        "sys.stdout.write(loyalsim.simulate(s).to_json())"
+    )
+    env_hash = {"PYTHONHASHSEED": "123"}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, **env_hash},
+    ).stdout
+    assert out == simulate(coffee).to_json()
+
+
+def test_different_seeds_differ(coffee) -> None:
+    a, b = simulate(coffee, seed=1).summary, simulate(coffee, seed=2).summary
+    assert a["revenue"] != b["revenue"]
+    assert a["retention_rate"] != b["retention_rate"]
+
+
+def test_replication_r_does_not_depend_on_how_many_are_run(coffee) -> None:
+    one = simulate(coffee, replications=1).replications[0].kpis
+    three = simulate(coffee, replications=3).replications[0].kpis
+    assert one == three
+
+
+def test_no_program_arm_equals_the_control_arm_exactly(coffee) -> None:
+    empty = with_overrides(coffee, {"program": {}})
+    k = simulate(empty).summary
+    assert k["incremental_revenue"] == 0.0
+    assert k["incremental_profit"] == 0.0
+    assert k["retention_rate"] == k["control_retention_rate"]
+    assert k["visits"] == k["control_visits"]
+    assert k["program_cost"] == 0.0
+
+
+def test_control_cache_changes_nothing(coffee) -> None:
+    clear_control_cache()
+    cold = simulate(coffee).to_json()
+    warm = simulate(coffee).to_json()
+    assert cold == warm
+
+
+def test_comparing_a_design_with_itself_on_crn_gives_zero_difference(coffee) -> None:
+    a = simulate(coffee).kpi_table()
+    b = simulate(with_overrides(coffee, {"description": "same design, other words"})).kpi_table()
+    assert (a - b).abs().to_numpy().max() == 0.0
+
+
+def test_kpis_stay_in_their_ranges(coffee, grocer) -> None:
+    for scenario in (coffee, grocer):
+        k = simulate(scenario).summary
+        for key in (
+            "retention_rate",
+            "control_retention_rate",
+            "active_member_rate",
+            "breakage_rate",
+            "good_breakage_share",
+            "bad_breakage_rate",
+            "redemption_rate",
+            "capture_rate",
+            "enrolment_rate",
+            "mean_attachment",
+        ):
+            assert 0.0 <= k[key] <= 1.0, key
+        assert k["bad_breakage_rate"] <= k["breakage_rate"]
+        assert k["liability"] >= 0
+
+
+def test_calendar_events_fire_before_the_days_behaviour(coffee) -> None:
+    """On a day with a calendar event (sweep, review), the event runs before behaviour."""
+    from loyalsim.engine.simulation import Simulation
+    from loyalsim.mechanics.base import Mechanic
+    from loyalsim.population import Population
+    from loyalsim.rng import generator
+
+    log: list[tuple[str, int]] = []
+
+    class Recorder(Mechanic):
+        kind = "recorder"
+
+        def processes(self, world):
+            def every_third_day():
+                while True:
+                    yield world.env.timeout(3)
+                    log.append(("calendar", int(world.env.now)))
+
+            return [every_third_day()]
+
+        def on_day_end(self, world, day):
+            log.append(("tick", day))
+
+    population = Population.build(coffee.population, generator(0, 0, "population"))
+    Simulation(
+        population=population,
+        mechanics=[Recorder("recorder", None)],
+        behaviour=coffee.behaviour,
+        economics=coffee.economics,
+        seasonality_spec=coffee.population.seasonality,
+        start=coffee.start_date,
+        days=30,
+        seed=0,
+        replication=0,
+        streams={},
+    ).run()
+    for day in range(3, 20, 3):
+        assert log.index(("calendar", day)) < log.index(("tick", day))
+        assert log.index(("tick", day - 1)) < log.index(("calendar", day))
+
+
+def test_a_stronger_goal_gradient_brings_more_visits_on_crn(coffee) -> None:
+    weak = simulate(with_overrides(coffee, {"behaviour.goal_gradient": 0.0})).kpi_table()
+    strong = simulate(with_overrides(coffee, {"behaviour.goal_gradient": 0.6})).kpi_table()
+    diff = strong["visits"] - weak["visits"]
+    assert (diff > 0).all()
+
+
+def test_expiry_raises_breakage_and_lowers_liability(grocer) -> None:
+    never = with_overrides(grocer, {"program.expiry": {"policy": "none"}})
+    short = with_overrides(grocer, {"program.expiry.days": 120})
+    a, b = simulate(never).summary, simulate(short).summary
+    assert a["points_expired"] == 0
+    assert b["points_expired"] > 0
+    assert b["breakage_rate"] > a["breakage_rate"]
+    assert b["liability"] < a["liability"]
+
+
+def test_program_lift_is_strongest_for_light_buyers(coffee) -> None:
+    """Relative visit lift falls with the base visit rate (Liu 2007)."""
+    everyone = with_overrides(coffee, {"program.enrolment.initial_share": 1.0, "replications": 1})
+    rep = simulate(everyone).replications[0]
+    world = rep.arm.world
+    rate = world.pop.rate
+    light = rate < np.quantile(rate, 0.3)
+    heavy = rate > np.quantile(rate, 0.9)
+    from loyalsim.engine.behaviour import responsiveness
+
+    response = responsiveness(world.pop, world.behaviour)
+    assert np.median(response[light]) > 3 * np.median(response[heavy])
+
+
+def test_horizon_in_days_and_weeks_agree(coffee) -> None:
+    weeks = with_overrides(coffee, {"horizon": {"weeks": 4}, "replications": 1})
+    days = with_overrides(coffee, {"horizon": {"days": 28}, "replications": 1})
+    assert simulate(weeks).summary == simulate(days).summary
+
+
+@pytest.mark.parametrize("bad", [0, -1])
+def test_bad_replication_counts_are_user_errors(coffee, bad) -> None:
+    from loyalsim.errors import SimulationError
+
+    with pytest.raises(SimulationError):
+        simulate(coffee, replications=bad)
