@@ -30,9 +30,10 @@ class Optimum:
 def maximise(negloglik: NegLogLik, starts: Sequence[np.ndarray]) -> Optimum:
     """Minimise ``negloglik`` by L-BFGS-B from every start, then restart from the best.
 
-    ``converged`` is False when the optimiser reports failure or the estimate sits on the box
-    (a parameter running off to zero or infinity); the covariance is NaN when the Hessian is not
-    positive definite there.
+    ``converged`` is False when the optimiser reports failure, the estimate sits on the box
+    (a parameter running off to zero or infinity), or the Hessian is not positive definite there
+    (a flat or saddle direction, e.g. two mixture segments that coincide); the covariance, and so
+    every standard error, is then NaN.
     """
 
     def objective(u: np.ndarray) -> float:
@@ -48,11 +49,13 @@ def maximise(negloglik: NegLogLik, starts: Sequence[np.ndarray]) -> Optimum:
     final = search(best.x)  # a restart drops the stale quasi-Newton memory: a cheap polish
     final = final if final.fun <= best.fun else best
     on_box = bool(np.any(np.abs(final.x) > BOX - 1e-3))
+    covariance = _inverse_or_nan(hessian(objective, final.x))
+    identified = bool(np.all(np.isfinite(covariance)))
     return Optimum(
         u=final.x,
-        covariance=_inverse_or_nan(hessian(objective, final.x)),
+        covariance=covariance,
         loglik=-float(final.fun),
-        converged=bool(final.success) and not on_box,
+        converged=bool(final.success) and not on_box and identified,
     )
 
 

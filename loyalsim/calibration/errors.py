@@ -1,9 +1,11 @@
-"""Errors raised by calibration.
+"""Errors raised by calibration: user-facing data problems, so the CLI prints them and exits 2."""
 
-``TransactionLogError`` subclasses ``ValueError`` until the project's ``LoyalsimError`` hierarchy
-exists; it will be re-parented there.
-"""
+from loyalsim.errors import DataError
 
 
-class TransactionLogError(ValueError):
+class TransactionLogError(DataError):
     """A transaction log cannot be read; the message names the file, column and what is allowed."""
+
+
+class CalibrationError(DataError):
+    """The log was read but cannot be calibrated (too little data, a spend model without a mean)."""

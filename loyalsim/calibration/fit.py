@@ -70,7 +70,11 @@ def fit_population(
         fitted = tuple(
             Segment(*fields)
             for fields in zip(
-                mix.shares, mix.share_standard_errors, mix.components, mix.standard_errors
+                mix.shares,
+                mix.share_standard_errors,
+                mix.components,
+                mix.standard_errors,
+                strict=True,
             )
         )
         loglik, converged = mix.loglik, mix.converged

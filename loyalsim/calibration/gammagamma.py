@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from scipy.special import gammaln
 
 from loyalsim.calibration._optimize import log_standard_errors, maximise
+from loyalsim.calibration.errors import CalibrationError
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,14 @@ def fit_gamma_gamma(monetary_value: ArrayLike, frequency: ArrayLike) -> GammaGam
     keep = x > 0
     m, x = m[keep], x[keep]
     if len(m) == 0:
-        raise ValueError("no customer has a repeat transaction; the spend model needs at least one")
+        raise CalibrationError(
+            "no customer has a repeat transaction; the spend model needs at least one"
+        )
     if np.any(~(m > 0)):
-        raise ValueError("mean repeat transaction values must be > 0 for the spend model")
+        raise CalibrationError(
+            f"{int(np.sum(~(m > 0)))} customer(s) have a mean repeat transaction value of 0; "
+            "the spend model needs values > 0 (drop free or refunded orders from the log)"
+        )
 
     def negloglik(u: np.ndarray) -> float:
         return -float(log_density(GammaGammaParams(*np.exp(u)), m, x).sum())

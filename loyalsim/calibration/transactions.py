@@ -41,14 +41,14 @@ def read_transactions(
         raise TransactionLogError(
             f"{path}: no such file; expected a CSV or Parquet transaction log"
         )
-    raw = _read_table(path, (customer_col, date_col, amount_col), sep, header)
+    raw, where = _read_table(path, (customer_col, date_col, amount_col), sep, header)
     if raw.empty:
         raise TransactionLogError(f"{path}: the log contains no transactions")
     log = pd.DataFrame(
         {
-            "customer": _parse_customers(path, raw, customer_col),
-            "date": _parse_dates(path, raw, date_col),
-            "amount": _parse_amounts(path, raw, amount_col),
+            "customer": _parse_customers(path, raw, customer_col, where),
+            "date": _parse_dates(path, raw, date_col, where),
+            "amount": _parse_amounts(path, raw, amount_col, where),
         }
     )
     return log.groupby(["customer", "date"], as_index=False, sort=True)["amount"].sum()
@@ -110,24 +110,30 @@ def summarise(
 
 def _read_table(
     path: Path, columns: tuple[Column, ...], sep: str | None, header: bool | None
-) -> pd.DataFrame:
-    """Read the file as strings (text) or native types (Parquet), with columns resolved by spec."""
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Read the file as strings (text) or native types (Parquet), with columns resolved by spec.
+
+    Also returns each data row's 1-based line number in a text file (None for Parquet), so
+    errors point at the line a user sees in an editor, blank lines and header included.
+    """
     with path.open("rb") as handle:
         is_parquet = handle.read(4) == _PARQUET_MAGIC
     if is_parquet:
         table = pd.read_parquet(path)
         table.columns = [str(name) for name in table.columns]
-        return table[[_resolve(path, table.columns, c, True) for c in columns]]
+        return table[[_resolve(path, table.columns, c, True) for c in columns]], None
 
     text = path.read_text(encoding="utf-8-sig", errors="replace")
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if not numbered:
         raise TransactionLogError(f"{path}: the file is empty; expected one transaction per line")
+    line_numbers = np.array([n for n, _ in numbered])
+    lines = [line for _, line in numbered]
     if sep is None:
         sep = "," if "," in lines[0] else r"\s+"
     try:
         table = pd.read_csv(
-            io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False
+            io.StringIO("\n".join(lines)), sep=sep, header=None, dtype=str, keep_default_na=False
         )
     except pd.errors.ParserError as error:
         raise TransactionLogError(
@@ -139,10 +145,11 @@ def _read_table(
     if header:
         table.columns = table.iloc[0].str.strip().tolist()
         table = table.iloc[1:].reset_index(drop=True)
+        line_numbers = line_numbers[1:]
     else:
         table.columns = [str(i) for i in range(table.shape[1])]
     picked = table[[_resolve(path, table.columns, c, header) for c in columns]]
-    return picked.apply(lambda col: col.str.strip())
+    return picked.apply(lambda col: col.str.strip()), line_numbers
 
 
 def _looks_like_header(table: pd.DataFrame, amount_col: Column) -> bool:
@@ -176,25 +183,30 @@ def _label(spec: Column) -> str:
     return f"at position {spec}" if isinstance(spec, int) else repr(spec)
 
 
-def _first_bad(values: pd.Series, bad: np.ndarray) -> tuple[object, int]:
-    """The first offending value and its 1-based data row number (header excluded)."""
+def _first_bad(values: pd.Series, bad: np.ndarray, where: np.ndarray | None) -> tuple[object, str]:
+    """The first offending value and where it is: "line N" of a text file, "row N" of Parquet."""
     row = int(np.flatnonzero(bad)[0])
-    return values.iloc[row], row + 1
+    place = f"row {row + 1}" if where is None else f"line {int(where[row])}"
+    return values.iloc[row], place
 
 
-def _parse_customers(path: Path, raw: pd.DataFrame, spec: Column) -> pd.Series:
+def _parse_customers(
+    path: Path, raw: pd.DataFrame, spec: Column, where: np.ndarray | None
+) -> pd.Series:
     values = raw.iloc[:, 0].astype(str)
     bad = (values.str.len() == 0).to_numpy() | raw.iloc[:, 0].isna().to_numpy()
     if bad.any():
-        _, row = _first_bad(values, bad)
+        _, place = _first_bad(values, bad, where)
         raise TransactionLogError(
-            f"{path}: column {_label(spec)}: empty customer id on data row {row}; "
+            f"{path}: column {_label(spec)}: empty customer id on {place}; "
             "allowed: any non-empty id"
         )
     return values
 
 
-def _parse_dates(path: Path, raw: pd.DataFrame, spec: Column) -> pd.Series:
+def _parse_dates(
+    path: Path, raw: pd.DataFrame, spec: Column, where: np.ndarray | None
+) -> pd.Series:
     """Parse ISO 8601 or YYYYMMDD dates (per value), normalised to calendar days."""
     values = raw.iloc[:, 1]
     if pd.api.types.is_datetime64_any_dtype(values):
@@ -207,29 +219,31 @@ def _parse_dates(path: Path, raw: pd.DataFrame, spec: Column) -> pd.Series:
         parsed[~compact] = pd.to_datetime(text[~compact], format="ISO8601", errors="coerce")
     bad = parsed.isna().to_numpy()
     if bad.any():
-        value, row = _first_bad(values, bad)
+        value, place = _first_bad(values, bad, where)
         raise TransactionLogError(
-            f"{path}: column {_label(spec)}: cannot read {value!r} on data row {row} as a date; "
+            f"{path}: column {_label(spec)}: cannot read {value!r} on {place} as a date; "
             f"{_DATES_ALLOWED}"
         )
     return parsed.dt.normalize()
 
 
-def _parse_amounts(path: Path, raw: pd.DataFrame, spec: Column) -> pd.Series:
+def _parse_amounts(
+    path: Path, raw: pd.DataFrame, spec: Column, where: np.ndarray | None
+) -> pd.Series:
     values = raw.iloc[:, 2]
     amounts = pd.to_numeric(values, errors="coerce").astype(float)
     bad = ~np.isfinite(amounts.to_numpy())
     if bad.any():
-        value, row = _first_bad(values, bad)
+        value, place = _first_bad(values, bad, where)
         raise TransactionLogError(
-            f"{path}: column {_label(spec)}: {value!r} on data row {row} is not a number; "
+            f"{path}: column {_label(spec)}: {value!r} on {place} is not a number; "
             "allowed: finite numbers >= 0 such as 12.50"
         )
     negative = (amounts < 0).to_numpy()
     if negative.any():
-        value, row = _first_bad(values, negative)
+        value, place = _first_bad(values, negative, where)
         raise TransactionLogError(
-            f"{path}: column {_label(spec)}: amount {value} on data row {row} is negative; "
+            f"{path}: column {_label(spec)}: amount {value} on {place} is negative; "
             "allowed: amounts >= 0"
         )
     return amounts

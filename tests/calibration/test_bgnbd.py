@@ -65,16 +65,17 @@ def test_fit_reproduces_published_cdnow_estimates(cdnow_dir: Path):
     summary = pd.read_csv(cdnow_dir / "cdnow_customers_summary.csv")
     fit = fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
     assert fit.converged and fit.n_customers == 2357
-    for name, published in zip(("r", "alpha", "a", "b"), astuple(PUBLISHED)):
+    for name, published in zip(("r", "alpha", "a", "b"), astuple(PUBLISHED), strict=True):
         assert getattr(fit.params, name) == pytest.approx(published, rel=0.02), name
     assert fit.loglik == pytest.approx(PUBLISHED_LOGLIK, abs=0.1)
     assert all(
-        0 < se < value for se, value in zip(astuple(fit.standard_errors), astuple(fit.params))
+        0 < se < value
+        for se, value in zip(astuple(fit.standard_errors), astuple(fit.params), strict=True)
     )
 
 
 def test_fit_on_summarised_raw_log_matches_published(cdnow_summary: pd.DataFrame):
     fit = fit_bgnbd(cdnow_summary["frequency"], cdnow_summary["recency"], cdnow_summary["T"])
-    for name, published in zip(("r", "alpha", "a", "b"), astuple(PUBLISHED)):
+    for name, published in zip(("r", "alpha", "a", "b"), astuple(PUBLISHED), strict=True):
         assert getattr(fit.params, name) == pytest.approx(published, rel=0.02), name
     assert fit.loglik == pytest.approx(PUBLISHED_LOGLIK, abs=0.1)

@@ -39,7 +39,9 @@ def test_parameters_recovered_within_three_standard_errors(recovered):
         (recovered.spend.params, recovered.spend.standard_errors, TRUE_SPEND),
     ]
     for estimate, standard_error, truth in pairs:
-        for est, se, true in zip(astuple(estimate), astuple(standard_error), astuple(truth)):
+        for est, se, true in zip(
+            astuple(estimate), astuple(standard_error), astuple(truth), strict=True
+        ):
             assert abs(est - true) < 3 * se, (estimate, standard_error, truth)
 
 
@@ -63,13 +65,13 @@ def test_two_segment_mixture_recovers_shares():
     rng = np.random.default_rng(1)
     sizes = (2100, 900)
     histories = []
-    for params, size in zip((light, heavy), sizes):
+    for params, size in zip((light, heavy), sizes, strict=True):
         T = rng.uniform(27.0, 39.0, size)
         who, when = repeat_purchases(rng, params, T)
         recency = np.zeros(size)
         np.maximum.at(recency, who, when)
         histories.append((np.bincount(who, minlength=size), recency, T))
-    x, t_x, T = (np.concatenate(column) for column in zip(*histories))
+    x, t_x, T = (np.concatenate(column) for column in zip(*histories, strict=True))
     spend = np.where(x > 0, rng.gamma(6.0, 20.0 / 6.0, len(x)), np.nan)
     summary = pd.DataFrame({"frequency": x, "recency": t_x, "T": T, "monetary_value": spend})
 
@@ -78,7 +80,7 @@ def test_two_segment_mixture_recovers_shares():
     assert result.purchase_loglik > result.one_segment.loglik + 10
     shares = [s.share for s in result.segments]
     assert sum(shares) == pytest.approx(1.0)
-    for segment, truth in zip(result.segments, (0.7, 0.3)):  # ordered light to heavy
+    for segment, truth in zip(result.segments, (0.7, 0.3), strict=True):  # ordered light to heavy
         assert abs(segment.share - truth) < 3 * segment.share_standard_error
     section = population_section(result, size=500)["population"]["segments"]
     assert [s["name"] for s in section] == ["segment_1", "segment_2"]

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy.integrate import quad
 
+from loyalsim.calibration.errors import CalibrationError
 from loyalsim.calibration.gammagamma import (
     GammaGammaParams,
     conditional_expected_spend,
@@ -34,10 +35,10 @@ def test_conditional_spend_blends_population_and_customer_means():
 def test_fit_reproduces_published_cdnow_estimates(cdnow_summary: pd.DataFrame):
     fit = fit_gamma_gamma(cdnow_summary["monetary_value"], cdnow_summary["frequency"])
     assert fit.converged and fit.n_customers == 946
-    for name, published in zip(("p", "q", "gamma"), astuple(PUBLISHED)):
+    for name, published in zip(("p", "q", "gamma"), astuple(PUBLISHED), strict=True):
         assert getattr(fit.params, name) == pytest.approx(published, rel=0.02), name
 
 
 def test_zero_mean_value_is_rejected():
-    with pytest.raises(ValueError, match="> 0"):
+    with pytest.raises(CalibrationError, match="values > 0"):
         fit_gamma_gamma([0.0, 10.0], [1, 2])

@@ -9,6 +9,7 @@ import pytest
 
 from loyalsim.calibration.errors import TransactionLogError
 from loyalsim.calibration.transactions import read_transactions, summarise
+from loyalsim.errors import DataError
 
 
 def write(tmp_path: Path, text: str, name: str = "log.csv") -> Path:
@@ -84,10 +85,10 @@ def test_customers_first_seen_after_calibration_end_are_left_out(tmp_path: Path)
         (
             "customer,date,amount\na,2024-01-01,1\na,2024-13-45,2\n",
             {},
-            ["'date'", "'2024-13-45'", "data row 2", "YYYYMMDD"],
+            ["'date'", "'2024-13-45'", "line 3", "YYYYMMDD"],
         ),
-        ("customer,date,amount\na,2024-01-01,-3\n", {}, ["'amount'", "-3", "data row 1", ">= 0"]),
-        ("customer,date,amount\na,2024-01-01,ten\n", {}, ["'ten'", "data row 1", "not a number"]),
+        ("customer,date,amount\na,2024-01-01,-3\n", {}, ["'amount'", "-3", "line 2", ">= 0"]),
+        ("customer,date,amount\na,2024-01-01,ten\n", {}, ["'ten'", "line 2", "not a number"]),
         ("a 20240101 1\n", {"customer_col": 0, "date_col": 1, "amount_col": 7}, ["position 7"]),
         ("a 20240101 1\n", {"customer_col": 0, "date_col": 1, "amount_col": "x"}, ["'x'"]),
         ("customer,date,amount\na,2024-01-01,1\nb,2024-01-02,1,9\n", {}, ["same columns"]),
@@ -99,6 +100,16 @@ def test_bad_logs_name_file_column_and_rule(tmp_path: Path, text: str, options: 
         read_transactions(path, **options)
     for fragment in fragments:
         assert fragment in str(error.value)
+
+
+def test_errors_give_file_line_numbers_counting_blank_lines(tmp_path: Path):
+    path = write(tmp_path, "customer,date,amount\n\na,2024-01-01,1\n\n\nb,2024-01-02,-1\n")
+    with pytest.raises(TransactionLogError, match="line 6 is negative"):
+        read_transactions(path)
+
+
+def test_log_errors_are_data_errors():
+    assert issubclass(TransactionLogError, DataError)
 
 
 def test_missing_file_is_a_log_error(tmp_path: Path):
