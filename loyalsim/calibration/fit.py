@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from loyalsim.calibration.bgnbd import BGNBDFit, BGNBDParams, fit_bgnbd
+from loyalsim.calibration.errors import CalibrationError
 from loyalsim.calibration.gammagamma import GammaGammaFit, fit_gamma_gamma
 from loyalsim.calibration.mixture import fit_bgnbd_mixture
 from loyalsim.calibration.transactions import TIME_UNIT_DAYS
@@ -60,6 +61,11 @@ def fit_population(
         raise ValueError(f"segments must be >= 1, got {segments}")
 
     x, t_x, age = summary["frequency"], summary["recency"], summary["T"]
+    if not (x > 0).any():
+        raise CalibrationError(
+            f"none of the {len(summary)} customers has a repeat transaction in the calibration "
+            "period; purchase rates and dropout cannot be estimated"
+        )
     one = fit_bgnbd(x, t_x, age)
     spend = fit_gamma_gamma(summary["monetary_value"], x)
     if segments == 1:

@@ -279,6 +279,16 @@ def _relative(forecast: float, actual: float) -> float:
     return float(forecast / actual - 1.0) if actual > 0 else float("nan")
 
 
+def check_holdout(log: pd.DataFrame, calibration_end: pd.Timestamp) -> None:
+    """A holdout needs purchases dates after the calibration end (checked before fitting)."""
+    last = log["date"].max()
+    if calibration_end >= last:
+        raise CalibrationError(
+            f"--calibration-end {calibration_end.date()} leaves no holdout period: the log ends "
+            f"on {last.date()}; allowed: a date before the last date in the log"
+        )
+
+
 def validate_holdout(
     log: pd.DataFrame,
     calibration_end: pd.Timestamp,
@@ -287,13 +297,8 @@ def validate_holdout(
     replications: int = 10,
 ) -> Holdout:
     """Compare actual cumulative repeat transactions with the simulated and analytic forecasts."""
+    check_holdout(log, calibration_end)
     cohort = Cohort.of(log, calibration_end)
-    if cohort.calibration_days >= cohort.days:
-        raise CalibrationError(
-            f"--calibration-end {calibration_end.date()} leaves no holdout period: the log ends "
-            f"on {(cohort.start + pd.Timedelta(days=cohort.days - 1)).date()}; "
-            "allowed: a date before the last date in the log"
-        )
     ends = cohort.checkpoints
     return Holdout(
         cohort=cohort,

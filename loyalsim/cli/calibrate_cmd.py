@@ -15,7 +15,7 @@ from rich.table import Table
 
 from loyalsim.calibration.errors import CalibrationError
 from loyalsim.calibration.fit import CalibrationResult, fit_population, population_section
-from loyalsim.calibration.holdout import Holdout, validate_holdout
+from loyalsim.calibration.holdout import Holdout, check_holdout, validate_holdout
 from loyalsim.calibration.report import (
     calibration_record,
     data_summary,
@@ -79,6 +79,8 @@ def calibrate(
         amount_col=_column(amount_col),
         sep=sep,
     )
+    if end is not None:
+        check_holdout(transactions, end)
     summary = summarise(transactions, calibration_end=end, time_unit=time_unit.value)
     if summary.empty:
         raise CalibrationError(
