@@ -1,3 +1,10 @@
 """Imports every command module so that each registers itself on the app."""
 
-from loyalsim.cli import compare_cmd, optimize_cmd, report_cmd, run_cmd, scenario_cmds  # noqa: F401
+from loyalsim.cli import (  # noqa: F401
+    calibrate_cmd,
+    compare_cmd,
+    optimize_cmd,
+    report_cmd,
+    run_cmd,
+    scenario_cmds,
+)

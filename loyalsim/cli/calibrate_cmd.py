@@ -1,0 +1,190 @@
+"""``loyalsim calibrate``: fit a population to a transaction log and check it on a holdout."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from loyalsim.calibration.errors import CalibrationError
+from loyalsim.calibration.fit import CalibrationResult, fit_population, population_section
+from loyalsim.calibration.holdout import Holdout, check_holdout, validate_holdout
+from loyalsim.calibration.report import (
+    calibration_record,
+    data_summary,
+    plot_holdout,
+    population_yaml,
+)
+from loyalsim.calibration.transactions import read_transactions, summarise
+from loyalsim.cli.app import app
+from loyalsim.errors import DataError
+from loyalsim.output import prepare_dir, write_text
+from loyalsim.scenario.population import PopulationSpec
+
+
+class TimeUnit(StrEnum):
+    day = "day"
+    week = "week"
+
+
+def _column(value: str) -> str | int:
+    """A header name, or a 0-based position when the value is a whole number."""
+    return int(value) if value.strip().isdigit() else value
+
+
+@app.command()
+def calibrate(
+    log: Annotated[
+        Path, typer.Argument(help="Transaction log: CSV, whitespace-separated or Parquet.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Population YAML to write (calibration.json goes beside).")
+    ] = Path("population.yaml"),
+    customer_col: Annotated[
+        str, typer.Option(help="Customer id column: header name or 0-based position.")
+    ] = "customer",
+    date_col: Annotated[str, typer.Option(help="Date column: name or position.")] = "date",
+    amount_col: Annotated[str, typer.Option(help="Amount column: name or position.")] = "amount",
+    calibration_end: Annotated[
+        str | None,
+        typer.Option(help="Last day (YYYY-MM-DD) of the fit; later purchases are the holdout."),
+    ] = None,
+    segments: Annotated[int, typer.Option(help="Latent BG/NBD segments.", min=1, max=6)] = 1,
+    size: Annotated[
+        int | None,
+        typer.Option(help="Population size to write (default: customers fitted).", min=1),
+    ] = None,
+    time_unit: Annotated[TimeUnit, typer.Option(help="Time unit of the fit.")] = TimeUnit.week,
+    sep: Annotated[
+        str | None, typer.Option(help="Field separator (default: comma if any, else whitespace).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the holdout simulation.", min=0)] = 0,
+    replications: Annotated[
+        int, typer.Option(help="Replications of the holdout simulation.", min=2)
+    ] = 10,
+) -> None:
+    """Fit BG/NBD purchases and dropout and Gamma-Gamma spend to a log; write a population."""
+    end = _parse_end(calibration_end)
+    transactions = read_transactions(
+        log,
+        customer_col=_column(customer_col),
+        date_col=_column(date_col),
+        amount_col=_column(amount_col),
+        sep=sep,
+    )
+    if end is not None:
+        check_holdout(transactions, end)
+    summary = summarise(transactions, calibration_end=end, time_unit=time_unit.value)
+    if summary.empty:
+        raise CalibrationError(
+            f"--calibration-end {calibration_end}: no customer bought on or before it; the log "
+            f"starts on {transactions['date'].min().date()}"
+        )
+    result = fit_population(summary, segments)
+    size = size or len(summary)
+    _check_population(result, size)
+    holdout = (
+        validate_holdout(transactions, end, result, seed=seed, replications=replications)
+        if end is not None
+        else None
+    )
+    data = data_summary(
+        transactions, summary, end if end is not None else transactions["date"].max()
+    )
+    settings = {
+        "log": str(log),
+        "customer_col": _column(customer_col),
+        "date_col": _column(date_col),
+        "amount_col": _column(amount_col),
+        "segments": segments,
+        "size": size,
+        "seed": seed,
+        "replications": replications if holdout is not None else None,
+    }
+    record = calibration_record(result, data, size, holdout, settings)
+
+    directory = prepare_dir(out.parent if str(out.parent) else ".")
+    write_text(directory / "calibration.json", json.dumps(record, indent=2) + "\n")
+    if holdout is not None:
+        plot_holdout(holdout, directory / "holdout.png", f"Holdout validation: {log.name}")
+    write_text(out, population_yaml(result, data, size, log.name))
+    _print(result, data, holdout)
+    files = "calibration.json" + (", holdout.png" if holdout is not None else "")
+    Console().print(f"wrote {out} and {files} in {directory}")
+
+
+def _parse_end(value: str | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value).normalize()
+    except (ValueError, TypeError):
+        raise DataError(
+            f"--calibration-end {value!r}: not a date; allowed: YYYY-MM-DD such as 1997-09-30"
+        ) from None
+
+
+def _check_population(result: CalibrationResult, size: int) -> None:
+    """Refuse to write a population the scenario format would reject, saying why."""
+    if result.spend.params.q <= 1.0:
+        raise CalibrationError(
+            f"the fitted spend model has q = {result.spend.params.q:.3f} <= 1, so the mean "
+            "spend per transaction is infinite: a few huge amounts dominate the log; remove "
+            "outliers (bulk or B2B orders) and calibrate again"
+        )
+    try:
+        PopulationSpec.model_validate(population_section(result, size)["population"])
+    except ValidationError as exc:
+        raise CalibrationError(
+            f"the fitted population is not a valid scenario section: {exc}"
+        ) from None
+
+
+def _print(result: CalibrationResult, data: dict, holdout: Holdout | None) -> None:
+    console = Console()
+    unit = result.time_unit
+    console.print(
+        f"{data['customers']} customers, {data['repeat_transactions_calibration']} repeat "
+        f"transactions to {data['calibration_end']} (times in {unit}s)"
+    )
+    table = Table(title="Fitted parameters (standard error)")
+    table.add_column("segment")
+    for name in ("share", "r", "alpha", "a", "b"):
+        table.add_column(name, justify="right")
+    for k, seg in enumerate(result.segments, start=1):
+        p, se = seg.purchase, seg.purchase_standard_errors
+        cells = [(seg.share, seg.share_standard_error)] + [
+            (getattr(p, n), getattr(se, n)) for n in ("r", "alpha", "a", "b")
+        ]
+        table.add_row(f"segment_{k}", *(f"{v:.4f} ({s:.4f})" for v, s in cells))
+    console.print(table)
+    s, sse = result.spend.params, result.spend.standard_errors
+    console.print(
+        f"purchase log-likelihood {result.purchase_loglik:.2f}; spend p {s.p:.3f} ({sse.p:.3f}), "
+        f"q {s.q:.3f} ({sse.q:.3f}), gamma {s.gamma:.3f} ({sse.gamma:.3f})"
+    )
+    if not result.converged:
+        console.print(
+            "[bold yellow]warning:[/] the fit did not converge cleanly (an estimate at a bound or "
+            "undefined standard errors); try fewer --segments or more data"
+        )
+    if holdout is not None:
+        e = holdout.errors()
+        console.print(
+            f"holdout: actual cumulative repeat transactions at the end {e['actual_end']:.0f}; "
+            f"simulated {e['simulated_end']:.0f} ± {e['simulated_end_se']:.0f} "
+            f"({100 * e['simulated_end_error']:+.1f}%), BG/NBD analytic {e['analytic_end']:.0f} "
+            f"({100 * e['analytic_end_error']:+.1f}%)"
+        )
+        console.print(
+            f"holdout period only: actual {e['actual_holdout']:.0f}, simulated "
+            f"{e['simulated_holdout']:.0f} ({100 * e['simulated_holdout_error']:+.1f}%), analytic "
+            f"{e['analytic_holdout']:.0f} ({100 * e['analytic_holdout_error']:+.1f}%)"
+        )
