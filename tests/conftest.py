@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from support import shipped
 
@@ -16,3 +18,18 @@ def coffee() -> Scenario:
 @pytest.fixture(scope="session")
 def grocer() -> Scenario:
     return shipped("grocer_points_expiry")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (``LOYALSIM_REQUIRE_SERVICES=1``) a test that needs a browser or a database server
+    must run: its skip becomes a failure, so a broken install cannot pass silently."""
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("LOYALSIM_REQUIRE_SERVICES") == "1"
+        and item.get_closest_marker("service") is not None
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"required service missing in CI: {report.longrepr}"

@@ -12,7 +12,7 @@ from report_fixtures import compare_dir, optimize_dir, real_run, with_tiers
 from loyalsim.report import write_report
 
 reason = available()
-pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
+pytestmark = [pytest.mark.service, pytest.mark.skipif(reason is not None, reason=reason or "")]
 
 IMAGES = """
 return Array.from(document.images).map(

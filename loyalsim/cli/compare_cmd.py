@@ -18,6 +18,7 @@ from loyalsim.cli.run_cmd import HEADLINE, write_outputs
 from loyalsim.comparison import Arm, Comparison, compare, file_arm_name, parse_variant
 from loyalsim.errors import LoyalsimError
 from loyalsim.output import prepare_dir, write_atomic, write_text
+from loyalsim.report import write_report
 from loyalsim.scenario.loader import load_scenario, with_overrides
 
 
@@ -87,9 +88,11 @@ def compare_cmd(
         )
     directory = prepare_dir(out)
     write_comparison(result, directory, common)
+    write_report(directory)
     print_comparison(result)
     Console().print(
-        f"wrote {directory}: comparison.csv, comparison.json, plots and one folder per design"
+        f"wrote {directory}: comparison.csv, comparison.json, plots, report.html"
+        " and one folder per design"
     )
 
 

@@ -14,12 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from
+from loyalsim.cli.run_cmd import scenario_yaml
 from loyalsim.errors import LoyalsimError
 from loyalsim.optimize import outputs, recommend
 from loyalsim.optimize import study as studies
 from loyalsim.optimize.space import decode_params
 from loyalsim.optimize.storage import default_url
 from loyalsim.output import prepare_dir, write_text
+from loyalsim.report import write_report
 from loyalsim.scenario.loader import load_scenario
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
@@ -86,6 +88,8 @@ def optimize(
             + (": " + "; ".join(errors) if len(errors) else "")
         )
     _write(study, base, search, frame, directory)
+    write_text(directory / "scenario.yaml", scenario_yaml(base))
+    write_report(directory)
     _summary(frame, search, directory, url)
 
 
@@ -165,6 +169,6 @@ def _summary(frame, search: SearchSpec, directory: Path, url: str) -> None:
         f"{int(frame['feasible'].sum())} feasible, Pareto front {len(front)}"
     )
     console.print(
-        f"wrote {directory}: trials.csv, pareto.csv, recommendation.json, recommendation.md, plots"
+        f"wrote {directory}: trials.csv, pareto.csv, recommendation.json/.md, plots, report.html"
     )
     console.print(f"dashboard: optuna-dashboard {url}")

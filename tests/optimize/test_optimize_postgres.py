@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.service
 psycopg = pytest.importorskip("psycopg", reason="PostgreSQL driver psycopg (3) not installed")
 
 
