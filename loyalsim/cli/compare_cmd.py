@@ -8,12 +8,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from loyalsim import comparison_plots
 from loyalsim.cli.app import app
-from loyalsim.cli.options import SetOption, overrides_from
+from loyalsim.cli.options import SetOption, overrides_from, progress_bar
 from loyalsim.cli.run_cmd import HEADLINE, write_outputs
 from loyalsim.comparison import Arm, Comparison, compare, file_arm_name, parse_variant
 from loyalsim.errors import LoyalsimError
@@ -68,15 +67,7 @@ def compare_cmd(
     if not arms:
         raise LoyalsimError("give at least one variant (a YAML file or --variant name:path=value)")
 
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task(f"comparing {len(arms) + 1} designs", total=None)
         result = compare(
             base_arm,

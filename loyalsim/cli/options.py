@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from loyalsim.scenario.overrides import parse_assignment
 
@@ -21,3 +23,15 @@ SetOption = Annotated[
 def overrides_from(assignments: list[str] | None) -> dict[str, Any]:
     """``['a.b=1', ...]`` -> ``{'a.b': 1, ...}`` (later assignments win)."""
     return dict(parse_assignment(a) for a in assignments or [])
+
+
+def progress_bar() -> Progress:
+    """The transient progress bar (on stderr) shared by the simulating commands."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )

@@ -8,12 +8,11 @@ from typing import Annotated
 import typer
 import yaml
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from loyalsim import plots
 from loyalsim.cli.app import app
-from loyalsim.cli.options import SetOption, overrides_from
+from loyalsim.cli.options import SetOption, overrides_from, progress_bar
 from loyalsim.output import prepare_dir, write_atomic, write_text
 from loyalsim.report import write_report
 from loyalsim.results import RunResult
@@ -52,15 +51,7 @@ def run(
     """Simulate a scenario against its no-program control and write the results."""
     scenario = load_scenario(file, overrides_from(set_))
     count = replications or scenario.replications
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task(f"simulating {scenario.name}", total=count)
         result = simulate(
             scenario,
