@@ -14,8 +14,16 @@ from loyalsim.mechanics.earning import SpendEarning, VisitEarning
 from loyalsim.mechanics.enrolment import Enrolment
 from loyalsim.mechanics.expiry import Expiry
 from loyalsim.mechanics.rewards import Rewards
+from loyalsim.mechanics.tiers import Tiers
 
-MECHANICS: tuple[type[Mechanic], ...] = (Enrolment, SpendEarning, VisitEarning, Rewards, Expiry)
+MECHANICS: tuple[type[Mechanic], ...] = (
+    Enrolment,
+    SpendEarning,
+    VisitEarning,
+    Rewards,
+    Expiry,
+    Tiers,
+)
 REGISTRY: dict[str, type[Mechanic]] = {m.kind: m for m in MECHANICS}
 
 MechanicSpec = Annotated[  # type: ignore[valid-type]

@@ -42,8 +42,10 @@ class SpendEarning(Mechanic):
 
     def on_visit(self, world: World, batch: VisitBatch) -> None:
         earns = batch.member & (batch.spend >= self.params.min_spend)
-        points = np.floor(batch.spend[earns] * self.params.points_per_unit).astype(np.int64)
-        world.ledger.issue(batch.idx[earns], points, "purchase", batch.day)
+        idx = batch.idx[earns]
+        rate = self.params.points_per_unit * world.earn_multiplier[idx]
+        points = np.floor(batch.spend[earns] * rate).astype(np.int64)
+        world.ledger.issue(idx, points, "purchase", batch.day)
 
     def describe(self) -> str:
         p = self.params
@@ -63,8 +65,9 @@ class VisitEarning(Mechanic):
 
     def on_visit(self, world: World, batch: VisitBatch) -> None:
         earns = batch.member & (batch.spend >= self.params.min_spend)
-        points = np.full(int(earns.sum()), self.params.points_per_visit, dtype=np.int64)
-        world.ledger.issue(batch.idx[earns], points, "purchase", batch.day)
+        idx = batch.idx[earns]
+        points = np.floor(self.params.points_per_visit * world.earn_multiplier[idx])
+        world.ledger.issue(idx, points.astype(np.int64), "purchase", batch.day)
 
     def describe(self) -> str:
         p = self.params

@@ -12,6 +12,7 @@ from loyalsim.mechanics.base import Mechanic
 from loyalsim.spec import Spec
 
 NonNegative = Annotated[float, Field(ge=0.0)]
+RewardType = Literal["product", "voucher", "experience", "charity"]
 
 
 class Reward(Spec):
@@ -21,7 +22,7 @@ class Reward(Spec):
     points: Annotated[int, Field(ge=1)]
     cost: NonNegative
     value: NonNegative
-    type: Literal["product", "voucher", "experience", "charity"] = "product"
+    type: RewardType = "product"
 
 
 class RewardsParams(Spec):
