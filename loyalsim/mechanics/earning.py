@@ -15,7 +15,8 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class SpendEarningParams(Spec):
-    """``points_per_unit`` points per currency unit spent, rounded down per transaction."""
+    """``points_per_unit`` points per currency unit spent (times the member's tier earn
+    multiplier), rounded down per transaction."""
 
     kind: Literal["spend_earning"] = "spend_earning"
     points_per_unit: PositiveFloat
@@ -23,7 +24,8 @@ class SpendEarningParams(Spec):
 
 
 class VisitEarningParams(Spec):
-    """``points_per_visit`` points (stamps) for every transaction of at least ``min_spend``."""
+    """``points_per_visit`` points (stamps) for every transaction of at least ``min_spend``
+    (times the tier earn multiplier, rounded down)."""
 
     kind: Literal["visit_earning"] = "visit_earning"
     points_per_visit: Annotated[int, Field(ge=1)] = 1
