@@ -7,12 +7,14 @@ Every key is defined in docs/kpis.md. Money follows one identity:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
 
 from loyalsim.accounting import points_accounts
 from loyalsim.engine.simulation import ArmResult
+from loyalsim.mechanics.rewards import RewardType
 from loyalsim.scenario.models import Scenario
 
 FLOW_SERIES = ("visits", "member_visits", "revenue", "member_revenue", "new_members", "dropouts")
@@ -133,7 +135,26 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
         "deferred_revenue": float(accounts.deferred_revenue[-1]),
         "breakage_estimate": float(accounts.breakage_estimate[-1]),
     }
+    for reward_type, cost in reward_cost_by_type(arm).items():
+        kpis[f"reward_cost_by_type.{reward_type}"] = cost
+    for m in arm.mechanics:
+        kpis.update(m.kpis(w))
     return kpis
+
+
+def reward_cost_by_type(arm: ArmResult) -> dict[str, float]:
+    """Cost of rewards given out, by reward type (every type, zero when unused)."""
+    spent = arm.world.ledger.cost_by_type
+    return {t: float(spent.get(t, 0.0)) for t in get_args(RewardType)}
+
+
+def structured(scenario: Scenario, arm: ArmResult) -> dict[str, Any]:
+    """Nested KPIs of one replication: ``reward_cost_by_type`` and the mechanics' own
+    (``tier_share``, ``tier_migration``); values are floats, NaN where undefined."""
+    out: dict[str, Any] = {"reward_cost_by_type": reward_cost_by_type(arm)}
+    for m in arm.mechanics:
+        out.update(m.structured_kpis(arm.world))
+    return out
 
 
 def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFrame:

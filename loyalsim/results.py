@@ -26,6 +26,8 @@ class ReplicationResult:
     arm: ArmResult | None = field(default=None, repr=False)
     reward_cost_by_type: dict[str, float] = field(default_factory=dict)
     points_issued_by_source: dict[str, float] = field(default_factory=dict)
+    structured: dict[str, Any] = field(default_factory=dict)
+    """Nested KPIs (``reward_cost_by_type``, ``tier_share``, ``tier_migration``)."""
 
     def detached(self) -> ReplicationResult:
         """The same result without the arm's live state (picklable, for worker processes)."""
@@ -36,12 +38,22 @@ class ReplicationResult:
             None,
             self.reward_cost_by_type,
             self.points_issued_by_source,
+            self.structured,
         )
 
 
 def _clean(value: float) -> float | None:
     """JSON has no NaN: undefined ratios (for example ROI without costs) become null."""
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _mean_nested(items: list[Any]) -> Any:
+    """Mean of equally shaped nested dicts of floats (missing entries count as zero)."""
+    if items and all(isinstance(i, Mapping) for i in items):
+        keys = list(dict.fromkeys(k for i in items for k in i))
+        return {k: _mean_nested([i.get(k, 0.0) for i in items]) for k in keys}
+    with np.errstate(all="ignore"):
+        return _clean(float(np.mean(np.asarray(items, dtype=float)))) if items else None
 
 
 @dataclass
@@ -106,7 +118,10 @@ class RunResult:
             "horizon_days": self.scenario.horizon.total_days,
             "population_size": self.scenario.population.size,
             "currency": self.scenario.economics.currency,
-            "kpis": {k: _clean(v) for k, v in self.summary.items()},
+            "kpis": {
+                **{k: _clean(v) for k, v in self.summary.items()},
+                **self.structured_summary(),
+            },
             "kpis_ci95": {k: [_clean(lo), _clean(hi)] for k, (lo, hi) in intervals.items()},
             "kpis_per_replication": {
                 k: [_clean(float(v)) for v in table[k].to_numpy()] for k in table.columns
@@ -114,6 +129,10 @@ class RunResult:
             "reward_cost_by_type": self._reward_cost_by_type(),
             "points_issued_by_source": self._issued_by_source(),
         }
+
+    def structured_summary(self) -> dict[str, Any]:
+        """Nested KPIs averaged over replications, entry by entry (JSON-clean)."""
+        return _mean_nested([r.structured for r in self.replications])
 
     def _reward_cost_by_type(self) -> dict[str, float]:
         return self._mean_breakdown(lambda r: r.reward_cost_by_type)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from loyalsim import mechanics as mechanic_registry
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.errors import SimulationError
-from loyalsim.kpis import ControlArm, summarise, weekly
+from loyalsim.kpis import ControlArm, structured, summarise, weekly
 from loyalsim.population import Population
 from loyalsim.results import ReplicationResult, RunResult
 from loyalsim.rng import CustomerStream, generator
@@ -58,6 +58,7 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     return ReplicationResult(
         replication=replication,
         kpis=summarise(scenario, arm, control),
+        structured=structured(scenario, arm),
         weekly=weekly(scenario, arm, control),
         arm=arm,
         reward_cost_by_type=dict(sorted(arm.world.ledger.cost_by_type.items())),

@@ -83,6 +83,14 @@ class World:
         """Enrolments per day."""
         self.patience_days = behaviour.patience_days
         """How long engaged members will wait for a reward (expiry can shorten it)."""
+        self.earn_multiplier = np.ones(n)
+        """Factor on points earned per transaction (tier benefits set it; 1 by default)."""
+        self.tier = np.zeros(n, dtype=np.int64)
+        """Index of each customer's tier in ``tier_names`` (0, the base tier, without tiers)."""
+        self.tier_names: list[str] = []
+        """Tier names from lowest to highest; empty when the program has no tiers."""
+        self.tier_experience_access = np.zeros(1, dtype=bool)
+        """Per tier: whether it gives access to tier-only experiences."""
 
     def enrol(self, idx: np.ndarray, day: int) -> np.ndarray:
         """Make customers ``idx`` members from ``day``; returns those who were not members yet."""

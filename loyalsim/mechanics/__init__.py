@@ -12,10 +12,24 @@ from pydantic import Field
 from loyalsim.mechanics.base import Mechanic
 from loyalsim.mechanics.earning import SpendEarning, VisitEarning
 from loyalsim.mechanics.enrolment import Enrolment
+from loyalsim.mechanics.experiences import Experiences
 from loyalsim.mechanics.expiry import Expiry
+from loyalsim.mechanics.offers import Offers
 from loyalsim.mechanics.rewards import Rewards
+from loyalsim.mechanics.surprise import Surprise
+from loyalsim.mechanics.tiers import Tiers
 
-MECHANICS: tuple[type[Mechanic], ...] = (Enrolment, SpendEarning, VisitEarning, Rewards, Expiry)
+MECHANICS: tuple[type[Mechanic], ...] = (
+    Enrolment,
+    SpendEarning,
+    VisitEarning,
+    Rewards,
+    Expiry,
+    Tiers,
+    Experiences,
+    Surprise,
+    Offers,
+)
 REGISTRY: dict[str, type[Mechanic]] = {m.kind: m for m in MECHANICS}
 
 MechanicSpec = Annotated[  # type: ignore[valid-type]

@@ -49,6 +49,14 @@ class Mechanic:
     def on_day_end(self, world: World, day: int) -> None:
         """Close the day (accrue costs, update per-day state)."""
 
+    def kpis(self, world: World) -> dict[str, float]:
+        """Scalar KPIs this mechanic adds to the summary (flat keys like ``tier_share.gold``)."""
+        return {}
+
+    def structured_kpis(self, world: World) -> dict[str, Any]:
+        """Nested KPIs (shares by tier, a migration matrix) for ``summary.json``'s ``kpis``."""
+        return {}
+
     def describe(self) -> str:
         """The rule in plain words, for reports."""
         return f"{self.kind}: {self.params.model_dump(exclude={'kind'})}"

@@ -15,7 +15,8 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class SpendEarningParams(Spec):
-    """``points_per_unit`` points per currency unit spent, rounded down per transaction."""
+    """``points_per_unit`` points per currency unit spent (times the member's tier earn
+    multiplier), rounded down per transaction."""
 
     kind: Literal["spend_earning"] = "spend_earning"
     points_per_unit: PositiveFloat
@@ -23,7 +24,8 @@ class SpendEarningParams(Spec):
 
 
 class VisitEarningParams(Spec):
-    """``points_per_visit`` points (stamps) for every transaction of at least ``min_spend``."""
+    """``points_per_visit`` points (stamps) for every transaction of at least ``min_spend``
+    (times the tier earn multiplier, rounded down)."""
 
     kind: Literal["visit_earning"] = "visit_earning"
     points_per_visit: Annotated[int, Field(ge=1)] = 1
@@ -42,8 +44,10 @@ class SpendEarning(Mechanic):
 
     def on_visit(self, world: World, batch: VisitBatch) -> None:
         earns = batch.member & (batch.spend >= self.params.min_spend)
-        points = np.floor(batch.spend[earns] * self.params.points_per_unit).astype(np.int64)
-        world.ledger.issue(batch.idx[earns], points, "purchase", batch.day)
+        idx = batch.idx[earns]
+        rate = self.params.points_per_unit * world.earn_multiplier[idx]
+        points = np.floor(batch.spend[earns] * rate).astype(np.int64)
+        world.ledger.issue(idx, points, "purchase", batch.day)
 
     def describe(self) -> str:
         p = self.params
@@ -63,8 +67,9 @@ class VisitEarning(Mechanic):
 
     def on_visit(self, world: World, batch: VisitBatch) -> None:
         earns = batch.member & (batch.spend >= self.params.min_spend)
-        points = np.full(int(earns.sum()), self.params.points_per_visit, dtype=np.int64)
-        world.ledger.issue(batch.idx[earns], points, "purchase", batch.day)
+        idx = batch.idx[earns]
+        points = np.floor(self.params.points_per_visit * world.earn_multiplier[idx])
+        world.ledger.issue(idx, points.astype(np.int64), "purchase", batch.day)
 
     def describe(self) -> str:
         p = self.params

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.world import VisitBatch, World
 from loyalsim.mechanics.base import Mechanic
 from loyalsim.spec import Spec
 
+if TYPE_CHECKING:
+    from loyalsim.scenario.models import Scenario
+
 NonNegative = Annotated[float, Field(ge=0.0)]
+RewardType = Literal["product", "voucher", "experience", "charity"]
 
 
 class Reward(Spec):
@@ -21,7 +25,9 @@ class Reward(Spec):
     points: Annotated[int, Field(ge=1)]
     cost: NonNegative
     value: NonNegative
-    type: Literal["product", "voucher", "experience", "charity"] = "product"
+    type: RewardType = "product"
+    segment_value: dict[str, PositiveFloat] = Field(default_factory=dict)
+    """Perceived value multiplier by segment name (for example charity valued by one segment)."""
 
 
 class RewardsParams(Spec):
@@ -29,6 +35,10 @@ class RewardsParams(Spec):
 
     kind: Literal["rewards"] = "rewards"
     catalogue: Annotated[list[Reward], Field(min_length=1)]
+    voucher_redeem_boost: NonNegative = 1.5
+    voucher_attachment: NonNegative = 0.5
+    experience_attachment: NonNegative = 2.0
+    charity_attachment: NonNegative = 1.5
 
     @model_validator(mode="after")
     def _unique_names(self) -> RewardsParams:
@@ -36,6 +46,17 @@ class RewardsParams(Spec):
         if len(set(names)) != len(names):
             raise ValueError(f"reward names must be unique, got {names}")
         return self
+
+    def check_program(self, name: str, scenario: Scenario) -> None:
+        """``segment_value`` keys must name segments of the population."""
+        segments = {s.name for s in scenario.population.segments}
+        for k, reward in enumerate(self.catalogue):
+            unknown = sorted(set(reward.segment_value) - segments)
+            if unknown:
+                raise ValueError(
+                    f"program.{name}.catalogue[{k}].segment_value: unknown segment(s) {unknown}; "
+                    f"segments are {sorted(segments)}"
+                )
 
 
 class Rewards(Mechanic):
@@ -51,9 +72,23 @@ class Rewards(Mechanic):
         self._value = np.array([r.value for r in by_points])
         self._cost = np.array([r.cost for r in by_points])
         self._types = [r.type for r in by_points]
-        # For each affordable prefix of the catalogue, the most valuable reward in it.
+        p = self.params
+        self._is_voucher = np.array([t == "voucher" for t in self._types])
+        self._is_experience = np.array([t == "experience" for t in self._types])
+        type_gain = {
+            "product": 1.0,
+            "voucher": p.voucher_attachment,
+            "experience": p.experience_attachment,
+            "charity": p.charity_attachment,
+        }
+        self._type_gain = np.array([type_gain[t] for t in self._types])
+        # Perceived value by segment (rows) and reward; for each segment and affordable
+        # prefix of the catalogue, the reward perceived as most valuable.
+        segments = world.pop.segment_names
+        self._taste = np.array([[r.segment_value.get(s, 1.0) for r in by_points] for s in segments])
+        perceived = self._taste * self._value
         self._best_upto = np.array(
-            [int(np.argmax(self._value[: k + 1])) for k in range(len(by_points))]
+            [[int(np.argmax(row[: k + 1])) for k in range(len(by_points))] for row in perceived]
         )
         self._carry_decay = float(np.exp2(-1.0 / world.behaviour.reset_half_life_days))
         world.goal_points = int(self._points[0])
@@ -89,14 +124,19 @@ class Rewards(Mechanic):
         balance: np.ndarray,
     ) -> None:
         b = world.behaviour
+        segment = world.pop.segment[idx]
+        affordable = np.searchsorted(self._points, balance, side="right") - 1
+        choice = self._best_upto[segment, affordable]
         tracking = world.tracking(idx)
         chance = np.where(tracking, b.engaged_redeem_prob, b.passive_redeem_prob)
+        boosted = self._is_voucher[choice]
+        chance[boosted] = -np.expm1(
+            self.params.voucher_redeem_boost * np.log1p(-np.minimum(chance[boosted], 1 - 1e-12))
+        )
         go = world.stream("redemption").uniform(batch.day, idx) < chance
-        rows, idx, balance = rows[go], idx[go], balance[go]
+        rows, idx, choice, segment = rows[go], idx[go], choice[go], segment[go]
         if not idx.size:
             return
-        affordable = np.searchsorted(self._points, balance, side="right") - 1
-        choice = self._best_upto[affordable]
         points = self._points[choice]
         world.ledger.redeem(idx, points, batch.day)
         counts = np.bincount(choice, minlength=self._points.size)
@@ -104,9 +144,21 @@ class Rewards(Mechanic):
             world.ledger.reward_cost(self._types[k], batch.day, float(self._cost[k] * counts[k]))
         world.carry[idx] = b.reset_carry
         world.last_redeem[idx] = batch.day
-        world.feel(idx, b.attachment_gain_redeem)
+        world.feel(
+            idx, np.clip(b.attachment_gain_redeem * self._gain(world, idx, choice, segment), 0, 1)
+        )
         batch.redeemed[rows] = True
         batch.dropout_factor[rows] *= 1.0 + b.post_reward_dropout
+
+    def _gain(
+        self, world: World, idx: np.ndarray, choice: np.ndarray, segment: np.ndarray
+    ) -> np.ndarray:
+        """Attachment gain factor of a redemption: by reward type, times the segment's taste
+        for the reward; experiences count ``2 * experience_seeking`` times more."""
+        factor = self._type_gain[choice] * self._taste[segment, choice]
+        exp = self._is_experience[choice]
+        factor[exp] *= 2.0 * world.pop.traits["experience_seeking"][idx[exp]]
+        return factor
 
     def _give_up_if_out_of_reach(self, world: World, day: int, idx: np.ndarray) -> None:
         """Engaged members who cannot reach the goal within their patience may give up."""

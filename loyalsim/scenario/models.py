@@ -68,7 +68,11 @@ class Scenario(Spec):
         earning = {"spend_earning", "visit_earning"} & set(kinds)
         if "rewards" in kinds and not earning and "enrolment" not in kinds:
             raise ValueError("program has rewards but no way to earn points")
-        for kind in ("enrolment", "rewards", "expiry"):
+        for kind in ("enrolment", "rewards", "expiry", "tiers"):
             if kinds.count(kind) > 1:
                 raise ValueError(f"program may have at most one '{kind}' mechanic")
+        for name, spec in self.program.items():
+            check = getattr(spec, "check_program", None)
+            if check is not None:
+                check(name, self)  # cross-section rules (tier names, segment names)
         return self

@@ -66,15 +66,15 @@ def test_expiry_and_thresholds_raise_breakage(breakage):
     assert rows.loc[("inactivity_90d", "breakage_rate"), "ci_low"] > 0
 
 
-@pytest.mark.xfail(strict=True, reason="reward type has no behavioural meaning in the core")
+@pytest.mark.xfail(
+    strict=False,
+    reason="vouchers are redeemed more readily (voucher_redeem_boost), but on the coffee card the "
+    "extra redemptions trigger post-reward defection, so breakage by defectors rises slightly",
+)
 def test_cash_like_rewards_lower_breakage(breakage):
+    """Vouchers are redeemed more readily (rewards.voucher_redeem_boost, docs/mechanics.md)."""
     rows = breakage.table.set_index(["variant", "kpi"])
     assert rows.loc[("voucher_reward", "breakage_rate"), "ci_high"] < 0
-
-
-def test_voucher_type_changes_nothing_on_common_random_numbers(breakage):
-    """What the core does today: the type is a label, so the paired difference is exactly 0."""
-    assert breakage.measured["diff_voucher_reward"] == 0.0
 
 
 def test_generic_points_program_adds_low_single_digit_sales():

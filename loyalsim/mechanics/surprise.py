@@ -1,0 +1,92 @@
+"""Surprise and delight: unexpected gifts from a budget per period, at random or targeted."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field, PositiveFloat
+
+from loyalsim.engine.world import World
+from loyalsim.mechanics.base import Mechanic, Process
+from loyalsim.spec import Spec
+
+NonNegative = Annotated[float, Field(ge=0.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class SurpriseParams(Spec):
+    """Every ``every_days``, ``floor(budget_per_period / cost_per_gift)`` gifts go to members
+    chosen by ``targeting``."""
+
+    kind: Literal["surprise"] = "surprise"
+    every_days: Annotated[int, Field(ge=1)] = 30
+    budget_per_period: NonNegative
+    cost_per_gift: PositiveFloat
+    targeting: Literal["random", "at_risk", "high_value", "low_attachment"] = "random"
+    at_risk_days: Annotated[int, Field(ge=1)] = 60
+    gain: Probability = 0.10
+    low_attachment_boost: NonNegative = 1.0
+
+    @property
+    def gifts_per_period(self) -> int:
+        return int(self.budget_per_period // self.cost_per_gift)
+
+
+class Surprise(Mechanic):
+    """Unexpected rewards: a bigger attachment gain per dollar than an expected reward."""
+
+    kind = "surprise"
+    Params = SurpriseParams
+    params: SurpriseParams
+
+    def bind(self, world: World) -> None:
+        self.gifts = 0
+
+    def processes(self, world: World) -> list[Process]:
+        return [self._drops(world)] if self.params.gifts_per_period else []
+
+    def _drops(self, world: World) -> Process:
+        while True:
+            yield world.env.timeout(self.params.every_days)
+            day = int(world.env.now)
+            if day >= world.days:
+                return
+            self._drop(world, day)
+
+    def _drop(self, world: World, day: int) -> None:
+        p = self.params
+        chosen = self._targets(world, day)[: p.gifts_per_period]
+        if not chosen.size:
+            return
+        world.ledger.money("surprise_cost", day, p.cost_per_gift * chosen.size)
+        a = world.attachment_of(chosen)
+        sensitivity = world.pop.traits["surprise_sensitivity"][chosen]
+        size = p.gain * sensitivity * (1.0 + p.low_attachment_boost * (1.0 - a))
+        world.feel(chosen, np.clip(size, 0.0, 1.0))
+        self.gifts += chosen.size
+
+    def _targets(self, world: World, day: int) -> np.ndarray:
+        """Alive members in gift order: best targets first, ties broken by lot."""
+        p = self.params
+        idx = np.flatnonzero(world.member & world.alive)
+        if p.targeting == "at_risk":
+            seen = np.maximum(world.last_visit[idx], world.enrol_day[idx])
+            idx = idx[day - seen >= p.at_risk_days]
+        lot = world.stream("surprise").uniform(day, idx)
+        if p.targeting == "high_value":
+            value = world.pop.rate[idx] * world.pop.mean_spend[idx]
+            return idx[np.lexsort((lot, -value))]
+        if p.targeting == "low_attachment":
+            return idx[np.lexsort((lot, world.attachment_of(idx)))]
+        return idx[np.argsort(lot, kind="stable")]
+
+    def kpis(self, world: World) -> dict[str, float]:
+        return {"surprise_gifts": float(self.gifts)}
+
+    def describe(self) -> str:
+        p = self.params
+        return (
+            f"Every {p.every_days} days, {p.gifts_per_period} surprise gifts "
+            f"({p.cost_per_gift:g} each) go to {p.targeting.replace('_', ' ')} members."
+        )
