@@ -30,7 +30,7 @@ def responsiveness(pop: Population, behaviour: BehaviourSpec) -> np.ndarray:
     heavy buyers barely move (Liu 2007); rival memberships dilute the pull
     ``1 / (1 + omega * n_rival)`` (Colloquy / Bond loyalty census).
     """
-    ref = behaviour.light_buyer_ref * float(np.mean(pop.rate))
+    ref = behaviour.light_buyer_ref * float(np.mean(pop.rate[pop.regular]))
     headroom = 1.0 / (1.0 + (pop.rate / ref) ** 2)
     dilution = 1.0 / (1.0 + behaviour.rival_dilution * pop.traits["rival_memberships"])
     return headroom * pop.traits["reward_sensitivity"] * dilution

@@ -23,6 +23,7 @@ from loyalsim.scenario.population import SeasonalitySpec
 
 DAILY_SERIES = (
     "visits",
+    "transactions",
     "member_visits",
     "revenue",
     "member_revenue",
@@ -124,6 +125,8 @@ class Simulation:
         spend = w.stream("spend").gamma(day, idx, pop.spend_shape[idx]) / pop.spend_rate[idx]
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
         for m in self.mechanics:
+            m.before_visit(w, batch)
+        for m in self.mechanics:
             m.on_visit(w, batch)
         w.last_visit[idx] = day
         self._churn(day, np.flatnonzero(base_tick), batch)
@@ -175,6 +178,7 @@ class Simulation:
     def _close_day(self, day: int, batch: VisitBatch) -> None:
         w, econ, d = self.world, self.world.economics, self.daily
         d["visits"][day] = batch.idx.size
+        d["transactions"][day] = batch.transactions.sum()
         d["member_visits"][day] = np.count_nonzero(batch.member)
         d["revenue"][day] = batch.spend.sum()
         d["member_revenue"][day] = batch.spend[batch.member].sum()
@@ -189,7 +193,9 @@ class Simulation:
             d["operating_cost"][day] = cost
             if day % 7 == 6 or day == w.days - 1:
                 d["mean_attachment"][day] = (
-                    float(w.attachment_of(np.flatnonzero(alive_members)).mean()) if n_members else np.nan
+                    float(w.attachment_of(np.flatnonzero(alive_members)).mean())
+                    if n_members
+                    else np.nan
                 )
             self._attachment_moved = bool(w.attachment_shift.any())
             if self._attachment_moved:

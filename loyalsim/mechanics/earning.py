@@ -60,10 +60,16 @@ class VisitEarning(Mechanic):
 
     def bind(self, world: World) -> None:
         world.points_per_visit += self.params.points_per_visit
+        threshold = self.params.min_spend
+        if world.split_threshold is not None:
+            threshold = min(threshold, world.split_threshold)
+        world.split_threshold = threshold
 
     def on_visit(self, world: World, batch: VisitBatch) -> None:
-        earns = batch.member & (batch.spend >= self.params.min_spend)
-        points = np.full(int(earns.sum()), self.params.points_per_visit, dtype=np.int64)
+        """Stamps per till transaction: a split basket earns one per (even) part."""
+        ticket = batch.spend / batch.transactions
+        earns = batch.member & (ticket >= self.params.min_spend)
+        points = self.params.points_per_visit * batch.transactions[earns]
         world.ledger.issue(batch.idx[earns], points, "purchase", batch.day)
 
     def describe(self) -> str:
