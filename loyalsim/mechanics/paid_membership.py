@@ -147,6 +147,7 @@ class PaidMembership(Mechanic):
             "paid_members": float(paid),
             "paid_member_share": paid / alive if alive else nan,
             "paid_joins": float(self._joins),
+            "paid_renewals": float(self._renewals),
             "membership_fee_income": float(money.get("membership_fee_income", np.zeros(1)).sum()),
             "membership_benefit_cost": float(
                 money.get("membership_benefit_cost", np.zeros(1)).sum()
