@@ -2,7 +2,7 @@
 
 Each action has its own adopters (drawn once), a daily rate among them, a points award and
 an attachment gain: engaging with the brand between purchases deepens the relationship
-(Bijmolt, Krafft, Sese & Viswanathan 2018; Vitality's points for healthy actions).
+(van Doorn et al. 2010; Kumar et al. 2010; docs/mechanics-network.md).
 """
 
 from __future__ import annotations

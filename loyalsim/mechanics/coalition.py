@@ -3,7 +3,7 @@
 Partners buy the points they issue (``funding_per_point``, program income), the host pays
 partners for points burned there (reward cost of type ``partner``), and partner activity
 keeps the program in mind: attachment rises and visits to the host get a decaying lift
-(cross-visits; Dorotic, Fok, Verhoef & Bijmolt 2011 on coalition programs).
+(cross-visits: Lemon & von Wangenheim 2009; Dorotic, Fok, Verhoef & Bijmolt 2011).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ value the member actually got and on attachment.
 
 Customers join at a visit with a chance that grows with the benefit they can expect; paid
 members get a discount and/or a per-visit perk (free delivery), visit more (benefit use and
-the sunk-cost pull of a recent payment, which fades: Gourville & Soman 2002), and at each
+the sunk-cost pull of a recent payment, which fades: Gourville & Soman 1998), and at each
 period end renew with a logistic probability in the log ratio of realised value to fee.
 """
 
