@@ -64,7 +64,8 @@ class Scenario(Spec):
         earning = {"spend_earning", "visit_earning"} & set(kinds)
         if "rewards" in kinds and not earning and "enrolment" not in kinds:
             raise ValueError("program has rewards but no way to earn points")
-        for kind in ("enrolment", "rewards", "expiry"):
+        single = ("enrolment", "rewards", "expiry", "splitting", "referral", "paid_membership")
+        for kind in single:
             if kinds.count(kind) > 1:
                 raise ValueError(f"program may have at most one '{kind}' mechanic")
         return self

@@ -105,3 +105,8 @@ def test_capacity_caps_referrals(coffee) -> None:
 def test_bad_capacity_is_named(coffee) -> None:
     with pytest.raises(ScenarioError, match=r"program\.referral\.capacity"):
         with_overrides(coffee, {"program.referral.capacity": 0})
+
+
+def test_one_referral_mechanic_at_most(coffee) -> None:
+    with pytest.raises(ScenarioError, match="at most one 'referral'"):
+        with_overrides(coffee, {"program.more_referrals": {"kind": "referral"}})
