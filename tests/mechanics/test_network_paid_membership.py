@@ -63,3 +63,12 @@ def test_membership_without_benefits_is_rejected(membership) -> None:
         with_overrides(membership, bare)
     with pytest.raises(ScenarioError, match=r"program\.membership\.period"):
         with_overrides(membership, {"program.membership.period": "weekly"})
+
+
+def test_monthly_period_renews_every_30_days(membership) -> None:
+    monthly = {"program.membership.period": "monthly", "program.membership.fee": 7}
+    for k in kpis(membership, monthly):
+        assert k["paid_renewals"] > k["paid_joins"]  # several renewals per member
+        assert k["membership_fee_income"] == pytest.approx(
+            7 * (k["paid_joins"] + k["paid_renewals"])
+        )

@@ -110,3 +110,7 @@ def test_bad_capacity_is_named(coffee) -> None:
 def test_one_referral_mechanic_at_most(coffee) -> None:
     with pytest.raises(ScenarioError, match="at most one 'referral'"):
         with_overrides(coffee, {"program.more_referrals": {"kind": "referral"}})
+
+
+def test_same_seed_same_result_with_arrivals(coffee) -> None:
+    assert simulate(coffee).to_json() == simulate(coffee).to_json()
