@@ -66,6 +66,7 @@ class Simulation:
         self.world = World(
             self.env, population, behaviour, economics, days, streams, seed, replication
         )
+        self.world.admit = self._admit
         self.has_program = bool(mechanics)
         self.season = seasonality(seasonality_spec, start, days)
         self.daily = {k: np.zeros(days) for k in DAILY_SERIES}
@@ -99,11 +100,14 @@ class Simulation:
     def _arrive(self, day: int) -> None:
         lo, hi = np.searchsorted(self._arrival_days, [day, day + 1])
         if hi > lo:
-            idx = self._arrival_order[lo:hi]
-            self.world.alive[idx] = True
-            if self._auto_enrol:
-                self.world.member[idx] = True
-                self.world.enrol_day[idx] = day
+            self._admit(self._arrival_order[lo:hi], day)
+
+    def _admit(self, idx: np.ndarray, day: int) -> None:
+        """Customers ``idx`` arrive on ``day`` (on their own, or brought by a mechanic)."""
+        self.world.alive[idx] = True
+        if self._auto_enrol:
+            self.world.member[idx] = True
+            self.world.enrol_day[idx] = day
 
     def _step(self, day: int) -> None:
         w, pop = self.world, self.world.pop
@@ -193,9 +197,7 @@ class Simulation:
             d["operating_cost"][day] = cost
             if day % 7 == 6 or day == w.days - 1:
                 d["mean_attachment"][day] = (
-                    float(w.attachment_of(np.flatnonzero(alive_members)).mean())
-                    if n_members
-                    else np.nan
+                    float(w.attachment_of(np.flatnonzero(alive_members)).mean()) if n_members else np.nan
                 )
             self._attachment_moved = bool(w.attachment_shift.any())
             if self._attachment_moved:

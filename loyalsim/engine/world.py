@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,11 +83,26 @@ class World:
         """Cost to the firm of one point at the goal reward (liability before redemptions)."""
         self.points_per_visit = np.zeros(n)
         self.gave_up_day = np.full(n, NEVER, dtype=np.int64)
+        self.alive_members = 0
+        """Members currently alive (kept by :meth:`enrol` and :meth:`defect`)."""
+        self.enrolments = np.zeros(days, dtype=np.int64)
+        """Enrolments per day."""
+        self.admit: Callable[[np.ndarray, int], None] = self._admit
+        """Engine callback that makes customers arrive (alive, and enrolled if automatic)."""
         self.split_threshold: float | None = None
         """Smallest ticket that earns per-transaction points (set by visit-based earning):
         splitting a basket pays only when such a rule exists."""
         self.patience_days = behaviour.patience_days
         """How long engaged members will wait for a reward (expiry can shorten it)."""
+
+    def enrol(self, idx: np.ndarray, day: int) -> np.ndarray:
+        """Make customers ``idx`` members from ``day``; returns those who were not members yet."""
+        idx = idx[~self.member[idx]]
+        self.member[idx] = True
+        self.enrol_day[idx] = day
+        self.enrolments[day] += idx.size
+        self.alive_members += int(np.count_nonzero(self.alive[idx]))
+        return idx
 
     def stream(self, name: str) -> CustomerStream:
         """The counter-based stream of a purpose, shared by every arm of the replication."""
@@ -111,12 +127,15 @@ class World:
         step = np.where(np.asarray(size) >= 0, size * (1.0 - a), size * a)
         self.attachment_shift[idx] += step
 
+    def _admit(self, idx: np.ndarray, day: int) -> None:
+        self.alive[idx] = True
+
     def arrive(self, idx: np.ndarray, day: int) -> None:
         """Bring reserve rows ``idx`` in today (for example referred customers)."""
         if (self.arrival_day[idx] != NOT_YET).any():
             raise RuntimeError("only reserve rows that have not arrived can be brought in")
         self.arrival_day[idx] = day
-        self.alive[idx] = True
+        self.admit(idx, day)
 
     def give_up(self, idx: np.ndarray, day: int) -> None:
         """Engaged members stop chasing rewards: no goal pull, more churn, less attachment."""

@@ -110,8 +110,7 @@ class PaidMembership(Mechanic):
         self._paid[idx] = True
         self._since[idx] = day
         self._value[idx] = 0.0
-        world.member[idx] = True
-        world.enrol_day[idx] = np.where(world.enrol_day[idx] == NEVER, day, world.enrol_day[idx])
+        world.enrol(idx, day)
         world.ledger.money("membership_fee_income", day, p.fee * idx.size)
         self._joins += idx.size
 

@@ -101,8 +101,7 @@ class Referral(Mechanic):
             return
         p = self.params
         world.arrive(referees, day)
-        world.member[referees] = True
-        world.enrol_day[referees] = day
+        world.enrol(referees, day)
         self._referred[referees] = True
         self._referred_day[referees] = day
         if p.referrer_bonus:
