@@ -17,7 +17,15 @@ from loyalsim.engine.simulation import ArmResult
 from loyalsim.mechanics.rewards import RewardType
 from loyalsim.scenario.models import Scenario
 
-FLOW_SERIES = ("visits", "member_visits", "revenue", "member_revenue", "new_members", "dropouts")
+FLOW_SERIES = (
+    "visits",
+    "transactions",
+    "member_visits",
+    "revenue",
+    "member_revenue",
+    "new_members",
+    "dropouts",
+)
 STOCK_SERIES = ("alive", "members")
 
 
@@ -27,10 +35,13 @@ class ControlArm:
 
     daily: dict[str, np.ndarray]
     alive: int
+    arrived: int
 
     @classmethod
     def of(cls, arm: ArmResult) -> ControlArm:
-        return cls(daily=arm.daily, alive=int(arm.world.alive.sum()))
+        w = arm.world
+        arrived = int(np.count_nonzero(w.arrival_day < w.days))
+        return cls(daily=arm.daily, alive=int(w.alive.sum()), arrived=arrived)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -65,7 +76,7 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
     ledger = w.ledger
     days = w.days
     margin = scenario.economics.gross_margin
-    arrived = int(np.count_nonzero(w.pop.arrival_day < days))
+    arrived = int(np.count_nonzero(w.arrival_day < days))
     alive, control_alive = int(w.alive.sum()), control.alive
     members_ever = int(w.member.sum())
     window = scenario.kpi.active_window_days
@@ -94,12 +105,16 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
     kpis = {
         "customers": float(arrived),
         "retention_rate": _ratio(alive, arrived),
-        "control_retention_rate": _ratio(control_alive, arrived),
+        "control_retention_rate": _ratio(control_alive, control.arrived),
         "incremental_retention": _ratio(alive - control_alive, arrived),
         "members": float(members_ever),
         "enrolment_rate": _ratio(members_ever, arrived),
         "active_member_rate": _ratio(active_members, members_ever),
         "visits": float(arm.daily["visits"].sum()),
+        "transactions": float(arm.daily["transactions"].sum()),
+        "transactions_per_visit": _ratio(
+            float(arm.daily["transactions"].sum()), float(arm.daily["visits"].sum())
+        ),
         "control_visits": float(control.daily["visits"].sum()),
         "revenue": revenue,
         "control_revenue": control_revenue,
@@ -193,8 +208,8 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
     out["incremental_revenue"] = out["revenue"] - out["control_revenue"]
     out["incremental_profit"] = out["incremental_revenue"] * margin + income - out["program_cost"]
     out["liability"] = out["points_outstanding"] * cost_per_point(arm)
-    arrived = max(int(np.count_nonzero(arm.world.pop.arrival_day < days)), 1)
+    arrived = max(int(np.count_nonzero(arm.world.arrival_day < days)), 1)
     out["retention_rate"] = out["alive"] / arrived
-    out["control_retention_rate"] = out["control_alive"] / arrived
+    out["control_retention_rate"] = out["control_alive"] / max(control.arrived, 1)
     out["capture_rate"] = out["member_revenue"] / out["revenue"].where(out["revenue"] > 0)
     return out.reset_index()

@@ -8,6 +8,9 @@ import numpy as np
 
 from loyalsim.scenario.population import PopulationSpec
 
+NOT_YET = 10**9
+"""Arrival day of reserve rows (they arrive only when a mechanic brings them)."""
+
 TRAITS = (
     "reward_sensitivity",
     "status_sensitivity",
@@ -60,31 +63,27 @@ class Population:
         return self.spend_shape / self.spend_rate
 
     @classmethod
-    def build(cls, spec: PopulationSpec, rng: np.random.Generator) -> Population:
-        """Draw every customer's traits, segment by segment, in a fixed order."""
-        counts = allocate(spec.size, [s.share for s in spec.segments])
-        parts: dict[str, list[np.ndarray]] = {}
+    def build(
+        cls,
+        spec: PopulationSpec,
+        rng: np.random.Generator,
+        reserve: int = 0,
+        reserve_rng: np.random.Generator | None = None,
+    ) -> Population:
+        """Draw every customer's traits, segment by segment, in a fixed order.
 
-        def put(name: str, values: np.ndarray) -> None:
-            parts.setdefault(name, []).append(values)
-
-        for k, (seg, n) in enumerate(zip(spec.segments, counts, strict=True)):
-            n = int(n)
-            put("segment", np.full(n, k, dtype=np.int16))
-            put(
-                "rate",
-                rng.gamma(seg.purchase.r, 1.0 / seg.purchase.alpha, n)
-                / seg.purchase.days_per_unit(),
-            )
-            put("dropout", rng.beta(seg.dropout.a, seg.dropout.b, n))
-            put("spend_shape", np.full(n, seg.spend.p))
-            put("spend_rate", rng.gamma(seg.spend.q, 1.0 / seg.spend.gamma, n))
-            put("engaged", rng.random(n) < seg.engaged_share)
-            for trait in TRAITS:
-                put(trait, getattr(seg, trait).sample(rng, n))
-        cols = {name: np.concatenate(values) for name, values in parts.items()}
-        cols["attachment"] = np.clip(cols["attachment"], 0.0, 1.0)
-        cols["enrol_propensity"] = np.clip(cols["enrol_propensity"], 0.0, 1.0)
+        ``reserve`` extra rows (drawn from ``reserve_rng`` with the same segment mix, after
+        the regular rows, so these are identical with or without a reserve) never arrive by
+        themselves (``arrival_day = NOT_YET``): a mechanic such as referral activates them.
+        """
+        cols = _draw(spec, allocate(spec.size, [s.share for s in spec.segments]), rng)
+        arrival = np.zeros(spec.size, dtype=np.int64)
+        if reserve:
+            if reserve_rng is None:
+                raise ValueError("a reserve needs its own generator")
+            extra = _draw(spec, allocate(reserve, [s.share for s in spec.segments]), reserve_rng)
+            cols = {k: np.concatenate([v, extra[k]]) for k, v in cols.items()}
+            arrival = np.concatenate([arrival, np.full(reserve, NOT_YET, dtype=np.int64)])
         return cls(
             segment=cols.pop("segment"),
             segment_names=[s.name for s in spec.segments],
@@ -94,4 +93,36 @@ class Population:
             spend_rate=cols.pop("spend_rate"),
             engaged=cols.pop("engaged"),
             traits=cols,
+            arrival_day=arrival,
         )
+
+    @property
+    def regular(self) -> np.ndarray:
+        """Rows that arrive by themselves (not reserve rows)."""
+        return self.arrival_day < NOT_YET
+
+
+def _draw(spec: PopulationSpec, counts: np.ndarray, rng: np.random.Generator) -> dict:
+    """Trait columns of ``counts[k]`` customers of each segment ``k``."""
+    parts: dict[str, list[np.ndarray]] = {}
+
+    def put(name: str, values: np.ndarray) -> None:
+        parts.setdefault(name, []).append(values)
+
+    for k, (seg, n) in enumerate(zip(spec.segments, counts, strict=True)):
+        n = int(n)
+        put("segment", np.full(n, k, dtype=np.int16))
+        put(
+            "rate",
+            rng.gamma(seg.purchase.r, 1.0 / seg.purchase.alpha, n) / seg.purchase.days_per_unit(),
+        )
+        put("dropout", rng.beta(seg.dropout.a, seg.dropout.b, n))
+        put("spend_shape", np.full(n, seg.spend.p))
+        put("spend_rate", rng.gamma(seg.spend.q, 1.0 / seg.spend.gamma, n))
+        put("engaged", rng.random(n) < seg.engaged_share)
+        for trait in TRAITS:
+            put(trait, getattr(seg, trait).sample(rng, n))
+    cols = {name: np.concatenate(values) for name, values in parts.items()}
+    cols["attachment"] = np.clip(cols["attachment"], 0.0, 1.0)
+    cols["enrol_propensity"] = np.clip(cols["enrol_propensity"], 0.0, 1.0)
+    return cols

@@ -50,7 +50,12 @@ def simulate(
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
     """One replication: build its population, run the program arm and the control arm."""
-    population = Population.build(scenario.population, generator(seed, replication, "population"))
+    population = Population.build(
+        scenario.population,
+        generator(seed, replication, "population"),
+        reserve=mechanic_registry.reserve_rows(scenario.program, scenario.population.size),
+        reserve_rng=generator(seed, replication, "population:reserve"),
+    )
     streams: dict[str, CustomerStream] = {}
     arm = run_arm(scenario, population, seed, replication, streams, with_program=True)
     control = _control_arm(scenario, population, seed, replication, streams)

@@ -30,7 +30,7 @@ def headroom(pop: Population, behaviour: BehaviourSpec) -> np.ndarray:
     move (Liu 2007; Hartmann & Viard 2008). Every program-driven lift of the visit rate is
     scaled by it.
     """
-    ref = behaviour.light_buyer_ref * float(np.mean(pop.rate))
+    ref = behaviour.light_buyer_ref * float(np.mean(pop.rate[pop.regular]))
     return 1.0 / (1.0 + (pop.rate / ref) ** 2)
 
 

@@ -23,6 +23,7 @@ from loyalsim.scenario.population import SeasonalitySpec
 
 DAILY_SERIES = (
     "visits",
+    "transactions",
     "member_visits",
     "revenue",
     "member_revenue",
@@ -65,6 +66,7 @@ class Simulation:
         self.world = World(
             self.env, population, behaviour, economics, days, streams, seed, replication
         )
+        self.world.admit = self._admit
         self.has_program = bool(mechanics)
         self.season = seasonality(seasonality_spec, start, days)
         self.daily = {k: np.zeros(days) for k in DAILY_SERIES}
@@ -105,12 +107,15 @@ class Simulation:
     def _arrive(self, day: int) -> None:
         lo, hi = np.searchsorted(self._arrival_days, [day, day + 1])
         if hi > lo:
-            idx = self._arrival_order[lo:hi]
-            self.world.alive[idx] = True
-            self._alive_count += idx.size
-            self._live_rate[idx] = self.world.pop.rate[idx]
-            if self._auto_enrol:
-                self.world.enrol(idx, day)
+            self._admit(self._arrival_order[lo:hi], day)
+
+    def _admit(self, idx: np.ndarray, day: int) -> None:
+        """Customers ``idx`` arrive on ``day`` (on their own, or brought by a mechanic)."""
+        self.world.alive[idx] = True
+        self._alive_count += idx.size
+        self._live_rate[idx] = self.world.pop.rate[idx]
+        if self._auto_enrol:
+            self.world.enrol(idx, day)
 
     def _step(self, day: int) -> None:
         w, pop = self.world, self.world.pop
@@ -130,6 +135,8 @@ class Simulation:
         idx = np.flatnonzero(visit)
         spend = w.stream("spend").gamma(day, idx, pop.spend_shape[idx]) / pop.spend_rate[idx]
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
+        for m in self.mechanics:
+            m.before_visit(w, batch)
         for m in self.mechanics:
             m.on_visit(w, batch)
         w.last_visit[idx] = day
@@ -183,6 +190,7 @@ class Simulation:
     def _close_day(self, day: int, batch: VisitBatch) -> None:
         w, econ, d = self.world, self.world.economics, self.daily
         d["visits"][day] = batch.idx.size
+        d["transactions"][day] = batch.transactions.sum()
         d["member_visits"][day] = np.count_nonzero(batch.member)
         d["revenue"][day] = batch.spend.sum()
         d["member_revenue"][day] = batch.spend[batch.member].sum()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
 
 from loyalsim.ledger import Ledger
-from loyalsim.population import Population
+from loyalsim.population import NOT_YET, Population
 from loyalsim.rng import CustomerStream
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
 
@@ -26,11 +27,14 @@ class VisitBatch:
     member: np.ndarray
     dropout_factor: np.ndarray
     redeemed: np.ndarray
+    transactions: np.ndarray
+    """Till transactions per visit (1 unless a visitor splits the basket); spend is the total."""
 
     @classmethod
     def of(cls, day: int, idx: np.ndarray, spend: np.ndarray, member: np.ndarray) -> VisitBatch:
         n = idx.size
-        return cls(day, idx, spend, member, np.ones(n), np.zeros(n, dtype=bool))
+        ones = np.ones(n, dtype=np.int64)
+        return cls(day, idx, spend, member, np.ones(n), np.zeros(n, dtype=bool), ones)
 
     @property
     def member_idx(self) -> np.ndarray:
@@ -63,6 +67,8 @@ class World:
         self._streams = streams
         self.ledger = Ledger(n, days)
         self.alive = np.zeros(n, dtype=bool)
+        self.arrival_day = population.arrival_day.copy()
+        """Day each customer arrives (reserve rows: when a mechanic brings them, else NOT_YET)."""
         self.member = np.zeros(n, dtype=bool)
         self.enrol_day = np.full(n, NEVER, dtype=np.int64)
         self.frustrated = np.zeros(n, dtype=bool)
@@ -81,6 +87,11 @@ class World:
         """Members currently alive (kept by :meth:`enrol` and :meth:`defect`)."""
         self.enrolments = np.zeros(days, dtype=np.int64)
         """Enrolments per day."""
+        self.admit: Callable[[np.ndarray, int], None] = self._admit
+        """Engine callback that makes customers arrive (alive, and enrolled if automatic)."""
+        self.split_threshold: float | None = None
+        """Smallest ticket that earns per-transaction points (set by visit-based earning):
+        splitting a basket pays only when such a rule exists."""
         self.patience_days = behaviour.patience_days
         """How long engaged members will wait for a reward (expiry can shorten it)."""
         self.earn_multiplier = np.ones(n)
@@ -128,6 +139,16 @@ class World:
         a = self.attachment_of(idx)
         step = np.where(np.asarray(size) >= 0, size * (1.0 - a), size * a)
         self.attachment_shift[idx] += step
+
+    def _admit(self, idx: np.ndarray, day: int) -> None:
+        self.alive[idx] = True
+
+    def arrive(self, idx: np.ndarray, day: int) -> None:
+        """Bring reserve rows ``idx`` in today (for example referred customers)."""
+        if (self.arrival_day[idx] != NOT_YET).any():
+            raise RuntimeError("only reserve rows that have not arrived can be brought in")
+        self.arrival_day[idx] = day
+        self.admit(idx, day)
 
     def give_up(self, idx: np.ndarray, day: int) -> None:
         """Engaged members stop chasing rewards: no goal pull, more churn, less attachment."""

@@ -4,18 +4,24 @@ can be imported from a scenario file."""
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from functools import reduce
 from typing import Annotated, Any
 
 from pydantic import Field
 
+from loyalsim.mechanics.actions import Actions
 from loyalsim.mechanics.base import Mechanic
+from loyalsim.mechanics.coalition import Coalition
 from loyalsim.mechanics.earning import SpendEarning, VisitEarning
 from loyalsim.mechanics.enrolment import Enrolment
 from loyalsim.mechanics.experiences import Experiences
 from loyalsim.mechanics.expiry import Expiry
 from loyalsim.mechanics.offers import Offers
+from loyalsim.mechanics.paid_membership import PaidMembership
+from loyalsim.mechanics.referral import Referral
 from loyalsim.mechanics.rewards import Rewards
+from loyalsim.mechanics.splitting import Splitting
 from loyalsim.mechanics.surprise import Surprise
 from loyalsim.mechanics.tiers import Tiers
 
@@ -29,6 +35,11 @@ MECHANICS: tuple[type[Mechanic], ...] = (
     Experiences,
     Surprise,
     Offers,
+    Splitting,
+    Referral,
+    Actions,
+    Coalition,
+    PaidMembership,
 )
 REGISTRY: dict[str, type[Mechanic]] = {m.kind: m for m in MECHANICS}
 
@@ -36,6 +47,11 @@ MechanicSpec = Annotated[  # type: ignore[valid-type]
     reduce(operator.or_, (m.Params for m in MECHANICS)), Field(discriminator="kind")
 ]
 """Any mechanic's params, selected by its ``kind``."""
+
+
+def reserve_rows(program: Mapping[str, Any], population_size: int) -> int:
+    """Population rows the program's mechanics reserve for customers they may bring in."""
+    return sum(REGISTRY[p.kind].reserve_rows(p, population_size) for p in program.values())
 
 
 def build(name: str, params: Any) -> Mechanic:

@@ -29,6 +29,11 @@ class Mechanic:
         self.name = name
         self.params = params
 
+    @classmethod
+    def reserve_rows(cls, params: Any, population_size: int) -> int:
+        """Rows to reserve in the population for customers this mechanic may bring in."""
+        return 0
+
     def bind(self, world: World) -> None:
         """Prepare state before day 0 (allocate arrays, declare the goal, enable lots)."""
 
@@ -42,6 +47,9 @@ class Mechanic:
     def visit_lift(self, world: World, day: int) -> np.ndarray | None:
         """Extra visit-rate lift for members today, before personal sensitivity scaling."""
         return None
+
+    def before_visit(self, world: World, batch: VisitBatch) -> None:
+        """Shape today's baskets before any mechanic reacts (spend, transactions per visit)."""
 
     def on_visit(self, world: World, batch: VisitBatch) -> None:
         """React to today's transactions (enrol, earn, redeem, ...)."""

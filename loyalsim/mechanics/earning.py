@@ -64,11 +64,18 @@ class VisitEarning(Mechanic):
 
     def bind(self, world: World) -> None:
         world.points_per_visit += self.params.points_per_visit
+        threshold = self.params.min_spend
+        if world.split_threshold is not None:
+            threshold = min(threshold, world.split_threshold)
+        world.split_threshold = threshold
 
     def on_visit(self, world: World, batch: VisitBatch) -> None:
-        earns = batch.member & (batch.spend >= self.params.min_spend)
+        """Stamps per till transaction: a split basket earns one per (even) part."""
+        ticket = batch.spend / batch.transactions
+        earns = batch.member & (ticket >= self.params.min_spend)
         idx = batch.idx[earns]
-        points = np.floor(self.params.points_per_visit * world.earn_multiplier[idx])
+        stamps = self.params.points_per_visit * batch.transactions[earns]
+        points = np.floor(stamps * world.earn_multiplier[idx])
         world.ledger.issue(idx, points.astype(np.int64), "purchase", batch.day)
 
     def describe(self) -> str:
