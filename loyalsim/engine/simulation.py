@@ -97,6 +97,7 @@ class Simulation:
                 self.env.process(process)
         self.env.process(self._daily_tick())
         self.env.run(until=w.days)
+        self.daily["new_members"] = w.enrolments.astype(np.float64)
         return ArmResult(w, self.daily, self.mechanics)
 
     def _daily_tick(self) -> Process:
@@ -198,7 +199,6 @@ class Simulation:
         if self.has_program:
             n_members = w.alive_members
             d["members"][day] = n_members
-            d["new_members"][day] = w.enrolments[day]
             cost = econ.fixed_cost_per_year / 365.0
             cost += econ.cost_per_member_per_month * n_members * 12.0 / 365.0
             d["operating_cost"][day] = cost
