@@ -20,7 +20,7 @@ class BehaviourSpec(Spec):
     goal_gradient_curvature: PositiveFloat = 1.0
     reset_carry: Probability = 0.4
     reset_half_life_days: PositiveFloat = 10.0
-    post_reward_dropout: NonNegative = 0.5
+    post_reward_dropout: NonNegative = 0.3
     light_buyer_ref: PositiveFloat = 1.0
     rival_dilution: NonNegative = 0.15
     progress_lockin: Probability = 0.3
