@@ -6,7 +6,7 @@ from pathlib import Path
 
 from loyalsim import __version__
 from loyalsim.output import write_text
-from loyalsim.report import sections
+from loyalsim.report import sections, study_sections
 from loyalsim.report.html import Section, page
 from loyalsim.report.inputs import ReportInputs, RunFiles, read_inputs
 
@@ -46,7 +46,7 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
             headline = Section(
                 "base", f"Base design '{comp.base}' against no program", headline.body
             )
-        body += head + sections.comparison_sections(comp, directory, currency)
+        body += head + study_sections.comparison_sections(comp, directory, currency)
         body += [headline] if headline is not None else []
         title = f"Comparison of designs: {_name(base) or comp.base}"
         subtitle = f"{len(comp.variants)} design(s) against the base design '{comp.base}'"
@@ -62,7 +62,7 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
                 )
                 if s
             ]
-        body += sections.optimize_sections(opt, directory, currency)
+        body += study_sections.optimize_sections(opt, directory, currency)
         name = rec.get("scenario") or _name(run) or directory.name
         title = f"Optimisation of the program design: {name}"
         subtitle = "Pareto front and recommended designs against the current design"
