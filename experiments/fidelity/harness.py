@@ -174,7 +174,7 @@ class _RecordingSimulation(Simulation):
         if day in self.snapshot_days:
             self.snapshots[day] = {
                 "tier": w.tier.copy(),
-                "attachment": w.attachment(),
+                "attachment": w.attachment.copy(),
                 "alive": w.alive.copy(),
                 "member": w.member.copy(),
             }
