@@ -27,10 +27,11 @@ FINDING = Finding(
     "Demotion asymmetry",
     "Wagner, Hennig-Thurau & Rudolph (2009), J. Marketing 73(3)",
     "Demoted members end below never-promoted members.",
-    "demoted members (promoted, then demoted) have lower attachment after the review and at the "
-    "end, lower survival to the end, and fewer visits in the quarter after the review than never-promoted members alive and enrolled at the same review, "
-    "matched on segment x engaged x decile of expected spend (rate x ticket); relative difference < 0 "
-    "in every replication",
+    "demoted members (promoted, then demoted) have lower attachment after the review and at "
+    "the end, lower survival to the end, and fewer visits in the quarter after the review "
+    "than never-promoted members alive and enrolled at the same review, matched on segment x "
+    "engaged x decile of expected spend (rate x ticket); relative difference < 0 in every "
+    "replication",
 )
 REVIEW = 91
 OUTCOMES = ("attachment_after_review", "survival_to_end", "attachment_end", "visits_next_quarter")
@@ -124,7 +125,9 @@ def run(scale: Scale) -> Outcome:
     mean = per_rep.mean(axis=1)
     measured = {f"diff_{k}": float(mean[k]) for k in mean.index}
     first = table[table["outcome"] == "attachment_end"]
-    measured["demoted_per_replication"] = float(first.groupby("replication")["demoted"].sum().mean())
+    measured["demoted_per_replication"] = float(
+        first.groupby("replication")["demoted"].sum().mean()
+    )
     below = {k: bool((per_rep.loc[k] < 0).all()) for k in OUTCOMES}
     status = (
         REPRODUCED if all(below.values()) else PARTIAL if any(below.values()) else NOT_REPRODUCED

@@ -118,9 +118,7 @@ def run(scale: Scale) -> Outcome:
         "reward_rate_change_high_se": high_se,
     }
     splitting_ok = (
-        measured["tpv_per_visit"] > 1.0
-        and measured["tpv_per_dollar"] == 1.0
-        and split_cost > 0
+        measured["tpv_per_visit"] > 1.0 and measured["tpv_per_dollar"] == 1.0 and split_cost > 0
     )
     rate_ok = low < 0 and low < high
     status = (

@@ -146,8 +146,7 @@ def run(scale: Scale) -> Outcome:
     }
     beats = measured["surprise_days_per_1000"] > measured["expected_days_per_1000"]
     low_most = (
-        measured["surprise_low_third_days_per_1000"]
-        > measured["surprise_high_third_days_per_1000"]
+        measured["surprise_low_third_days_per_1000"] > measured["surprise_high_third_days_per_1000"]
     )
     status = REPRODUCED if beats and low_most else PARTIAL if beats or low_most else NOT_REPRODUCED
     notes = []

@@ -37,7 +37,6 @@ RESULTS = ROOT / "experiments" / "results"
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
 PARTIAL = "partly reproduced"
-PENDING = "needs mechanic"
 
 
 @dataclass(frozen=True)
@@ -91,11 +90,6 @@ class Outcome:
 
 def _fmt(value: float) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
-
-
-def pending(finding: Finding, mechanic: str) -> Outcome:
-    """A finding the core cannot test yet: clearly marked, with the mechanic it waits for."""
-    return Outcome(finding, PENDING, {}, f"needs mechanic {mechanic} (issue 3)")
 
 
 # -- scenarios ------------------------------------------------------------------------------
