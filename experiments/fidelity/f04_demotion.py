@@ -135,12 +135,16 @@ def run(scale: Scale) -> Outcome:
     lower = [k for k, ok in below.items() if ok]
     higher = [k for k, ok in below.items() if not ok]
     note = "demoted below matched never-promoted on " + (", ".join(lower) or "nothing")
+    reasons = {
+        "attachment_after_review": "attachment right after the review: before the demotion "
+        "they earned and redeemed more (redemption gains) and felt the promotion",
+        "attachment_end": "attachment at the end: the demotion loss decays (half-life 180 days)",
+        "visits_next_quarter": "visits in the next quarter: demoted members chase their lost "
+        "tier back (tier-chasing lift below the threshold they lost)",
+        "survival_to_end": "survival: the demotion dropout lasts only 90 days",
+    }
     if higher:
-        note += (
-            "; not on " + ", ".join(higher) + ": demoted members chase their lost tier back "
-            "(tier-chasing lift below the threshold they lost), and the demotion loss on "
-            "attachment decays (half-life 180 days) while the comparison runs"
-        )
+        note += "; not on " + "; ".join(reasons[k] for k in higher)
 
     def draw(path):
         def plot(ax):

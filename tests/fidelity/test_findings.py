@@ -118,15 +118,6 @@ def test_demoted_members_visit_less_than_matched_never_promoted(demotion):
     assert demotion.measured["diff_visits_next_quarter"] < 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the demotion loss on attachment decays (half-life 180 days) and is partly offset "
-    "by the promotion gain before it, so demoted members do not end below on attachment",
-)
-def test_demoted_members_end_with_lower_attachment(demotion):
-    assert demotion.measured["diff_attachment_end"] < 0
-
-
 @pytest.fixture(scope="module")
 def splitting():
     return f06_transaction_splitting.run(REDUCED)
@@ -186,3 +177,12 @@ def test_referred_customers_defect_less_and_are_worth_more(referral):
 )
 def test_referred_customers_are_worth_at_least_16_percent_more(referral):
     assert referral.measured["value_premium"] >= 0.16
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the 18% lower dropout chance per visit gives under 10% fewer defections by the "
+    "horizon: heavy visitors among the referred defect within the year either way",
+)
+def test_referred_customers_defect_10_to_25_percent_less(referral):
+    assert 0.10 <= referral.measured["defection_reduction"] <= 0.25
