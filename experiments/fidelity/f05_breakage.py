@@ -64,8 +64,9 @@ def run(scale: Scale) -> Outcome:
         notes.append("a higher threshold does not raise (bad) breakage")
     if not voucher_ok:
         notes.append(
-            "cash-like rewards: the core gives reward `type` no behavioural meaning, so a "
-            "voucher changes nothing (difference exactly 0 on common random numbers)"
+            "cash-like rewards: vouchers are redeemed more readily (voucher_redeem_boost), but "
+            "on the coffee card the extra redemptions trigger post-reward defection, and "
+            "points of defectors break, so breakage does not fall"
         )
     note = "; ".join(notes) or "within band"
 

@@ -25,6 +25,7 @@ import pandas as pd
 from loyalsim import mechanics as mechanic_registry
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.engine.world import VisitBatch
+from loyalsim.mechanics.base import Mechanic
 from loyalsim.population import Population
 from loyalsim.rng import generator
 from loyalsim.scenario.loader import load_scenario, with_overrides
@@ -36,7 +37,6 @@ RESULTS = ROOT / "experiments" / "results"
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
 PARTIAL = "partly reproduced"
-PENDING = "needs mechanic"
 
 
 @dataclass(frozen=True)
@@ -92,17 +92,17 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
-def pending(finding: Finding, mechanic: str) -> Outcome:
-    """A finding the core cannot test yet: clearly marked, with the mechanic it waits for."""
-    return Outcome(finding, PENDING, {}, f"needs mechanic {mechanic} (issue 3)")
-
-
 # -- scenarios ------------------------------------------------------------------------------
 
 
 def coffee(scale: Scale, overrides: dict[str, Any] | None = None) -> Scenario:
     """The shipped coffee scenario at ``scale`` with ``overrides``."""
-    base = load_scenario(ROOT / "scenarios" / "coffee_punch_card.yaml")
+    return shipped("coffee_punch_card", scale, overrides)
+
+
+def shipped(name: str, scale: Scale, overrides: dict[str, Any] | None = None) -> Scenario:
+    """The shipped scenario ``scenarios/<name>.yaml`` at ``scale`` with ``overrides``."""
+    base = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
     sized = {
         "population.size": scale.size,
         "horizon": {"weeks": scale.weeks},
@@ -117,8 +117,10 @@ def coffee(scale: Scale, overrides: dict[str, Any] | None = None) -> Scenario:
 
 @dataclass
 class Recording:
-    """Every transaction of one arm (day, customer, points balance after it, redeemed) and the
-    day each customer defected (-1 if never)."""
+    """Every transaction of one arm (day, customer, points balance after it, redeemed, basket
+    spend, till transactions, points redeemed that day), the day each customer defected (-1 if
+    never) and, on the requested ``snapshot_days``, each customer's tier, attachment, alive and
+    member flags at the close of the day."""
 
     visits: pd.DataFrame
     death_day: np.ndarray
@@ -126,34 +128,82 @@ class Recording:
     dropout: np.ndarray
     engaged: np.ndarray
     rival_memberships: np.ndarray
+    snapshots: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 class _RecordingSimulation(Simulation):
     """The engine with an observer at the close of each day (experiments only, so the
     normal hot path carries no recording cost)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, snapshot_days: frozenset[int] = frozenset(), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.rows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
-        self.death_day = np.full(self.world.pop.size, -1, dtype=np.int64)
-        self._was_alive = np.zeros(self.world.pop.size, dtype=bool)
+        n = self.world.pop.size
+        self.rows: list[tuple[np.ndarray, ...]] = []
+        self.death_day = np.full(n, -1, dtype=np.int64)
+        self._was_alive = np.zeros(n, dtype=bool)
+        self._redeemed = np.zeros(n, dtype=np.int64)
+        self.snapshot_days = snapshot_days
+        self.snapshots: dict[int, dict[str, np.ndarray]] = {}
 
     def _close_day(self, day: int, batch: VisitBatch) -> None:
         super()._close_day(day, batch)
         w = self.world
+        idx = batch.idx
+        redeemed_points = w.ledger.redeemed[idx] - self._redeemed[idx]
+        self._redeemed[idx] = w.ledger.redeemed[idx]
         self.rows.append(
-            (day, batch.idx.copy(), w.ledger.balance[batch.idx].copy(), batch.redeemed.copy())
+            (
+                np.full(idx.size, day),
+                idx.copy(),
+                w.ledger.balance[idx].copy(),
+                batch.redeemed.copy(),
+                batch.spend.copy(),
+                batch.transactions.copy(),
+                redeemed_points,
+            )
         )
         died = self._was_alive & ~w.alive
         self.death_day[died] = day
         self._was_alive = w.alive.copy()
+        if day in self.snapshot_days:
+            self.snapshots[day] = {
+                "tier": w.tier.copy(),
+                "attachment": w.attachment.copy(),
+                "alive": w.alive.copy(),
+                "member": w.member.copy(),
+            }
 
 
-def run_recorded(scenario: Scenario, seed: int, replication: int, with_program: bool = True):
-    """Run one arm of one replication with the recorder; returns (Recording, ArmResult)."""
-    population = Population.build(scenario.population, generator(seed, replication, "population"))
+COLUMNS = ("day", "customer", "balance", "redeemed", "spend", "transactions", "redeemed_points")
+
+
+def run_recorded(
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    with_program: bool = True,
+    snapshot_days: frozenset[int] = frozenset(),
+    classes: dict[str, type[Mechanic]] | None = None,
+):
+    """Run one arm of one replication with the recorder; returns (Recording, ArmResult).
+
+    ``classes`` swaps a mechanic kind for an instrumented subclass (an experiment counting
+    who got a gift, say); the population includes reserve rows (referral) as in a normal run.
+    """
+    population = Population.build(
+        scenario.population,
+        generator(seed, replication, "population"),
+        reserve=mechanic_registry.reserve_rows(scenario.program, scenario.population.size),
+        reserve_rng=generator(seed, replication, "population:reserve"),
+    )
+    swap = classes or {}
     mechanics = (
-        [mechanic_registry.build(n, s) for n, s in scenario.program.items()] if with_program else []
+        [
+            swap[s.kind](n, s) if s.kind in swap else mechanic_registry.build(n, s)
+            for n, s in scenario.program.items()
+        ]
+        if with_program
+        else []
     )
     sim = _RecordingSimulation(
         population=population,
@@ -166,16 +216,11 @@ def run_recorded(scenario: Scenario, seed: int, replication: int, with_program: 
         seed=seed,
         replication=replication,
         streams={},
+        snapshot_days=frozenset(snapshot_days),
     )
     arm: ArmResult = sim.run()
-    days = np.concatenate([np.full(r[1].size, r[0]) for r in sim.rows])
     visits = pd.DataFrame(
-        {
-            "day": days,
-            "customer": np.concatenate([r[1] for r in sim.rows]),
-            "balance": np.concatenate([r[2] for r in sim.rows]),
-            "redeemed": np.concatenate([r[3] for r in sim.rows]),
-        }
+        {name: np.concatenate([r[k] for r in sim.rows]) for k, name in enumerate(COLUMNS)}
     )
     rec = Recording(
         visits,
@@ -184,6 +229,7 @@ def run_recorded(scenario: Scenario, seed: int, replication: int, with_program: 
         population.dropout,
         population.engaged,
         population.traits["rival_memberships"],
+        sim.snapshots,
     )
     return rec, arm
 

@@ -14,10 +14,13 @@ from experiments.fidelity import (
     f01_goal_gradient,
     f02_post_reward_reset,
     f03_light_heavy,
+    f04_demotion,
     f05_breakage,
+    f06_transaction_splitting,
     f07_incrementality,
+    f08_surprise,
+    f09_referral,
     f10_rival_memberships,
-    pending,
 )
 from experiments.fidelity.harness import FULL, REDUCED, RESULTS, Outcome, save
 
@@ -25,8 +28,12 @@ MODULES = (
     f01_goal_gradient,
     f02_post_reward_reset,
     f03_light_heavy,
+    f04_demotion,
     f05_breakage,
+    f06_transaction_splitting,
     f07_incrementality,
+    f08_surprise,
+    f09_referral,
     f10_rival_memberships,
 )
 
@@ -40,8 +47,6 @@ def main(reduced: bool = False) -> pd.DataFrame:
         save(outcome)
         outcomes.append(outcome)
         print(f"{outcome.finding.number:>2}. {outcome.finding.title}: {outcome.status}")
-    outcomes += pending.outcomes(scale)
-    outcomes.sort(key=lambda o: o.finding.number)
     table = pd.DataFrame([o.row() for o in outcomes])
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.to_csv(RESULTS / "summary.csv", index=False)

@@ -15,12 +15,17 @@ from experiments.fidelity import (
     f01_goal_gradient,
     f02_post_reward_reset,
     f03_light_heavy,
+    f04_demotion,
     f05_breakage,
+    f06_transaction_splitting,
     f07_incrementality,
+    f08_surprise,
+    f09_referral,
     f10_rival_memberships,
-    pending,
 )
-from experiments.fidelity.harness import PENDING, REDUCED
+from experiments.fidelity.harness import REDUCED, Scale
+
+Z = 1.96  # two-sided 95% on the replication standard error
 
 
 def test_goal_gradient_absent_in_the_no_reward_control():
@@ -95,7 +100,89 @@ def test_activity_falls_with_rival_memberships():
     assert all(a > b for a, b in itertools.pairwise(lifts))
 
 
-def test_pending_findings_are_marked_not_faked():
-    rows = pending.outcomes(REDUCED)
-    assert [o.finding.number for o in rows] == [4, 6, 8, 9]
-    assert all(o.status == PENDING and "issue 3" in o.note for o in rows)
+@pytest.fixture(scope="module")
+def demotion():
+    return f04_demotion.run(REDUCED)
+
+
+def test_demoted_members_survive_less_than_matched_never_promoted(demotion):
+    assert demotion.measured["diff_survival_to_end"] < 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="demoted members chase their lost tier back (tier-chasing lift), so they visit more "
+    "than matched never-promoted members in the quarter after the review",
+)
+def test_demoted_members_visit_less_than_matched_never_promoted(demotion):
+    assert demotion.measured["diff_visits_next_quarter"] < 0
+
+
+@pytest.fixture(scope="module")
+def splitting():
+    return f06_transaction_splitting.run(REDUCED)
+
+
+def test_visit_earning_invites_splitting_and_spend_earning_removes_it(splitting):
+    m = splitting.measured
+    assert m["tpv_per_visit"] > 1.0
+    assert m["tpv_per_dollar"] == 1.0  # exact: splitting never pays per dollar
+    assert m["reward_cost_from_splitting"] - Z * m["reward_cost_from_splitting_se"] > 0
+
+
+def test_switching_to_spend_earning_cuts_the_low_ticket_reward_rate(splitting):
+    m = splitting.measured
+    assert m["reward_rate_change_low"] + Z * m["reward_rate_change_low_se"] < 0
+    high = m["reward_rate_change_high"] - Z * m["reward_rate_change_high_se"]
+    assert m["reward_rate_change_low"] + Z * m["reward_rate_change_low_se"] < high
+
+
+SURPRISE_SCALE = Scale(size=REDUCED.size, weeks=REDUCED.weeks, replications=6)
+"""Retention effects of small campaigns are noisy: six (fast) replications for a usable SE."""
+
+
+@pytest.fixture(scope="module")
+def surprise():
+    return f08_surprise.run(SURPRISE_SCALE)
+
+
+def test_surprise_retains_more_per_dollar_than_an_expected_discount(surprise):
+    m = surprise.measured
+    assert abs(m["surprise_cost"] / m["expected_cost"] - 1) < 0.05  # equal cost
+    gap = m["surprise_days_per_1000"] - m["expected_days_per_1000"]
+    se = (m["surprise_days_per_1000_se"] ** 2 + m["expected_days_per_1000_se"] ** 2) ** 0.5
+    assert gap - Z * se > 0
+
+
+def test_surprise_retains_most_among_low_attachment_members(surprise):
+    m = surprise.measured
+    assert m["surprise_low_third_days_per_1000"] > m["surprise_high_third_days_per_1000"]
+
+
+@pytest.fixture(scope="module")
+def referral():
+    return f09_referral.run(REDUCED)
+
+
+def test_referred_customers_defect_less_and_are_worth_more(referral):
+    m = referral.measured
+    assert m["defection_reduction"] - Z * m["defection_reduction_se"] > 0
+    assert m["value_premium"] - Z * m["value_premium_se"] > 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="within a year the default spend_premium (10%, halving every 180 days) and the "
+    "lower churn give referred customers about 13% more margin, not the study's 16%",
+)
+def test_referred_customers_are_worth_at_least_16_percent_more(referral):
+    assert referral.measured["value_premium"] >= 0.16
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the 18% lower dropout chance per visit gives under 10% fewer defections by the "
+    "horizon: heavy visitors among the referred defect within the year either way",
+)
+def test_referred_customers_defect_10_to_25_percent_less(referral):
+    assert 0.10 <= referral.measured["defection_reduction"] <= 0.25
