@@ -25,3 +25,10 @@ def cdnow_summary(cdnow_dir: Path) -> pd.DataFrame:
         cdnow_dir / "CDNOW_sample.txt", customer_col=1, date_col=2, amount_col=4
     )
     return summarise(log, calibration_end=CDNOW_CALIBRATION_END, time_unit="week")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the CDNOW reference data must run in CI (see the ``service`` marker)."""
+    for item in items:
+        if "cdnow_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.service)
