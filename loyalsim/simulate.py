@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from loyalsim import mechanics as mechanic_registry
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.errors import SimulationError
 from loyalsim.kpis import ControlArm, structured, summarise, weekly
+from loyalsim.mechanics.base import Mechanic
 from loyalsim.population import Population
 from loyalsim.results import ReplicationResult, RunResult
 from loyalsim.rng import CustomerStream, generator
@@ -48,14 +50,19 @@ def simulate(
     return RunResult(scenario=scenario, seed=seed, replications=results)
 
 
-def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
-    """One replication: build its population, run the program arm and the control arm."""
-    population = Population.build(
+def build_population(scenario: Scenario, seed: int, replication: int) -> Population:
+    """The customers of one replication, with reserve rows for mechanics that add customers."""
+    return Population.build(
         scenario.population,
         generator(seed, replication, "population"),
         reserve=mechanic_registry.reserve_rows(scenario.program, scenario.population.size),
         reserve_rng=generator(seed, replication, "population:reserve"),
     )
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
+    """One replication: build its population, run the program arm and the control arm."""
+    population = build_population(scenario, seed, replication)
     streams: dict[str, CustomerStream] = {}
     arm = run_arm(scenario, population, seed, replication, streams, with_program=True)
     control = _control_arm(scenario, population, seed, replication, streams)
@@ -87,7 +94,21 @@ def run_arm(
         if with_program
         else []
     )
-    sim = Simulation(
+    return build_simulation(scenario, population, mechanics, seed, replication, streams).run()
+
+
+def build_simulation(
+    scenario: Scenario,
+    population: Population,
+    mechanics: list[Mechanic],
+    seed: int,
+    replication: int,
+    streams: dict[str, CustomerStream],
+    simulation: type[Simulation] = Simulation,
+    **extra: Any,
+) -> Simulation:
+    """The engine for one arm; ``simulation`` may be an instrumented subclass (experiments)."""
+    return simulation(
         population=population,
         mechanics=mechanics,
         behaviour=scenario.behaviour,
@@ -98,8 +119,8 @@ def run_arm(
         seed=seed,
         replication=replication,
         streams=streams,
+        **extra,
     )
-    return sim.run()
 
 
 def _control_key(scenario: Scenario, seed: int, replication: int) -> str:

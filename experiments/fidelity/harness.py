@@ -26,10 +26,9 @@ from loyalsim import mechanics as mechanic_registry
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.engine.world import VisitBatch
 from loyalsim.mechanics.base import Mechanic
-from loyalsim.population import Population
-from loyalsim.rng import generator
 from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
+from loyalsim.simulate import build_population, build_simulation
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "experiments" / "results"
@@ -190,12 +189,7 @@ def run_recorded(
     ``classes`` swaps a mechanic kind for an instrumented subclass (an experiment counting
     who got a gift, say); the population includes reserve rows (referral) as in a normal run.
     """
-    population = Population.build(
-        scenario.population,
-        generator(seed, replication, "population"),
-        reserve=mechanic_registry.reserve_rows(scenario.program, scenario.population.size),
-        reserve_rng=generator(seed, replication, "population:reserve"),
-    )
+    population = build_population(scenario, seed, replication)
     swap = classes or {}
     mechanics = (
         [
@@ -205,17 +199,14 @@ def run_recorded(
         if with_program
         else []
     )
-    sim = _RecordingSimulation(
-        population=population,
-        mechanics=mechanics,
-        behaviour=scenario.behaviour,
-        economics=scenario.economics,
-        seasonality_spec=scenario.population.seasonality,
-        start=scenario.start_date,
-        days=scenario.horizon.total_days,
-        seed=seed,
-        replication=replication,
-        streams={},
+    sim = build_simulation(
+        scenario,
+        population,
+        mechanics,
+        seed,
+        replication,
+        {},
+        simulation=_RecordingSimulation,
         snapshot_days=frozenset(snapshot_days),
     )
     arm: ArmResult = sim.run()
