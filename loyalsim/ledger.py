@@ -137,10 +137,9 @@ class Ledger:
             raise LedgerError("per-customer identity issued = redeemed + expired + balance fails")
         if self.balance.min(initial=0) < 0:
             raise LedgerError("negative balance")
-        totals = {k: int(v.sum()) for k, v in self.daily_points.items()}
-        if totals["issued"] != int(self.issued.sum()) or totals["redeemed"] != int(
-            self.redeemed.sum()
-        ):
-            raise LedgerError("daily points totals disagree with customer accounts")
+        accounts = {"issued": self.issued, "redeemed": self.redeemed, "expired": self.expired}
+        for kind, per_customer in accounts.items():
+            if int(self.daily_points[kind].sum()) != int(per_customer.sum()):
+                raise LedgerError(f"daily {kind} points disagree with customer accounts")
         if self._lots is not None and not np.array_equal(self._lots.sum(axis=1), self.balance):
             raise LedgerError("lots disagree with balances")
