@@ -132,3 +132,15 @@ def test_identities_hold_for_random_designs(earning, goal, expiry, bonus, seed) 
         k["points_issued"] == k["points_redeemed"] + k["points_expired"] + k["points_outstanding"]
     )
     assert 0 <= k["breakage_rate"] <= 1 or k["points_issued"] == 0
+
+
+@pytest.mark.parametrize("kind", ["issued", "redeemed", "expired"])
+def test_identity_check_catches_a_tampered_daily_total(kind: str) -> None:
+    ledger = Ledger(size=2, days=3)
+    ledger.issue(np.array([0, 1]), np.array([4, 6]), "purchase", 0)
+    ledger.redeem(np.array([1]), np.array([2]), 1)
+    ledger.expire_all(np.array([0]), 2, np.array([True]))
+    ledger.check_identity()
+    ledger.daily_points[kind][2] += 1
+    with pytest.raises(LedgerError, match=kind):
+        ledger.check_identity()
