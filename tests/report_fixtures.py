@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from loyalsim.cli.run_cmd import write_outputs
+from loyalsim.comparison import TABLE_COLUMNS
 from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.simulate import simulate
 
@@ -64,18 +65,9 @@ def compare_dir(run_dir: Path, directory: Path) -> Path:
         rows.append(("richer", kpi, base + diff, base, diff, lo, hi, 0.01, 5))
     rows.append(("current", "visits", 9000.0, 9000.0, 0.0, 0.0, 0.0, float("nan"), 5))
     rows.append(("richer", "visits", 9100.0, 9000.0, 100.0, 50.0, 150.0, 0.02, 5))
-    columns = [
-        "variant",
-        "kpi",
-        "mean",
-        "base_mean",
-        "diff",
-        "ci_low",
-        "ci_high",
-        "p_value",
-        "replications",
-    ]
-    pd.DataFrame(rows, columns=columns).to_csv(directory / "comparison.csv", index=False)
+    pd.DataFrame(rows, columns=list(TABLE_COLUMNS)).to_csv(
+        directory / "comparison.csv", index=False
+    )
     meta = {
         "base": {"name": "current", "scenario": "Coffee chain punch card", "overrides": {}},
         "variants": [

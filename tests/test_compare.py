@@ -48,6 +48,20 @@ def test_self_comparison_is_exactly_zero(base):
     assert (defined["mean"] == defined["base_mean"]).all()
 
 
+def test_contract_columns_are_the_ones_the_issue_names():
+    assert TABLE_COLUMNS == (
+        "variant",
+        "kpi",
+        "mean",
+        "base_mean",
+        "diff",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "replications",
+    )
+
+
 def test_table_has_the_contract_columns_and_base_rows(base, ten_stamps):
     result = compare(base, [ten_stamps], replications=2, seed=3)
     assert tuple(result.table.columns) == TABLE_COLUMNS
