@@ -74,6 +74,9 @@ class Simulation:
         self._arrival_days = population.arrival_day[self._arrival_order]
         if self.has_program:
             self._headroom = headroom(population, behaviour)
+            # Attachment shifts lie in [-1, 1], so the multiplier can only turn negative when
+            # theta_v * headroom exceeds 1: decide once whether the daily clamp is needed.
+            self._clamp_multiplier = behaviour.attachment_visit_effect * self._headroom.max() > 1
             self._pull = reward_pull(population, behaviour)
             self._response = self._headroom * self._pull
         half_life = behaviour.attachment_half_life_days
@@ -162,7 +165,7 @@ class Simulation:
             lift += b.attachment_visit_effect * w.attachment_shift
         lift *= self._headroom
         lift += 1.0
-        if b.attachment_visit_effect * self._headroom.max() > 1.0:
+        if self._clamp_multiplier:
             np.maximum(lift, 0.0, out=lift)
         return lift
 
