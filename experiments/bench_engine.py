@@ -27,10 +27,10 @@ DAYS = 365
 
 def vectorised(size: int) -> dict[str, float]:
     """Program arm of the coffee scenario (full behaviour model) for ``size`` customers."""
-    from loyalsim.population import Population
-    from loyalsim.rng import generator
+    from loyalsim.engine.population import Population
+    from loyalsim.engine.rng import generator
+    from loyalsim.experiments.simulate import run_arm
     from loyalsim.scenario.loader import load_scenario, with_overrides
-    from loyalsim.simulate import run_arm
 
     scenario = with_overrides(
         load_scenario(SCENARIO), {"population.size": size, "horizon": {"days": DAYS}}
@@ -54,8 +54,8 @@ def simpy_per_customer(size: int, seed: int = 0) -> dict[str, float]:
     import numpy as np
     import simpy
 
-    from loyalsim.population import Population
-    from loyalsim.rng import generator
+    from loyalsim.engine.population import Population
+    from loyalsim.engine.rng import generator
     from loyalsim.scenario.loader import load_scenario, with_overrides
 
     scenario = with_overrides(load_scenario(SCENARIO), {"population.size": size})

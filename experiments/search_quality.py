@@ -29,11 +29,11 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from loyalsim.optimize.objective import evaluate
-from loyalsim.optimize.pareto import as_losses, hypervolume, normalise
-from loyalsim.optimize.space import suggest_all
-from loyalsim.optimize.storage import quiet_optuna
-from loyalsim.optimize.study import DEFAULT_SAMPLER, make_sampler
+from loyalsim.experiments.optimize.objective import evaluate
+from loyalsim.experiments.optimize.pareto import as_losses, hypervolume, normalise
+from loyalsim.experiments.optimize.space import suggest_all
+from loyalsim.experiments.optimize.storage import quiet_optuna
+from loyalsim.experiments.optimize.study import DEFAULT_SAMPLER, make_sampler
 from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec, choice_label
@@ -183,7 +183,7 @@ def main() -> None:
 
 
 def _front(losses: np.ndarray) -> np.ndarray:
-    from loyalsim.optimize.pareto import pareto_mask
+    from loyalsim.experiments.optimize.pareto import pareto_mask
 
     return pareto_mask(losses)
 

@@ -1,11 +1,11 @@
 """loyalsim: design customer loyalty programs in a simulator before launching them."""
 
-from loyalsim.comparison import Arm, Comparison, compare
 from loyalsim.errors import LoyalsimError, ScenarioError
-from loyalsim.results import RunResult
+from loyalsim.experiments.compare import Arm, Comparison, compare
+from loyalsim.experiments.simulate import simulate
+from loyalsim.metrics.results import RunResult
 from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
-from loyalsim.simulate import simulate
 
 __all__ = [
     "Arm",

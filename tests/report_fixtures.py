@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from loyalsim.cli.run_cmd import write_outputs
-from loyalsim.comparison import TABLE_COLUMNS
+from loyalsim.experiments.compare import TABLE_COLUMNS
+from loyalsim.experiments.simulate import simulate
+from loyalsim.report.run_figures import write_run_folder
 from loyalsim.scenario.loader import load_scenario, with_overrides
-from loyalsim.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 COFFEE = ROOT / "scenarios" / "coffee_punch_card.yaml"
@@ -23,7 +23,7 @@ def real_run(directory: Path, **overrides: object) -> Path:
     """Simulate the coffee scenario at test size and write run's outputs (no report)."""
     scenario = with_overrides(load_scenario(COFFEE), {**SMALL, **overrides})
     directory.mkdir(parents=True)
-    write_outputs(simulate(scenario, seed=3), directory)
+    write_run_folder(simulate(scenario, seed=3), directory)
     return directory
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from loyalsim.accounting import (
+from loyalsim.experiments.simulate import run_replication, simulate
+from loyalsim.metrics.ifrs15 import (
     allocate,
     breakage_path,
     cumulative_recognised,
@@ -26,7 +27,6 @@ from loyalsim.accounting import (
 )
 from loyalsim.scenario.accounting import AccountingSpec
 from loyalsim.scenario.loader import load_scenario, with_overrides
-from loyalsim.simulate import run_replication, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,11 +15,11 @@ import pytest
 from scipy import stats
 
 from loyalsim.cli.compare_cmd import write_comparison
-from loyalsim.cli.run_cmd import scenario_yaml
-from loyalsim.comparison import TABLE_COLUMNS, Arm, compare, paired_stats, parse_variant
 from loyalsim.errors import LoyalsimError
+from loyalsim.experiments.compare import TABLE_COLUMNS, Arm, compare, paired_stats, parse_variant
+from loyalsim.experiments.simulate import simulate
+from loyalsim.outputs.run_folder import scenario_yaml
 from loyalsim.scenario.loader import load_scenario, with_overrides
-from loyalsim.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from support import SCENARIOS, small
 
+from loyalsim.experiments.simulate import clear_control_cache, simulate
 from loyalsim.scenario.loader import load_scenario, with_overrides
-from loyalsim.simulate import clear_control_cache, simulate
 
 
 def test_same_seed_gives_byte_identical_summary(coffee) -> None:
@@ -93,10 +93,10 @@ def test_kpis_stay_in_their_ranges(coffee, grocer) -> None:
 
 def test_calendar_events_fire_before_the_days_behaviour(coffee) -> None:
     """On a day with a calendar event (sweep, review), the event runs before behaviour."""
+    from loyalsim.engine.hooks import Mechanic
+    from loyalsim.engine.population import Population
+    from loyalsim.engine.rng import generator
     from loyalsim.engine.simulation import Simulation
-    from loyalsim.mechanics.base import Mechanic
-    from loyalsim.population import Population
-    from loyalsim.rng import generator
 
     log: list[tuple[str, int]] = []
 

@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import SCENARIOS, shipped, small
 
-from loyalsim.ledger import Ledger, LedgerError
+from loyalsim.engine.ledger import Ledger, LedgerError
+from loyalsim.experiments.simulate import simulate
 from loyalsim.scenario.loader import load_scenario, with_overrides
-from loyalsim.simulate import simulate
 
 
 def test_fifo_lots_expire_oldest_points_first() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from loyalsim.rng import SUBS_PER_DAY, CustomerStream, generator, purpose_id
+from loyalsim.engine.rng import SUBS_PER_DAY, CustomerStream, generator, purpose_id
 
 
 def test_same_inputs_same_draws_and_names_are_stable() -> None:

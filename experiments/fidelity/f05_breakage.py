@@ -16,7 +16,7 @@ from experiments.fidelity.harness import (
     figure,
     save,
 )
-from loyalsim.comparison import Arm, compare
+from loyalsim.experiments.compare import Arm, compare
 from loyalsim.scenario.loader import with_overrides
 
 FINDING = Finding(

@@ -19,8 +19,8 @@ from experiments.fidelity.harness import (
     save,
     shipped,
 )
+from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import NEVER
-from loyalsim.population import NOT_YET
 from loyalsim.scenario.models import Scenario
 
 FINDING = Finding(

@@ -15,8 +15,8 @@ from experiments.fidelity.harness import (
     figure,
     save,
 )
+from loyalsim.experiments.simulate import simulate
 from loyalsim.scenario.loader import load_scenario, with_overrides
-from loyalsim.simulate import simulate
 
 FINDING = Finding(
     7,

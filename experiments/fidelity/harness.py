@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from loyalsim import mechanics as mechanic_registry
+from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.engine.world import VisitBatch
-from loyalsim.mechanics.base import Mechanic
+from loyalsim.experiments.simulate import build_population, build_simulation
 from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
-from loyalsim.simulate import build_population, build_simulation
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "experiments" / "results"

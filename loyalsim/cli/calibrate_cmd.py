@@ -13,19 +13,19 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from loyalsim.calibration.errors import CalibrationError
-from loyalsim.calibration.fit import CalibrationResult, fit_population, population_section
-from loyalsim.calibration.holdout import Holdout, check_holdout, validate_holdout
-from loyalsim.calibration.report import (
+from loyalsim.cli.app import app
+from loyalsim.errors import DataError
+from loyalsim.experiments.calibrate.errors import CalibrationError
+from loyalsim.experiments.calibrate.fit import CalibrationResult, fit_population, population_section
+from loyalsim.experiments.calibrate.holdout import Holdout, check_holdout, validate_holdout
+from loyalsim.experiments.calibrate.report import (
     calibration_record,
     data_summary,
     plot_holdout,
     population_yaml,
 )
-from loyalsim.calibration.transactions import read_transactions, summarise
-from loyalsim.cli.app import app
-from loyalsim.errors import DataError
-from loyalsim.output import prepare_dir, write_text
+from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
+from loyalsim.outputs.files import prepare_dir, write_text
 from loyalsim.scenario.population import PopulationSpec
 
 

@@ -10,14 +10,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from loyalsim import comparison_plots
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
-from loyalsim.cli.run_cmd import HEADLINE, write_outputs
-from loyalsim.comparison import Arm, Comparison, compare, file_arm_name, parse_variant
+from loyalsim.cli.run_cmd import HEADLINE
 from loyalsim.errors import LoyalsimError
-from loyalsim.output import prepare_dir, write_atomic, write_text
+from loyalsim.experiments.compare import Arm, Comparison, compare, file_arm_name, parse_variant
+from loyalsim.outputs.files import prepare_dir, write_atomic, write_text
+from loyalsim.report import comparison_figures as comparison_plots
 from loyalsim.report import write_report
+from loyalsim.report.run_figures import write_run_folder
 from loyalsim.scenario.loader import load_scenario, with_overrides
 
 
@@ -99,7 +100,7 @@ def write_comparison(
     text = json.dumps(data, indent=2, allow_nan=False) + "\n"
     write_text(directory / "comparison.json", text)
     for arm in result.arms:
-        write_outputs(result.runs[arm.name], prepare_dir(directory / arm.name))
+        write_run_folder(result.runs[arm.name], prepare_dir(directory / arm.name))
     comparison_plots.kpi_distributions(result, directory / "kpi_distributions.png")
     comparison_plots.weekly_trends(result, directory / "weekly_trends.png")
 

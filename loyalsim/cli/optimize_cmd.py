@@ -14,13 +14,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from
-from loyalsim.cli.run_cmd import scenario_yaml
 from loyalsim.errors import LoyalsimError
-from loyalsim.optimize import outputs, recommend
-from loyalsim.optimize import study as studies
-from loyalsim.optimize.space import decode_params
-from loyalsim.optimize.storage import default_url
-from loyalsim.output import prepare_dir, write_text
+from loyalsim.experiments.optimize import outputs, recommend
+from loyalsim.experiments.optimize import study as studies
+from loyalsim.experiments.optimize.space import decode_params
+from loyalsim.experiments.optimize.storage import default_url
+from loyalsim.outputs.files import prepare_dir, write_text
+from loyalsim.outputs.run_folder import scenario_yaml
 from loyalsim.report import write_report
 from loyalsim.scenario.loader import load_scenario
 from loyalsim.scenario.models import Scenario

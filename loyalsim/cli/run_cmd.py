@@ -6,19 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
-from loyalsim import plots
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
-from loyalsim.output import prepare_dir, write_atomic, write_text
+from loyalsim.experiments.simulate import simulate
+from loyalsim.metrics.results import RunResult
+from loyalsim.outputs.files import prepare_dir
 from loyalsim.report import write_report
-from loyalsim.results import RunResult
+from loyalsim.report.run_figures import write_run_folder
 from loyalsim.scenario.loader import load_scenario
-from loyalsim.scenario.models import Scenario
-from loyalsim.simulate import simulate
 
 HEADLINE = (
     ("retention_rate", "Retention", "pct"),
@@ -60,29 +58,12 @@ def run(
             progress=lambda done: bar.update(task, completed=done),
         )
     directory = prepare_dir(out)
-    write_outputs(result, directory)
+    write_run_folder(result, directory)
     write_report(directory)
     print_headline(result)
     Console().print(
         f"wrote {directory}: summary.json, weekly.csv, scenario.yaml, plots and report.html"
     )
-
-
-def write_outputs(result: RunResult, directory: Path) -> None:
-    """summary.json, weekly.csv (every replication), the resolved scenario and two PNG plots."""
-    write_text(directory / "summary.json", result.to_json())
-    write_text(directory / "scenario.yaml", scenario_yaml(result.scenario))
-    write_atomic(directory / "weekly.csv", lambda tmp: result.weekly.to_csv(tmp, index=False))
-    currency = result.scenario.economics.currency
-    mean = result.weekly_mean
-    plots.kpi_trends(mean, currency, result.scenario.name, directory / "kpi_trends.png")
-    plots.points_flows(mean, currency, result.scenario.name, directory / "points_flows.png")
-
-
-def scenario_yaml(scenario: Scenario) -> str:
-    """The scenario as run (overrides applied, defaults filled in), as YAML."""
-    data = scenario.model_dump(mode="json", by_alias=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def print_headline(result: RunResult) -> None:

@@ -49,6 +49,6 @@ def schema(
     if out is None:
         typer.echo(text, nl=False)
         return
-    from loyalsim.output import write_text
+    from loyalsim.outputs.files import write_text
 
     write_text(out, text)

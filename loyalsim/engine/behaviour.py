@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-from loyalsim.population import Population
+from loyalsim.engine.population import Population
 from loyalsim.scenario.behaviour import BehaviourSpec
 from loyalsim.scenario.population import SeasonalitySpec
 

@@ -14,10 +14,10 @@ import numpy as np
 import simpy
 
 from loyalsim.engine.behaviour import headroom, reward_pull, seasonality
+from loyalsim.engine.hooks import Mechanic, Process
+from loyalsim.engine.population import Population
+from loyalsim.engine.rng import CustomerStream
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.mechanics.base import Mechanic, Process
-from loyalsim.population import Population
-from loyalsim.rng import CustomerStream
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
 from loyalsim.scenario.population import SeasonalitySpec
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from loyalsim.ledger import Ledger
-from loyalsim.population import NOT_YET, Population
-from loyalsim.rng import CustomerStream
+from loyalsim.engine.ledger import Ledger
+from loyalsim.engine.population import NOT_YET, Population
+from loyalsim.engine.rng import CustomerStream
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
 
 NEVER = -(10**9)

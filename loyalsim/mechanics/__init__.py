@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from loyalsim.engine.hooks import Mechanic
 from loyalsim.mechanics.actions import Actions
-from loyalsim.mechanics.base import Mechanic
 from loyalsim.mechanics.coalition import Coalition
 from loyalsim.mechanics.earning import SpendEarning, VisitEarning
 from loyalsim.mechanics.enrolment import Enrolment

@@ -12,9 +12,9 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat, model_validator
 
+from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import World
-from loyalsim.mechanics.base import Mechanic
-from loyalsim.spec import Spec
+from loyalsim.scenario.spec import Spec
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_ACTIONS = 16

@@ -12,9 +12,9 @@ import numpy as np
 import simpy
 from pydantic import Field, model_validator
 
+from loyalsim.engine.hooks import Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.mechanics.base import Mechanic, Process
-from loyalsim.spec import Spec
+from loyalsim.scenario.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario

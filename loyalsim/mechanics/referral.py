@@ -15,10 +15,10 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat
 
+from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.mechanics.base import Mechanic
-from loyalsim.population import NOT_YET
-from loyalsim.spec import Spec
+from loyalsim.scenario.spec import Spec
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat, model_validator
 
+from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.mechanics.base import Mechanic
-from loyalsim.spec import Spec
+from loyalsim.scenario.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat
 
+from loyalsim.engine.hooks import Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.mechanics.base import Mechanic, Process
-from loyalsim.spec import Spec
+from loyalsim.scenario.spec import Spec
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]

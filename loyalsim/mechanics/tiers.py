@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
+from loyalsim.engine.hooks import Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.mechanics.base import Mechanic, Process
-from loyalsim.spec import Spec
+from loyalsim.scenario.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario

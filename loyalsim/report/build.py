@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from loyalsim import __version__
-from loyalsim.output import write_text
+from loyalsim.outputs.files import write_text
 from loyalsim.report import sections, study_sections
 from loyalsim.report.html import Section, page
 from loyalsim.report.inputs import ReportInputs, RunFiles, read_inputs

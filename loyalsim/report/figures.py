@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from loyalsim.output import write_atomic
+from loyalsim.outputs.files import write_atomic
 from loyalsim.report.units import label, unit
 
 

@@ -202,7 +202,7 @@ def trends_section(run: RunFiles, figures_dir: Path) -> Section | None:
     if not path.is_file():
         if run.weekly is None or not _has(run.weekly, "revenue", "control_revenue", "members"):
             return None
-        from loyalsim import plots
+        from loyalsim.report import run_figures as plots
 
         name = run.scenario.name if run.scenario else ""
         plots.kpi_trends(_weekly_mean(run.weekly), currency_of(run), name, path)
@@ -233,7 +233,7 @@ def points_section(run: RunFiles, figures_dir: Path) -> Section | None:
         and run.weekly is not None
         and _has(run.weekly, "points_issued", "liability")
     ):
-        from loyalsim import plots
+        from loyalsim.report import run_figures as plots
 
         name = run.scenario.name if run.scenario else ""
         plots.points_flows(_weekly_mean(run.weekly), cur, name, path)

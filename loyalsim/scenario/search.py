@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
-from loyalsim.spec import Spec
+from loyalsim.scenario.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -214,8 +214,8 @@ class SearchSpec(Spec):
 
 def kpi_names(scenario: Scenario) -> list[str]:
     """The scalar KPIs this scenario reports, found by simulating it on a handful of customers."""
+    from loyalsim.experiments.simulate import run_replication
     from loyalsim.scenario.loader import with_overrides
-    from loyalsim.simulate import run_replication
 
     tiny = with_overrides(
         scenario.model_copy(update={"search": None}),

@@ -5,8 +5,8 @@ from dataclasses import astuple
 import numpy as np
 import pandas as pd
 
-from loyalsim.calibration.bgnbd import BGNBDParams
-from loyalsim.calibration.gammagamma import GammaGammaParams
+from loyalsim.experiments.calibrate.bgnbd import BGNBDParams
+from loyalsim.experiments.calibrate.gammagamma import GammaGammaParams
 
 
 def repeat_purchases(

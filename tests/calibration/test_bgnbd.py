@@ -9,7 +9,7 @@ import pytest
 from scipy.special import beta, gamma
 from synthetic import repeat_purchases
 
-from loyalsim.calibration.bgnbd import (
+from loyalsim.experiments.calibrate.bgnbd import (
     BGNBDParams,
     conditional_expected_transactions,
     expected_transactions,

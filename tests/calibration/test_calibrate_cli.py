@@ -10,8 +10,8 @@ import pytest
 from conftest import CDNOW_CALIBRATION_END
 from synthetic import transaction_log
 
-from loyalsim.calibration.bgnbd import BGNBDParams
-from loyalsim.calibration.gammagamma import GammaGammaParams
+from loyalsim.experiments.calibrate.bgnbd import BGNBDParams
+from loyalsim.experiments.calibrate.gammagamma import GammaGammaParams
 from loyalsim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

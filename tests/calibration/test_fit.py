@@ -8,10 +8,10 @@ import pytest
 import yaml
 from synthetic import repeat_purchases, transaction_log
 
-from loyalsim.calibration.bgnbd import BGNBDParams
-from loyalsim.calibration.fit import fit_population, population_section
-from loyalsim.calibration.gammagamma import GammaGammaParams
-from loyalsim.calibration.transactions import summarise
+from loyalsim.experiments.calibrate.bgnbd import BGNBDParams
+from loyalsim.experiments.calibrate.fit import fit_population, population_section
+from loyalsim.experiments.calibrate.gammagamma import GammaGammaParams
+from loyalsim.experiments.calibrate.transactions import summarise
 
 TRUE_PURCHASE = BGNBDParams(r=0.25, alpha=4.0, a=0.8, b=2.5)
 TRUE_SPEND = GammaGammaParams(p=6.0, q=4.0, gamma=15.0)

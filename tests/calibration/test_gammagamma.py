@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy.integrate import quad
 
-from loyalsim.calibration.errors import CalibrationError
-from loyalsim.calibration.gammagamma import (
+from loyalsim.experiments.calibrate.errors import CalibrationError
+from loyalsim.experiments.calibrate.gammagamma import (
     GammaGammaParams,
     conditional_expected_spend,
     fit_gamma_gamma,

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from loyalsim.calibration._optimize import maximise
-from loyalsim.calibration.bgnbd import BGNBDParams, expected_transactions
-from loyalsim.calibration.holdout import daily_expected_transactions, mixing_grid
+from loyalsim.experiments.calibrate._optimize import maximise
+from loyalsim.experiments.calibrate.bgnbd import BGNBDParams, expected_transactions
+from loyalsim.experiments.calibrate.holdout import daily_expected_transactions, mixing_grid
 
 CDNOW = BGNBDParams(r=0.2426, alpha=4.4136, a=0.7929, b=2.4259)
 

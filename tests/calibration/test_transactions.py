@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loyalsim.calibration.errors import TransactionLogError
-from loyalsim.calibration.transactions import read_transactions, summarise
 from loyalsim.errors import DataError
+from loyalsim.experiments.calibrate.errors import TransactionLogError
+from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
 
 
 def write(tmp_path: Path, text: str, name: str = "log.csv") -> Path:

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from loyalsim.results import RunResult
+from loyalsim.experiments.simulate import simulate
+from loyalsim.metrics.results import RunResult
 from loyalsim.scenario.loader import validate_data
 from loyalsim.scenario.models import Scenario
-from loyalsim.simulate import simulate
 
 BASE: dict[str, Any] = {
     "name": "mechanic test",

@@ -6,9 +6,9 @@ from typing import Any
 
 from support import shipped
 
+from loyalsim.experiments.simulate import simulate
 from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario
-from loyalsim.simulate import simulate
 
 
 def scenario(name: str, size: int = 2000, weeks: int = 26, reps: int = 2) -> Scenario:

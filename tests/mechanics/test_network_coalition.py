@@ -6,8 +6,8 @@ import pytest
 from network_support import assert_increase, paired, scenario
 
 from loyalsim.errors import ScenarioError
+from loyalsim.experiments.simulate import simulate
 from loyalsim.scenario.loader import with_overrides
-from loyalsim.simulate import simulate
 
 
 @pytest.fixture(scope="module")

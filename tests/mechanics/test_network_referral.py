@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from network_support import assert_increase, kpis, paired, scenario
 
+from loyalsim.engine.population import NOT_YET, Population
+from loyalsim.engine.rng import generator
 from loyalsim.errors import ScenarioError
-from loyalsim.kpis import ControlArm
-from loyalsim.population import NOT_YET, Population
-from loyalsim.rng import generator
+from loyalsim.experiments.simulate import clear_control_cache, run_arm, simulate
+from loyalsim.metrics.summary import ControlArm
 from loyalsim.scenario.loader import with_overrides
-from loyalsim.simulate import clear_control_cache, run_arm, simulate
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from network_support import assert_increase, kpis, paired, scenario
 
 from loyalsim.engine.world import VisitBatch
 from loyalsim.errors import ScenarioError
+from loyalsim.experiments.simulate import simulate
 from loyalsim.mechanics.earning import VisitEarning, VisitEarningParams
 from loyalsim.scenario.loader import with_overrides
-from loyalsim.simulate import simulate
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import json
 import pytest
 from support import ROOT, shipped
 
+from loyalsim.experiments.simulate import simulate
 from loyalsim.scenario.loader import load_scenario
-from loyalsim.simulate import simulate
 
 NAMES = ("beauty_tiers", "hotel_tiers_experiences")
 

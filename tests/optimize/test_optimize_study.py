@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import loyalsim.optimize.objective as objective_module
+import loyalsim.experiments.optimize.objective as objective_module
 from loyalsim.cli import commands  # noqa: F401  (registers the commands)
 from loyalsim.cli.app import app
-from loyalsim.optimize import study as studies
-from loyalsim.optimize.objective import Objective, evaluate
-from loyalsim.optimize.storage import default_url
+from loyalsim.experiments.optimize import study as studies
+from loyalsim.experiments.optimize.objective import Objective, evaluate
+from loyalsim.experiments.optimize.storage import default_url
 from loyalsim.scenario.loader import load_scenario
 
 POINTS = "program.rewards.catalogue[0].points"

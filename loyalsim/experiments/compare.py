@@ -1,7 +1,7 @@
 """Compare program designs on common random numbers: paired differences, intervals, p-values.
 
 Every arm (the base and each variant) runs the same replications ``0..N-1`` of the same root
-seed. The counter-based streams of :mod:`loyalsim.rng` make every draw depend only on (seed,
+seed. The counter-based streams of :mod:`loyalsim.engine.rng` make every draw depend only on (seed,
 replication, purpose, customer, day), so arm ``a`` and the base in replication ``r`` see the
 same customers and the same luck: their difference is the design change and little else.
 The statistics are paired over replications (paired t), and the variance reduction against
@@ -23,9 +23,9 @@ import pandas as pd
 from scipy import stats
 
 from loyalsim.errors import LoyalsimError, SimulationError
-from loyalsim.results import ReplicationResult, RunResult
+from loyalsim.experiments.simulate import run_replication
+from loyalsim.metrics.results import ReplicationResult, RunResult
 from loyalsim.scenario.models import Scenario
-from loyalsim.simulate import run_replication
 
 TABLE_COLUMNS = (
     "variant",

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from loyalsim.optimize.objective import clean, evaluate
-from loyalsim.optimize.outputs import pareto_frame
-from loyalsim.optimize.pareto import as_losses
+from loyalsim.experiments.optimize.objective import clean, evaluate
+from loyalsim.experiments.optimize.outputs import pareto_frame
+from loyalsim.experiments.optimize.pareto import as_losses
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
 

@@ -16,9 +16,14 @@ import optuna
 import pandas as pd
 from optuna.trial import TrialState
 
-from loyalsim.optimize.pareto import as_losses, hypervolume_history, knee_index, pareto_mask
-from loyalsim.optimize.study import feasible
-from loyalsim.output import write_atomic
+from loyalsim.experiments.optimize.pareto import (
+    as_losses,
+    hypervolume_history,
+    knee_index,
+    pareto_mask,
+)
+from loyalsim.experiments.optimize.study import feasible
+from loyalsim.outputs.files import write_atomic
 from loyalsim.scenario.search import SearchSpec
 
 MIN_TRIALS_FOR_IMPORTANCE = 10

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import Spec
+from loyalsim.scenario.spec import Spec
 
 Process = Generator[Any, Any, None]
 """A SimPy process generator (a calendar process such as a review or an expiry sweep)."""

@@ -10,7 +10,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from loyalsim.output import write_atomic
+from loyalsim.metrics.results import RunResult
+from loyalsim.outputs.files import write_atomic
+from loyalsim.outputs.run_folder import write_run
 
 
 def _save(fig: plt.Figure, path: Path) -> None:
@@ -63,3 +65,12 @@ def points_flows(weekly: pd.DataFrame, currency: str, title: str, path: Path) ->
     ax2.set_ylabel(f"liability ({currency})", color="tab:red")
     fig.suptitle(title)
     _save(fig, path)
+
+
+def write_run_folder(result: RunResult, directory: Path) -> None:
+    """A run folder's data files and its two trend figures (kpi_trends.png, points_flows.png)."""
+    write_run(result, directory)
+    currency = result.scenario.economics.currency
+    mean = result.weekly_mean
+    kpi_trends(mean, currency, result.scenario.name, directory / "kpi_trends.png")
+    points_flows(mean, currency, result.scenario.name, directory / "points_flows.png")

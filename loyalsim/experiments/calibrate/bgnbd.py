@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import betaln, gammaln, hyp2f1
 
-from loyalsim.calibration._optimize import log_standard_errors, maximise
+from loyalsim.experiments.calibrate._optimize import log_standard_errors, maximise
 
 
 @dataclass(frozen=True)

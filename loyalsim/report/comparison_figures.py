@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from loyalsim.comparison import HEADLINE_KPIS, Comparison
-from loyalsim.output import write_atomic
+from loyalsim.experiments.compare import HEADLINE_KPIS, Comparison
+from loyalsim.outputs.files import write_atomic
 
 WEEKLY_PANELS = (
     ("revenue", "Weekly revenue"),

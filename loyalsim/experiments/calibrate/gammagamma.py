@@ -11,8 +11,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import gammaln
 
-from loyalsim.calibration._optimize import log_standard_errors, maximise
-from loyalsim.calibration.errors import CalibrationError
+from loyalsim.experiments.calibrate._optimize import log_standard_errors, maximise
+from loyalsim.experiments.calibrate.errors import CalibrationError
 
 
 @dataclass(frozen=True)

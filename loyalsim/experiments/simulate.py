@@ -13,13 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from loyalsim import mechanics as mechanic_registry
+from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.population import Population
+from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.errors import SimulationError
-from loyalsim.kpis import ControlArm, structured, summarise, weekly
-from loyalsim.mechanics.base import Mechanic
-from loyalsim.population import Population
-from loyalsim.results import ReplicationResult, RunResult
-from loyalsim.rng import CustomerStream, generator
+from loyalsim.metrics.results import ReplicationResult, RunResult
+from loyalsim.metrics.summary import ControlArm, structured, summarise, weekly
 from loyalsim.scenario.models import Scenario
 
 _CONTROL_CACHE: OrderedDict[str, ControlArm] = OrderedDict()

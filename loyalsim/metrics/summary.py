@@ -12,9 +12,9 @@ from typing import Any, get_args
 import numpy as np
 import pandas as pd
 
-from loyalsim.accounting import points_accounts
 from loyalsim.engine.simulation import ArmResult
 from loyalsim.mechanics.rewards import RewardType
+from loyalsim.metrics.ifrs15 import points_accounts
 from loyalsim.scenario.models import Scenario
 
 FLOW_SERIES = (

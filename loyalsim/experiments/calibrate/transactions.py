@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loyalsim.calibration.errors import TransactionLogError
+from loyalsim.experiments.calibrate.errors import TransactionLogError
 
 Column = str | int
 TIME_UNIT_DAYS = {"day": 1, "week": 7}

@@ -9,11 +9,11 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from loyalsim.calibration.bgnbd import BGNBDFit, BGNBDParams, fit_bgnbd
-from loyalsim.calibration.errors import CalibrationError
-from loyalsim.calibration.gammagamma import GammaGammaFit, fit_gamma_gamma
-from loyalsim.calibration.mixture import fit_bgnbd_mixture
-from loyalsim.calibration.transactions import TIME_UNIT_DAYS
+from loyalsim.experiments.calibrate.bgnbd import BGNBDFit, BGNBDParams, fit_bgnbd
+from loyalsim.experiments.calibrate.errors import CalibrationError
+from loyalsim.experiments.calibrate.gammagamma import GammaGammaFit, fit_gamma_gamma
+from loyalsim.experiments.calibrate.mixture import fit_bgnbd_mixture
+from loyalsim.experiments.calibrate.transactions import TIME_UNIT_DAYS
 
 REQUIRED_COLUMNS = ("frequency", "recency", "T", "monetary_value")
 

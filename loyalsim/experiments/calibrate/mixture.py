@@ -11,8 +11,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import logsumexp, softmax
 
-from loyalsim.calibration._optimize import maximise
-from loyalsim.calibration.bgnbd import BGNBDParams, distinct_histories, fit_bgnbd, loglik
+from loyalsim.experiments.calibrate._optimize import maximise
+from loyalsim.experiments.calibrate.bgnbd import BGNBDParams, distinct_histories, fit_bgnbd, loglik
 
 _N_PARAMS = 4
 

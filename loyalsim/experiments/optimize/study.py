@@ -19,10 +19,10 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from loyalsim.errors import LoyalsimError
-from loyalsim.optimize.objective import Objective
-from loyalsim.optimize.pareto import as_losses, pareto_mask
-from loyalsim.optimize.space import grid_space
-from loyalsim.optimize.storage import open_storage, quiet_optuna
+from loyalsim.experiments.optimize.objective import Objective
+from loyalsim.experiments.optimize.pareto import as_losses, pareto_mask
+from loyalsim.experiments.optimize.space import grid_space
+from loyalsim.experiments.optimize.storage import open_storage, quiet_optuna
 from loyalsim.scenario.loader import validate_data
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec

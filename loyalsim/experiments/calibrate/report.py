@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from loyalsim.calibration.fit import CalibrationResult, population_section
-from loyalsim.calibration.holdout import Holdout
-from loyalsim.output import write_atomic
+from loyalsim.experiments.calibrate.fit import CalibrationResult, population_section
+from loyalsim.experiments.calibrate.holdout import Holdout
+from loyalsim.outputs.files import write_atomic
 
 
 def data_summary(log: pd.DataFrame, summary: pd.DataFrame, calibration_end: pd.Timestamp) -> dict:

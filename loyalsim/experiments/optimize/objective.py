@@ -15,12 +15,12 @@ from typing import Any
 
 import optuna
 
-from loyalsim.optimize.space import suggest_all
-from loyalsim.results import RunResult
+from loyalsim.experiments.optimize.space import suggest_all
+from loyalsim.experiments.simulate import simulate
+from loyalsim.metrics.results import RunResult
 from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
-from loyalsim.simulate import simulate
 
 
 def clean(value: float) -> float | None:

@@ -24,14 +24,14 @@ import pandas as pd
 from scipy import stats
 from scipy.special import roots_legendre
 
-from loyalsim.calibration.bgnbd import BGNBDParams, expected_transactions
-from loyalsim.calibration.errors import CalibrationError
-from loyalsim.calibration.fit import CalibrationResult, population_section
-from loyalsim.calibration.transactions import TIME_UNIT_DAYS
-from loyalsim.population import Population
-from loyalsim.rng import generator
+from loyalsim.engine.population import Population
+from loyalsim.engine.rng import generator
+from loyalsim.experiments.calibrate.bgnbd import BGNBDParams, expected_transactions
+from loyalsim.experiments.calibrate.errors import CalibrationError
+from loyalsim.experiments.calibrate.fit import CalibrationResult, population_section
+from loyalsim.experiments.calibrate.transactions import TIME_UNIT_DAYS
+from loyalsim.experiments.simulate import run_arm
 from loyalsim.scenario.loader import validate_data
-from loyalsim.simulate import run_arm
 
 SIMULATED_CUSTOMERS = 50_000
 """Simulated customers per replication at least: real customers are replicated k times to reach

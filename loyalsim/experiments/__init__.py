@@ -1,0 +1,1 @@
+"""Experiments on the engine: simulate, compare, optimize, calibrate."""

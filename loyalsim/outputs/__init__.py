@@ -1,0 +1,1 @@
+"""Output writers: atomic files and run folders."""
