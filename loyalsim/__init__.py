@@ -2,9 +2,9 @@
 
 from loyalsim.errors import LoyalsimError, ScenarioError
 from loyalsim.experiments.compare import Arm, Comparison, compare
+from loyalsim.experiments.scenarios import load_scenario, with_overrides
 from loyalsim.experiments.simulate import simulate
 from loyalsim.metrics.results import RunResult
-from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
 
 __all__ = [

@@ -111,7 +111,7 @@ def test_calendar_events_fire_before_the_days_behaviour(coffee) -> None:
 
             return [every_third_day()]
 
-        def on_day_end(self, world, day):
+        def close_day(self, world, day):
             log.append(("tick", day))
 
     population = Population.build(coffee.population, generator(0, 0, "population"))

@@ -60,9 +60,9 @@ class _CountedOffers(Offers):
         super().bind(world)
         self.got = np.zeros(world.pop.size, dtype=np.int64)
 
-    def on_visit(self, world: World, batch: VisitBatch) -> None:
+    def earn(self, world: World, batch: VisitBatch) -> None:
         valid = batch.member & (self._until[batch.idx] >= batch.day)
-        super().on_visit(world, batch)
+        super().earn(world, batch)
         self.got[batch.idx[valid]] += 1
 
 

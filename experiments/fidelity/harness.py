@@ -24,8 +24,9 @@ import pandas as pd
 
 from loyalsim import mechanics as mechanic_registry
 from loyalsim.engine.hooks import Mechanic
-from loyalsim.engine.simulation import ArmResult, Simulation
-from loyalsim.engine.world import VisitBatch
+from loyalsim.engine.observers import Observer
+from loyalsim.engine.simulation import ArmResult
+from loyalsim.engine.world import VisitBatch, World
 from loyalsim.experiments.simulate import build_population, build_simulation
 from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
@@ -130,46 +131,44 @@ class Recording:
     snapshots: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
-class _RecordingSimulation(Simulation):
-    """The engine with an observer at the close of each day (experiments only, so the
-    normal hot path carries no recording cost)."""
+class VisitRecorder(Observer):
+    """Records every transaction of the arm it watches, deaths and day-end snapshots."""
 
-    def __init__(self, *args: Any, snapshot_days: frozenset[int] = frozenset(), **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        n = self.world.pop.size
+    def __init__(self, snapshot_days: frozenset[int] = frozenset()) -> None:
         self.rows: list[tuple[np.ndarray, ...]] = []
-        self.death_day = np.full(n, -1, dtype=np.int64)
-        self._was_alive = np.zeros(n, dtype=bool)
-        self._redeemed = np.zeros(n, dtype=np.int64)
         self.snapshot_days = snapshot_days
         self.snapshots: dict[int, dict[str, np.ndarray]] = {}
 
-    def _close_day(self, day: int, batch: VisitBatch) -> None:
-        super()._close_day(day, batch)
-        w = self.world
+    def on_arm_start(self, arm: str, world: World) -> None:
+        n = world.pop.size
+        self.death_day = np.full(n, -1, dtype=np.int64)
+        self._was_alive = np.zeros(n, dtype=bool)
+        self._redeemed = np.zeros(n, dtype=np.int64)
+
+    def on_day_end(self, arm: str, world: World, batch: VisitBatch) -> None:
         idx = batch.idx
-        redeemed_points = w.ledger.redeemed[idx] - self._redeemed[idx]
-        self._redeemed[idx] = w.ledger.redeemed[idx]
+        redeemed_points = world.ledger.redeemed[idx] - self._redeemed[idx]
+        self._redeemed[idx] = world.ledger.redeemed[idx]
         self.rows.append(
             (
-                np.full(idx.size, day),
+                np.full(idx.size, batch.day),
                 idx.copy(),
-                w.ledger.balance[idx].copy(),
+                world.ledger.balance[idx].copy(),
                 batch.redeemed.copy(),
                 batch.spend.copy(),
                 batch.transactions.copy(),
                 redeemed_points,
             )
         )
-        died = self._was_alive & ~w.alive
-        self.death_day[died] = day
-        self._was_alive = w.alive.copy()
-        if day in self.snapshot_days:
-            self.snapshots[day] = {
-                "tier": w.tier.copy(),
-                "attachment": w.attachment.copy(),
-                "alive": w.alive.copy(),
-                "member": w.member.copy(),
+        died = self._was_alive & ~world.alive
+        self.death_day[died] = batch.day
+        self._was_alive = world.alive.copy()
+        if batch.day in self.snapshot_days:
+            self.snapshots[batch.day] = {
+                "tier": world.state.tier.copy(),
+                "attachment": world.attachment.copy(),
+                "alive": world.alive.copy(),
+                "member": world.member.copy(),
             }
 
 
@@ -182,45 +181,33 @@ def run_recorded(
     replication: int,
     with_program: bool = True,
     snapshot_days: frozenset[int] = frozenset(),
-    classes: dict[str, type[Mechanic]] | None = None,
-):
+    classes: dict[str, type[Mechanic[Any]]] | None = None,
+) -> tuple[Recording, ArmResult]:
     """Run one arm of one replication with the recorder; returns (Recording, ArmResult).
 
     ``classes`` swaps a mechanic kind for an instrumented subclass (an experiment counting
     who got a gift, say); the population includes reserve rows (referral) as in a normal run.
     """
     population = build_population(scenario, seed, replication)
+    mechanics = mechanic_registry.build_program(scenario.program) if with_program else []
     swap = classes or {}
-    mechanics = (
-        [
-            swap[s.kind](n, s) if s.kind in swap else mechanic_registry.build(n, s)
-            for n, s in scenario.program.items()
-        ]
-        if with_program
-        else []
-    )
+    mechanics = [swap[m.kind](m.name, m.params) if m.kind in swap else m for m in mechanics]
+    recorder = VisitRecorder(frozenset(snapshot_days))
     sim = build_simulation(
-        scenario,
-        population,
-        mechanics,
-        seed,
-        replication,
-        {},
-        simulation=_RecordingSimulation,
-        snapshot_days=frozenset(snapshot_days),
+        scenario, population, mechanics, seed, replication, {}, observers=[recorder]
     )
     arm: ArmResult = sim.run()
     visits = pd.DataFrame(
-        {name: np.concatenate([r[k] for r in sim.rows]) for k, name in enumerate(COLUMNS)}
+        {name: np.concatenate([r[k] for r in recorder.rows]) for k, name in enumerate(COLUMNS)}
     )
     rec = Recording(
         visits,
-        sim.death_day,
+        recorder.death_day,
         population.rate,
         population.dropout,
         population.engaged,
         population.traits["rival_memberships"],
-        sim.snapshots,
+        recorder.snapshots,
     )
     return rec, arm
 

@@ -15,11 +15,11 @@ from loyalsim.cli.options import SetOption, overrides_from, progress_bar
 from loyalsim.cli.run_cmd import HEADLINE
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.compare import Arm, Comparison, compare, file_arm_name, parse_variant
+from loyalsim.experiments.scenarios import load_scenario, with_overrides
 from loyalsim.outputs.files import prepare_dir, write_atomic, write_text
 from loyalsim.report import comparison_figures as comparison_plots
 from loyalsim.report import write_report
 from loyalsim.report.run_figures import write_run_folder
-from loyalsim.scenario.loader import load_scenario, with_overrides
 
 
 @app.command("compare")

@@ -19,10 +19,10 @@ from loyalsim.experiments.optimize import outputs, recommend
 from loyalsim.experiments.optimize import study as studies
 from loyalsim.experiments.optimize.space import decode_params
 from loyalsim.experiments.optimize.storage import default_url
+from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.outputs.files import prepare_dir, write_text
 from loyalsim.outputs.run_folder import scenario_yaml
 from loyalsim.report import write_report
-from loyalsim.scenario.loader import load_scenario
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
 

@@ -11,12 +11,12 @@ from rich.table import Table
 
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
+from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.experiments.simulate import simulate
 from loyalsim.metrics.results import RunResult
 from loyalsim.outputs.files import prepare_dir
 from loyalsim.report import write_report
 from loyalsim.report.run_figures import write_run_folder
-from loyalsim.scenario.loader import load_scenario
 
 HEADLINE = (
     ("retention_rate", "Retention", "pct"),

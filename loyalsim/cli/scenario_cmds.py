@@ -13,7 +13,7 @@ from rich.markup import escape
 from loyalsim.cli.app import app, err_console
 from loyalsim.cli.options import SetOption, overrides_from
 from loyalsim.errors import LoyalsimError, ScenarioError
-from loyalsim.scenario.loader import load_scenario
+from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.scenario.models import Scenario
 
 

@@ -2,24 +2,31 @@
 
 SimPy decides *when* things happen (the daily tick, expiry sweeps, reviews); numpy decides
 *what* happens to whom. Calendar processes are registered before the daily tick, so on any
-day their events fire first (SimPy orders simultaneous events by scheduling order).
+day their events fire first (SimPy orders simultaneous events by scheduling order). A day
+runs in the phases of :class:`loyalsim.engine.hooks.Phase`; within a phase mechanics run by
+``(kind, name)``, so the order of a scenario's keys never matters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
 
 from loyalsim.engine.behaviour import headroom, reward_pull, seasonality
-from loyalsim.engine.hooks import Mechanic, Process
+from loyalsim.engine.hooks import VISIT_HOOKS, Mechanic, Process, overrides, phase_order
+from loyalsim.engine.observers import Observer, read_only
 from loyalsim.engine.population import Population
 from loyalsim.engine.rng import CustomerStream
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
-from loyalsim.scenario.population import SeasonalitySpec
+
+if TYPE_CHECKING:
+    from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
+    from loyalsim.scenario.population import SeasonalitySpec
 
 DAILY_SERIES = (
     "visits",
@@ -42,7 +49,7 @@ class ArmResult:
 
     world: World
     daily: dict[str, np.ndarray]
-    mechanics: list[Mechanic]
+    mechanics: list[Mechanic[Any]]
 
 
 class Simulation:
@@ -51,7 +58,7 @@ class Simulation:
     def __init__(
         self,
         population: Population,
-        mechanics: list[Mechanic],
+        mechanics: Sequence[Mechanic[Any]],
         behaviour: BehaviourSpec,
         economics: EconomicsSpec,
         seasonality_spec: SeasonalitySpec,
@@ -60,14 +67,18 @@ class Simulation:
         seed: int,
         replication: int,
         streams: dict[str, CustomerStream],
+        observers: Sequence[Observer] = (),
+        arm: str = "program",
     ) -> None:
         self.env = simpy.Environment()
-        self.mechanics = mechanics
+        self.mechanics = phase_order(mechanics)
         self.world = World(
             self.env, population, behaviour, economics, days, streams, seed, replication
         )
         self.world.admit = self._admit
-        self.has_program = bool(mechanics)
+        self.arm = arm
+        self.observers = list(observers)
+        self.has_program = bool(self.mechanics)
         self.season = seasonality(seasonality_spec, start, days)
         self.daily = {k: np.zeros(days) for k in DAILY_SERIES}
         self._arrival_order = np.argsort(population.arrival_day, kind="stable")
@@ -85,13 +96,22 @@ class Simulation:
         self._alive_count = 0
         self._live_rate = np.zeros(population.size)
         """Base visit rate of alive customers, 0 for the departed and the not yet arrived."""
-        self._auto_enrol = self.has_program and not any(m.kind == "enrolment" for m in mechanics)
+        self._on_arrive = self._hooks("on_arrive")
+        self._lifts = self._hooks("visit_lift")
+        self._visit_phases = [hook for name in VISIT_HOOKS.values() for hook in self._hooks(name)]
+        self._closers = self._hooks("close_day")
+
+    def _hooks(self, name: str) -> list[Callable[..., Any]]:
+        """Bound ``name`` hooks of the mechanics that implement it, in phase order."""
+        return [getattr(m, name) for m in self.mechanics if overrides(m, name)]
 
     def run(self) -> ArmResult:
         """Run every day of the horizon and return the final state and daily series."""
         w = self.world
         for m in self.mechanics:
             m.bind(w)
+        for m in self.mechanics:
+            w.state.points_per_visit += m.points_per_visit(w)
         self._arrive(0)
         for m in self.mechanics:
             m.on_start(w)
@@ -99,9 +119,16 @@ class Simulation:
             for process in m.processes(w):
                 self.env.process(process)
         self.env.process(self._daily_tick())
+        for observer in self.observers:
+            with read_only(w):
+                observer.on_arm_start(self.arm, w)
         self.env.run(until=w.days)
         self.daily["new_members"] = w.enrolments.astype(np.float64)
-        return ArmResult(w, self.daily, self.mechanics)
+        result = ArmResult(w, self.daily, self.mechanics)
+        for observer in self.observers:
+            with read_only(w):
+                observer.on_arm_end(self.arm, result)
+        return result
 
     def _daily_tick(self) -> Process:
         for day in range(self.world.days):
@@ -114,12 +141,12 @@ class Simulation:
             self._admit(self._arrival_order[lo:hi], day)
 
     def _admit(self, idx: np.ndarray, day: int) -> None:
-        """Customers ``idx`` arrive on ``day`` (on their own, or brought by a mechanic)."""
+        """ARRIVE: customers ``idx`` arrive on ``day`` (on their own, or brought by a mechanic)."""
         self.world.alive[idx] = True
         self._alive_count += idx.size
         self._live_rate[idx] = self.world.pop.rate[idx]
-        if self._auto_enrol:
-            self.world.enrol(idx, day)
+        for hook in self._on_arrive:
+            hook(self.world, idx, day)
 
     def _step(self, day: int) -> None:
         w, pop = self.world, self.world.pop
@@ -139,21 +166,22 @@ class Simulation:
         idx = np.flatnonzero(visit)
         spend = w.stream("spend").gamma(day, idx, pop.spend_shape[idx]) / pop.spend_rate[idx]
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
-        for m in self.mechanics:
-            m.before_visit(w, batch)
-        for m in self.mechanics:
-            m.on_visit(w, batch)
+        for hook in self._visit_phases:
+            hook(w, batch)
         w.last_visit[idx] = day
         self._churn(day, np.flatnonzero(base_tick), batch)
         self._close_day(day, batch)
+        for observer in self.observers:
+            with read_only(w, batch):
+                observer.on_day_end(self.arm, w, batch)
 
     def _multiplier(self, day: int) -> np.ndarray:
-        """Program effect on today's visit rate (docs/model.md §3):
+        """PRESSURE: program effect on today's visit rate (docs/model.md §3):
         ``1 + headroom * (member * pull * (L + sum of lifts) + theta_v * attachment_shift)``."""
         w, b = self.world, self.world.behaviour
         lift = None
-        for m in self.mechanics:
-            extra = m.visit_lift(w, day)
+        for hook in self._lifts:
+            extra = hook(w, day)
             if extra is not None:
                 lift = extra if lift is None else lift + extra
         if lift is None:
@@ -170,7 +198,7 @@ class Simulation:
         return lift
 
     def _churn(self, day: int, candidates: np.ndarray, batch: VisitBatch) -> None:
-        """Dropout on the base purchase clock (BG/NBD): the program moves the probability,
+        """CHURN: dropout on the base purchase clock (BG/NBD): the program moves the probability,
         never the number of chances to defect."""
         w, b = self.world, self.world.behaviour
         prob = w.pop.dropout[candidates].copy()
@@ -192,6 +220,7 @@ class Simulation:
         self.daily["dropouts"][day] = leaving.size
 
     def _close_day(self, day: int, batch: VisitBatch) -> None:
+        """CLOSE: the day's series, operating cost, attachment decay, mechanics' close."""
         w, econ, d = self.world, self.world.economics, self.daily
         d["visits"][day] = batch.idx.size
         d["transactions"][day] = batch.transactions.sum()
@@ -213,5 +242,5 @@ class Simulation:
             self._attachment_moved = bool(w.attachment_shift.any())
             if self._attachment_moved:
                 w.attachment_shift *= self._attachment_decay
-        for m in self.mechanics:
-            m.on_day_end(w, day)
+        for hook in self._closers:
+            hook(w, day)

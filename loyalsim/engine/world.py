@@ -11,6 +11,7 @@ import simpy
 from loyalsim.engine.ledger import Ledger
 from loyalsim.engine.population import NOT_YET, Population
 from loyalsim.engine.rng import CustomerStream
+from loyalsim.engine.state import ProgramState
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
 
 NEVER = -(10**9)
@@ -74,34 +75,15 @@ class World:
         self.frustrated = np.zeros(n, dtype=bool)
         self.attachment_shift = np.zeros(n)
         self.last_visit = np.full(n, NEVER, dtype=np.int64)
-        self.last_redeem = np.full(n, NEVER, dtype=np.int64)
-        self.carry = np.zeros(n)
-        """Goal pull carried over after a redemption (partial reset); decays daily."""
-        self.goal_points = 0
-        """Points price of the cheapest reward: the goal engaged members work towards."""
-        self.catalogue_cost_per_point = 0.0
-        """Cost to the firm of one point at the goal reward (liability before redemptions)."""
-        self.points_per_visit = np.zeros(n)
         self.gave_up_day = np.full(n, NEVER, dtype=np.int64)
         self.alive_members = 0
         """Members currently alive (kept by :meth:`enrol` and :meth:`defect`)."""
         self.enrolments = np.zeros(days, dtype=np.int64)
         """Enrolments per day."""
         self.admit: Callable[[np.ndarray, int], None] = self._admit
-        """Engine callback that makes customers arrive (alive, and enrolled if automatic)."""
-        self.split_threshold: float | None = None
-        """Smallest ticket that earns per-transaction points (set by visit-based earning):
-        splitting a basket pays only when such a rule exists."""
-        self.patience_days = behaviour.patience_days
-        """How long engaged members will wait for a reward (expiry can shorten it)."""
-        self.earn_multiplier = np.ones(n)
-        """Factor on points earned per transaction (tier benefits set it; 1 by default)."""
-        self.tier = np.zeros(n, dtype=np.int64)
-        """Index of each customer's tier in ``tier_names`` (0, the base tier, without tiers)."""
-        self.tier_names: list[str] = []
-        """Tier names from lowest to highest; empty when the program has no tiers."""
-        self.tier_experience_access = np.zeros(1, dtype=bool)
-        """Per tier: whether it gives access to tier-only experiences."""
+        """Engine callback that makes customers arrive (alive, and told to the mechanics)."""
+        self.state = ProgramState.initial(n, behaviour.patience_days)
+        """Facts shared between mechanics, each field with one owner (engine/state.py)."""
 
     def enrol(self, idx: np.ndarray, day: int) -> np.ndarray:
         """Make customers ``idx`` members from ``day``; returns those who were not members yet."""
@@ -160,9 +142,10 @@ class World:
     def progress(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Share of the way to the next reward, in [0, 1] (0 where there is no goal)."""
         bal = self.ledger.balance if idx is None else self.ledger.balance[idx]
-        if self.goal_points <= 0:
+        goal = self.state.goal_points
+        if goal <= 0:
             return np.zeros(bal.shape)
-        share = bal / self.goal_points
+        share = bal / goal
         return np.minimum(share, 1.0, out=share)
 
     def tracking(self, idx: np.ndarray | None = None) -> np.ndarray:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from loyalsim import mechanics as mechanic_registry
 from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.observers import Observer
 from loyalsim.engine.population import Population
 from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.simulation import ArmResult, Simulation
@@ -31,10 +32,13 @@ def simulate(
     seed: int | None = None,
     replications: int | None = None,
     progress: Callable[[int], None] | None = None,
+    observers: Sequence[Observer] = (),
 ) -> RunResult:
     """Simulate ``replications`` of ``scenario`` (defaults from the scenario) with the control arm.
 
     ``progress`` is called with the number of finished replications after each one.
+    ``observers`` watch every arm day by day, read-only (:mod:`loyalsim.engine.observers`);
+    with observers the control arm is simulated afresh rather than taken from the cache.
     """
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
@@ -44,7 +48,7 @@ def simulate(
         raise SimulationError(f"seed must be a non-negative integer, got {seed}")
     results = []
     for r in range(count):
-        results.append(run_replication(scenario, seed, r))
+        results.append(run_replication(scenario, seed, r, observers))
         if progress is not None:
             progress(r + 1)
     return RunResult(scenario=scenario, seed=seed, replications=results)
@@ -60,12 +64,19 @@ def build_population(scenario: Scenario, seed: int, replication: int) -> Populat
     )
 
 
-def run_replication(scenario: Scenario, seed: int, replication: int) -> ReplicationResult:
+def run_replication(
+    scenario: Scenario, seed: int, replication: int, observers: Sequence[Observer] = ()
+) -> ReplicationResult:
     """One replication: build its population, run the program arm and the control arm."""
     population = build_population(scenario, seed, replication)
     streams: dict[str, CustomerStream] = {}
-    arm = run_arm(scenario, population, seed, replication, streams, with_program=True)
-    control = _control_arm(scenario, population, seed, replication, streams)
+    arm = run_arm(scenario, population, seed, replication, streams, True, observers)
+    if observers:
+        control = ControlArm.of(
+            run_arm(scenario, population, seed, replication, streams, False, observers)
+        )
+    else:
+        control = _control_arm(scenario, population, seed, replication, streams)
     arm.world.ledger.check_identity()
     return ReplicationResult(
         replication=replication,
@@ -87,28 +98,28 @@ def run_arm(
     replication: int,
     streams: dict[str, CustomerStream],
     with_program: bool,
+    observers: Sequence[Observer] = (),
 ) -> ArmResult:
     """Run one arm; the control arm is the same world with an empty program."""
-    mechanics = (
-        [mechanic_registry.build(name, spec) for name, spec in scenario.program.items()]
-        if with_program
-        else []
+    mechanics = mechanic_registry.build_program(scenario.program) if with_program else []
+    arm = "program" if with_program else "control"
+    sim = build_simulation(
+        scenario, population, mechanics, seed, replication, streams, observers=observers, arm=arm
     )
-    return build_simulation(scenario, population, mechanics, seed, replication, streams).run()
+    return sim.run()
 
 
 def build_simulation(
     scenario: Scenario,
     population: Population,
-    mechanics: list[Mechanic],
+    mechanics: Sequence[Mechanic[Any]],
     seed: int,
     replication: int,
     streams: dict[str, CustomerStream],
-    simulation: type[Simulation] = Simulation,
     **extra: Any,
 ) -> Simulation:
-    """The engine for one arm; ``simulation`` may be an instrumented subclass (experiments)."""
-    return simulation(
+    """The engine for one arm (``extra``: ``observers``, ``arm``)."""
+    return Simulation(
         population=population,
         mechanics=mechanics,
         behaviour=scenario.behaviour,

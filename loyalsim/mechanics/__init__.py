@@ -1,5 +1,5 @@
 """Closed registry of program mechanics: the YAML ``kind`` names the class; nothing else
-can be imported from a scenario file."""
+can be imported from a scenario file. Adding a mechanic is one line in ``MECHANICS``."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.hooks import Mechanic, phase_order
 from loyalsim.mechanics.actions import Actions
 from loyalsim.mechanics.coalition import Coalition
 from loyalsim.mechanics.earning import SpendEarning, VisitEarning
-from loyalsim.mechanics.enrolment import Enrolment
+from loyalsim.mechanics.enrolment import Enrolment, EnrolmentParams
 from loyalsim.mechanics.experiences import Experiences
 from loyalsim.mechanics.expiry import Expiry
 from loyalsim.mechanics.offers import Offers
@@ -54,6 +54,19 @@ def reserve_rows(program: Mapping[str, Any], population_size: int) -> int:
     return sum(REGISTRY[p.kind].reserve_rows(p, population_size) for p in program.values())
 
 
-def build(name: str, params: Any) -> Mechanic:
+AUTOMATIC_ENROLMENT = "automatic_enrolment"
+"""Instance name of the enrolment a program gets when none of its mechanics enrols."""
+
+
+def build(name: str, params: Any) -> Mechanic[Any]:
     """Instantiate the mechanic of ``params.kind`` named ``name``."""
     return REGISTRY[params.kind](name, params)
+
+
+def build_program(program: Mapping[str, Any]) -> list[Mechanic[Any]]:
+    """The mechanics of a program spec, in phase order; a program without a mechanic that
+    decides who joins gets automatic enrolment (every arriving customer is a member)."""
+    mechanics = [build(name, spec) for name, spec in sorted(program.items())]
+    if mechanics and not any(m.enrols_members for m in mechanics):
+        mechanics.append(Enrolment(AUTOMATIC_ENROLMENT, EnrolmentParams(automatic=True)))
+    return phase_order(mechanics)

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat, model_validator
 
-from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import World
 from loyalsim.scenario.spec import Spec
 
@@ -47,12 +47,16 @@ class ActionsParams(Spec):
         return self
 
 
-class Actions(Mechanic):
+class Actions(Mechanic[ActionsParams]):
     """Members take rewarded actions between visits; each action earns points and attachment."""
 
     kind = "actions"
     Params = ActionsParams
-    params: ActionsParams
+    KPIS = (
+        Kpi("actions_taken", "Non-purchase actions taken", "count", "higher", additive=True),
+        Kpi("action_points", "Points earned by actions", "points", additive=True),
+        Kpi("action_engaged_share", "Members who took an action", "share", "higher"),
+    )
 
     def bind(self, world: World) -> None:
         p = self.params
@@ -64,12 +68,16 @@ class Actions(Mechanic):
         self._chance = [-np.expm1(-a.per_week / 7.0) for a in p.actions]
         self._acted = np.zeros(world.pop.size, dtype=bool)
         self._count = 0
-        for j, a in enumerate(p.actions):
-            world.points_per_visit += (
-                a.points * a.per_week / 7.0 * self._adopter[j] / np.maximum(world.pop.rate, 1e-9)
-            )
 
-    def on_day_end(self, world: World, day: int) -> None:
+    def points_per_visit(self, world: World) -> np.ndarray:
+        """Action points per day of each adopter, expressed per base visit."""
+        per_day = sum(
+            a.points * a.per_week / 7.0 * self._adopter[j]
+            for j, a in enumerate(self.params.actions)
+        )
+        return per_day / np.maximum(world.pop.rate, 1e-9)
+
+    def close_day(self, world: World, day: int) -> None:
         members = world.member & world.alive
         stream = world.stream("actions")
         for j, a in enumerate(self.params.actions):

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat, model_validator
 
-from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import NEVER, World
 from loyalsim.scenario.spec import Spec
 
@@ -62,12 +62,18 @@ class CoalitionParams(Spec):
         return self
 
 
-class Coalition(Mechanic):
+class Coalition(Mechanic[CoalitionParams]):
     """Partner transactions of members: earn, burn, fund, and spill over to the host."""
 
     kind = "coalition"
     Params = CoalitionParams
-    params: CoalitionParams
+    reward_types = ("partner",)
+    KPIS = (
+        Kpi("partner_visits", "Partner visits", "count", "higher", additive=True),
+        Kpi("partner_points_share", "Share of points issued at partners", "share"),
+        Kpi("partner_points_burned", "Points burned at partners", "points", additive=True),
+        Kpi("partner_income", "Income from partners", "money", "higher", additive=True),
+    )
 
     def bind(self, world: World) -> None:
         p = self.params
@@ -78,9 +84,14 @@ class Coalition(Mechanic):
         self._decay = float(np.exp2(-1.0 / p.cross_visit_half_life_days))
         self._visits = 0
         self._burned = 0
-        for j, q in enumerate(p.partners):
-            daily = q.visits_per_week / 7.0 * q.mean_ticket * q.points_per_unit
-            world.points_per_visit += daily * self._shopper[j] / np.maximum(world.pop.rate, 1e-9)
+
+    def points_per_visit(self, world: World) -> np.ndarray:
+        """Partner points per day of each partner shopper, expressed per base visit."""
+        per_day = sum(
+            q.visits_per_week / 7.0 * q.mean_ticket * q.points_per_unit * self._shopper[j]
+            for j, q in enumerate(self.params.partners)
+        )
+        return per_day / np.maximum(world.pop.rate, 1e-9)
 
     def visit_lift(self, world: World, day: int) -> np.ndarray | None:
         """``cross_visit_lift * 2^(-days since last partner visit / half-life)``."""
@@ -89,7 +100,7 @@ class Coalition(Mechanic):
         since = np.minimum(day - self._last, 10_000)
         return self.params.cross_visit_lift * self._decay**since
 
-    def on_day_end(self, world: World, day: int) -> None:
+    def close_day(self, world: World, day: int) -> None:
         members = world.member & world.alive
         for j, q in enumerate(self.params.partners):
             idx = np.flatnonzero(members & self._shopper[j])

@@ -32,20 +32,19 @@ class VisitEarningParams(Spec):
     min_spend: NonNegative = 0.0
 
 
-class SpendEarning(Mechanic):
+class SpendEarning(Mechanic[SpendEarningParams]):
     """Spend-based earning (for example 1 point per dollar)."""
 
     kind = "spend_earning"
     Params = SpendEarningParams
-    params: SpendEarningParams
 
-    def bind(self, world: World) -> None:
-        world.points_per_visit += self.params.points_per_unit * world.pop.mean_spend
+    def points_per_visit(self, world: World) -> np.ndarray:
+        return self.params.points_per_unit * world.pop.mean_spend
 
-    def on_visit(self, world: World, batch: VisitBatch) -> None:
+    def earn(self, world: World, batch: VisitBatch) -> None:
         earns = batch.member & (batch.spend >= self.params.min_spend)
         idx = batch.idx[earns]
-        rate = self.params.points_per_unit * world.earn_multiplier[idx]
+        rate = self.params.points_per_unit * world.state.earn_multiplier[idx]
         points = np.floor(batch.spend[earns] * rate).astype(np.int64)
         world.ledger.issue(idx, points, "purchase", batch.day)
 
@@ -55,27 +54,25 @@ class SpendEarning(Mechanic):
         return text + (f" on baskets of at least {p.min_spend:g}." if p.min_spend else ".")
 
 
-class VisitEarning(Mechanic):
+class VisitEarning(Mechanic[VisitEarningParams]):
     """Visit-based earning (a stamp card)."""
 
     kind = "visit_earning"
     Params = VisitEarningParams
-    params: VisitEarningParams
 
     def bind(self, world: World) -> None:
-        world.points_per_visit += self.params.points_per_visit
-        threshold = self.params.min_spend
-        if world.split_threshold is not None:
-            threshold = min(threshold, world.split_threshold)
-        world.split_threshold = threshold
+        world.state.split_threshold = self.params.min_spend
 
-    def on_visit(self, world: World, batch: VisitBatch) -> None:
+    def points_per_visit(self, world: World) -> float:
+        return float(self.params.points_per_visit)
+
+    def earn(self, world: World, batch: VisitBatch) -> None:
         """Stamps per till transaction: a split basket earns one per (even) part."""
         ticket = batch.spend / batch.transactions
         earns = batch.member & (ticket >= self.params.min_spend)
         idx = batch.idx[earns]
         stamps = self.params.points_per_visit * batch.transactions[earns]
-        points = np.floor(stamps * world.earn_multiplier[idx])
+        points = np.floor(stamps * world.state.earn_multiplier[idx])
         world.ledger.issue(idx, points.astype(np.int64), "purchase", batch.day)
 
     def describe(self) -> str:

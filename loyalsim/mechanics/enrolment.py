@@ -13,27 +13,39 @@ from loyalsim.scenario.spec import Spec
 
 
 class EnrolmentParams(Spec):
-    """Members join at a visit with their personal propensity (times a multiplier)."""
+    """Members join at a visit with their personal propensity (times a multiplier), or,
+    ``automatic``, every customer is a member from the day they arrive."""
 
     kind: Literal["enrolment"] = "enrolment"
     signup_bonus: Annotated[int, Field(ge=0)] = 0
     initial_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
     propensity_multiplier: Annotated[float, Field(ge=0.0)] = 1.0
+    automatic: bool = False
+    """Every customer joins on arrival (the default when a program has no enrolment)."""
 
 
-class Enrolment(Mechanic):
-    """Enrol non-members at their visits; credit the sign-up bonus."""
+class Enrolment(Mechanic[EnrolmentParams]):
+    """Enrol customers on arrival (automatic) or non-members at their visits; credit the
+    sign-up bonus."""
 
     kind = "enrolment"
     Params = EnrolmentParams
-    params: EnrolmentParams
+    enrols_members = True
+
+    def on_arrive(self, world: World, idx: np.ndarray, day: int) -> None:
+        if self.params.automatic:
+            self._enrol(world, idx, day)
 
     def on_start(self, world: World) -> None:
+        if self.params.automatic:
+            return
         starters = np.flatnonzero(world.pop.arrival_day == 0)
         u = world.stream("enrolment").uniform(0, starters, sub=1)
         self._enrol(world, starters[u < self.params.initial_share], 0)
 
-    def on_visit(self, world: World, batch: VisitBatch) -> None:
+    def enrol(self, world: World, batch: VisitBatch) -> None:
+        if self.params.automatic:
+            return
         candidates = ~batch.member
         idx = batch.idx[candidates]
         chance = world.pop.traits["enrol_propensity"][idx] * self.params.propensity_multiplier
@@ -49,11 +61,14 @@ class Enrolment(Mechanic):
 
     def describe(self) -> str:
         p = self.params
-        text = "Customers join at a visit with their personal propensity"
-        if p.propensity_multiplier != 1.0:
-            text += f" (x{p.propensity_multiplier:g})"
-        if p.initial_share:
-            text += f"; {p.initial_share:.0%} are members from day one"
+        if p.automatic:
+            text = "Every customer is a member from their first day (automatic enrolment)"
+        else:
+            text = "Customers join at a visit with their personal propensity"
+            if p.propensity_multiplier != 1.0:
+                text += f" (x{p.propensity_multiplier:g})"
+            if p.initial_share:
+                text += f"; {p.initial_share:.0%} are members from day one"
         if p.signup_bonus:
             text += f"; joining earns a {p.signup_bonus}-point bonus"
         return text + "."

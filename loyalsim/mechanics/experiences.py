@@ -12,7 +12,7 @@ import numpy as np
 import simpy
 from pydantic import Field, model_validator
 
-from loyalsim.engine.hooks import Mechanic, Process
+from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
 from loyalsim.scenario.spec import Spec
 
@@ -79,12 +79,23 @@ class ExperiencesParams(Spec):
             )
 
 
-class Experiences(Mechanic):
+class Experiences(Mechanic[ExperiencesParams]):
     """Capacity-limited events; seats go to higher tiers first, then by lot."""
 
     kind = "experiences"
     Params = ExperiencesParams
-    params: ExperiencesParams
+    singleton = False
+    reward_types = ("experience",)
+    KPIS = (
+        Kpi("experience_attendees", "Experience attendees", "count", "higher", additive=True),
+        Kpi(
+            "experience_disappointed",
+            "Members turned away from experiences",
+            "count",
+            "lower",
+            additive=True,
+        ),
+    )
 
     def bind(self, world: World) -> None:
         self.attendees = 0
@@ -99,9 +110,9 @@ class Experiences(Mechanic):
         while int(world.env.now) < world.days:
             day = int(world.env.now)
             wanting = self._wanting(world, event, day)
-            stream = world.stream(f"experience:{event.name}")
+            stream = self.stream(world, f"event:{event.name}")
             lot = stream.uniform(day, wanting, sub=1)
-            order = np.lexsort((lot, -world.tier[wanting]))
+            order = np.lexsort((lot, -world.state.tier[wanting]))
             taken = min(int(seats.level), wanting.size)
             # Seats are allocated atomically at the start of the day (before anyone can spend
             # the points), then held in the container for the event and released after it.
@@ -117,13 +128,13 @@ class Experiences(Mechanic):
         """Eligible members who want a seat: ``min(1, 2 * demand * experience_seeking)``."""
         eligible = world.member & world.alive
         if event.access == "tier":
-            eligible &= world.tier_experience_access[world.tier]
+            eligible &= world.state.tier_experience_access[world.state.tier]
         elif event.access == "points":
             eligible &= world.ledger.balance >= event.points_price
         idx = np.flatnonzero(eligible)
         seeking = world.pop.traits["experience_seeking"][idx]
         want = np.minimum(2.0 * self.params.demand * seeking, 1.0)
-        u = world.stream(f"experience:{event.name}").uniform(day, idx)
+        u = self.stream(world, f"event:{event.name}").uniform(day, idx)
         return idx[u < want]
 
     def _hold(

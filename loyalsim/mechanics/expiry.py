@@ -37,12 +37,11 @@ class ExpiryParams(Spec):
         return self.sweep_every_days or default
 
 
-class Expiry(Mechanic):
+class Expiry(Mechanic[ExpiryParams]):
     """Sweeps balances on a calendar and forfeits lapsed points."""
 
     kind = "expiry"
     Params = ExpiryParams
-    params: ExpiryParams
 
     def bind(self, world: World) -> None:
         p = self.params
@@ -52,7 +51,7 @@ class Expiry(Mechanic):
             # at which its newest point is at least ``days`` old (lots are FIFO for redemption).
             lifetime = -(-(p.days - 1) // p.sweep_days) + 1
             world.ledger.enable_lots(p.sweep_days, lifetime)
-            world.patience_days = min(world.patience_days, float(p.days))
+            world.state.patience_days = min(world.state.patience_days, float(p.days))
 
     def processes(self, world: World) -> list[Process]:
         return [] if self.params.policy == "none" else [self._sweeps(world)]

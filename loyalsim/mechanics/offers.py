@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from loyalsim.engine.hooks import Mechanic, Process
+from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
 from loyalsim.scenario.spec import Spec
 
@@ -59,13 +59,18 @@ class OffersParams(Spec):
             raise ValueError(f"program.{name}: offer 'bonus_points' needs a rewards mechanic")
 
 
-class Offers(Mechanic):
+class Offers(Mechanic[OffersParams]):
     """Targeted campaigns: contact cost per message, a response, a visit lift while the offer
     is valid, and the offer's cost when it is used."""
 
     kind = "offers"
     Params = OffersParams
-    params: OffersParams
+    singleton = False
+    KPIS = (
+        Kpi("offer_contacts", "Offer contacts", "count", additive=True),
+        Kpi("offer_responders", "Offer responders", "count", "higher", additive=True),
+        Kpi("offers_used", "Offers used", "count", additive=True),
+    )
 
     def bind(self, world: World) -> None:
         self._until = np.full(world.pop.size, NEVER, dtype=np.int64)
@@ -94,7 +99,7 @@ class Offers(Mechanic):
         if p.max_attachment is not None:
             target |= world.attachment_of(idx) <= p.max_attachment
         idx = idx[target]
-        stream = world.stream("offers")
+        stream = self.stream(world, "contact")
         if p.max_contacts is not None and idx.size > p.max_contacts:
             lot = stream.uniform(day, idx, sub=1)
             idx = np.sort(idx[np.argsort(lot, kind="stable")[: p.max_contacts]])
@@ -109,7 +114,7 @@ class Offers(Mechanic):
         """Responders visit more while their offer is valid."""
         return self.params.lift * (self._until >= day)
 
-    def on_visit(self, world: World, batch: VisitBatch) -> None:
+    def earn(self, world: World, batch: VisitBatch) -> None:
         p = self.params
         rows = np.flatnonzero(batch.member & (self._until[batch.idx] >= batch.day))
         if not rows.size:

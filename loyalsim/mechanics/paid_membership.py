@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat, model_validator
 
-from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import NEVER, VisitBatch, World
 from loyalsim.scenario.spec import Spec
 
@@ -60,12 +60,21 @@ class PaidMembershipParams(Spec):
         return PERIOD_DAYS[self.period]
 
 
-class PaidMembership(Mechanic):
+class PaidMembership(Mechanic[PaidMembershipParams]):
     """Sells the membership at visits, delivers benefits, and runs renewals."""
 
     kind = "paid_membership"
     Params = PaidMembershipParams
-    params: PaidMembershipParams
+    KPIS = (
+        Kpi("paid_members", "Paid members", "count", "higher", additive=True),
+        Kpi("paid_member_share", "Paid members, share of alive customers", "share", "higher"),
+        Kpi("paid_joins", "Paid joins", "count", "higher", additive=True),
+        Kpi("paid_renewals", "Paid renewals", "count", "higher", additive=True),
+        Kpi("membership_fee_income", "Membership fee income", "money", "higher", additive=True),
+        Kpi("membership_benefit_cost", "Membership benefit cost", "money", "lower", additive=True),
+        Kpi("renewal_rate", "Renewal rate", "share", "higher"),
+        Kpi("benefit_value_to_fee", "Benefit value per fee paid", "ratio", "higher"),
+    )
 
     def bind(self, world: World) -> None:
         n = world.pop.size
@@ -87,7 +96,7 @@ class PaidMembership(Mechanic):
         since = np.minimum(day - self._since, 10_000)
         return self._paid * (p.visit_lift + p.sunk_cost_lift * self._decay**since)
 
-    def on_visit(self, world: World, batch: VisitBatch) -> None:
+    def enrol(self, world: World, batch: VisitBatch) -> None:
         p = self.params
         paid = self._paid[batch.idx]
         idx = batch.idx[paid]
@@ -114,7 +123,7 @@ class PaidMembership(Mechanic):
         world.ledger.money("membership_fee_income", day, p.fee * idx.size)
         self._joins += idx.size
 
-    def on_day_end(self, world: World, day: int) -> None:
+    def close_day(self, world: World, day: int) -> None:
         """Renew members whose period ends today; those who leave lose their benefits."""
         p = self.params
         gone = self._paid & ~world.alive

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat
 
-from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import NEVER, VisitBatch, World
 from loyalsim.scenario.spec import Spec
@@ -42,12 +42,24 @@ class ReferralParams(Spec):
         return math.ceil(capacity * population_size)
 
 
-class Referral(Mechanic):
+class Referral(Mechanic[ReferralParams]):
     """Members refer at a rate scaled by attachment; referees arrive as members."""
 
     kind = "referral"
     Params = ReferralParams
-    params: ReferralParams
+    KPIS = (
+        Kpi("referred_customers", "Referred customers", "count", "higher", additive=True),
+        Kpi("referred_retention_rate", "Retention of referred customers", "share", "higher"),
+        Kpi("referral_points", "Referral bonus points", "points", additive=True),
+        Kpi("referral_cost", "Referral cost (cash and points)", "money", "lower", additive=True),
+        Kpi(
+            "referrals_lost_to_capacity",
+            "Referrals lost (reserve full)",
+            "count",
+            "lower",
+            additive=True,
+        ),
+    )
 
     @classmethod
     def reserve_rows(cls, params: Any, population_size: int) -> int:
@@ -63,19 +75,19 @@ class Referral(Mechanic):
         self._decay = float(np.exp2(-1.0 / self.params.premium_half_life_days))
         self._lost = 0
 
-    def before_visit(self, world: World, batch: VisitBatch) -> None:
+    def shape_basket(self, world: World, batch: VisitBatch) -> None:
         """Early spend premium ``1 + premium * 2^(-tenure / half-life)`` for referees."""
         rows = np.flatnonzero(self._referred[batch.idx])
         if rows.size and self.params.spend_premium:
             tenure = batch.day - self._referred_day[batch.idx[rows]]
             batch.spend[rows] *= 1.0 + self.params.spend_premium * self._decay**tenure
 
-    def on_visit(self, world: World, batch: VisitBatch) -> None:
+    def react(self, world: World, batch: VisitBatch) -> None:
         """Referees defect less: their dropout chance is scaled by ``1 - reduction``."""
         rows = np.flatnonzero(self._referred[batch.idx])
         batch.dropout_factor[rows] *= 1.0 - self.params.dropout_reduction
 
-    def on_day_end(self, world: World, day: int) -> None:
+    def close_day(self, world: World, day: int) -> None:
         """Each alive member refers with daily rate ``per_year / 365 * 2 * attachment``."""
         p = self.params
         if not p.referrals_per_year:
@@ -126,7 +138,7 @@ class Referral(Mechanic):
             if referred
             else nan,
             "referral_points": float(points),
-            "referral_cost": cash + points * world.catalogue_cost_per_point,
+            "referral_cost": cash + points * world.state.catalogue_cost_per_point,
             "referrals_lost_to_capacity": float(self._lost),
         }
 

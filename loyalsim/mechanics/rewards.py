@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 import numpy as np
 from pydantic import Field, PositiveFloat, model_validator
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 RewardType = Literal["product", "voucher", "experience", "charity"]
+REWARD_TYPES: tuple[str, ...] = get_args(RewardType)
 
 
 class Reward(Spec):
@@ -59,12 +60,12 @@ class RewardsParams(Spec):
                 )
 
 
-class Rewards(Mechanic):
+class Rewards(Mechanic[RewardsParams]):
     """Members redeem the most valuable reward they can afford; the cheapest one is the goal."""
 
     kind = "rewards"
     Params = RewardsParams
-    params: RewardsParams
+    reward_types = REWARD_TYPES
 
     def bind(self, world: World) -> None:
         by_points = sorted(self.params.catalogue, key=lambda r: (r.points, -r.value))
@@ -91,22 +92,24 @@ class Rewards(Mechanic):
             [[int(np.argmax(row[: k + 1])) for k in range(len(by_points))] for row in perceived]
         )
         self._carry_decay = float(np.exp2(-1.0 / world.behaviour.reset_half_life_days))
-        world.goal_points = int(self._points[0])
-        world.catalogue_cost_per_point = float(self._cost[0] / self._points[0])
+        self._carry = np.zeros(world.pop.size)
+        """Goal pull carried over after a redemption (partial reset); decays daily."""
+        world.state.goal_points = int(self._points[0])
+        world.state.catalogue_cost_per_point = float(self._cost[0] / self._points[0])
 
     def visit_lift(self, world: World, day: int) -> np.ndarray | None:
         """Goal gradient (Kivetz, Urminsky & Zheng 2006), with partial reset after a reward."""
         b = world.behaviour
-        world.carry *= self._carry_decay
+        self._carry *= self._carry_decay
         pull = world.progress()
-        np.maximum(pull, world.carry, out=pull)
+        np.maximum(pull, self._carry, out=pull)
         if b.goal_gradient_curvature != 1.0:
             pull **= b.goal_gradient_curvature
         pull *= b.goal_gradient
         pull *= world.tracking()
         return pull
 
-    def on_visit(self, world: World, batch: VisitBatch) -> None:
+    def redeem(self, world: World, batch: VisitBatch) -> None:
         members = np.flatnonzero(batch.member)
         idx = batch.idx[members]
         balance = world.ledger.balance[idx]
@@ -142,8 +145,7 @@ class Rewards(Mechanic):
         counts = np.bincount(choice, minlength=self._points.size)
         for k in np.flatnonzero(counts):
             world.ledger.reward_cost(self._types[k], batch.day, float(self._cost[k] * counts[k]))
-        world.carry[idx] = b.reset_carry
-        world.last_redeem[idx] = batch.day
+        self._carry[idx] = b.reset_carry
         world.feel(
             idx, np.clip(b.attachment_gain_redeem * self._gain(world, idx, choice, segment), 0, 1)
         )
@@ -167,10 +169,10 @@ class Rewards(Mechanic):
         if not idx.size:
             return
         missing = self._points[0] - world.ledger.balance[idx]
-        per_day = world.pop.rate[idx] * world.points_per_visit[idx]
+        per_day = world.pop.rate[idx] * world.state.points_per_visit[idx]
         with np.errstate(divide="ignore"):
             eta = missing / per_day
-        out_of_reach = eta > world.patience_days
+        out_of_reach = eta > world.state.patience_days
         u = world.stream("give_up").uniform(day, idx)
         world.give_up(idx[out_of_reach & (u < b.give_up_prob)], day)
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat
 
-from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import VisitBatch, World
 from loyalsim.scenario.spec import Spec
 
@@ -31,12 +31,21 @@ class SplittingParams(Spec):
     cost_per_transaction: Annotated[float, Field(ge=0.0)] = 0.0
 
 
-class Splitting(Mechanic):
+class Splitting(Mechanic[SplittingParams]):
     """Splits the baskets of splitters; inert when no rule rewards more transactions."""
 
     kind = "splitting"
     Params = SplittingParams
-    params: SplittingParams
+    KPIS = (
+        Kpi("split_visit_share", "Member visits split into several tickets", "share", "lower"),
+        Kpi(
+            "extra_transactions",
+            "Extra till transactions from splitting",
+            "count",
+            "lower",
+            additive=True,
+        ),
+    )
 
     def bind(self, world: World) -> None:
         u = world.stream("splitting").uniform(0)
@@ -45,16 +54,16 @@ class Splitting(Mechanic):
         self._split_visits = 0
         self._extra = 0
 
-    def before_visit(self, world: World, batch: VisitBatch) -> None:
+    def shape_basket(self, world: World, batch: VisitBatch) -> None:
         self._visits += int(np.count_nonzero(batch.member))
-        if world.split_threshold is None:
+        if world.state.split_threshold is None:
             return
         p = self.params
         rows = np.flatnonzero(batch.member)
         idx = batch.idx[rows]
         keen = self._splitter[idx] & world.tracking(idx)
         rows = rows[keen]
-        ticket = max(world.split_threshold, p.min_ticket)
+        ticket = max(world.state.split_threshold, p.min_ticket)
         parts = np.minimum(np.floor(batch.spend[rows] / ticket), p.max_transactions)
         split = parts >= 2
         rows, parts = rows[split], parts[split].astype(np.int64)

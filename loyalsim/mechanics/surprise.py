@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, PositiveFloat
 
-from loyalsim.engine.hooks import Mechanic, Process
+from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
 from loyalsim.scenario.spec import Spec
 
@@ -33,12 +33,13 @@ class SurpriseParams(Spec):
         return int(self.budget_per_period // self.cost_per_gift)
 
 
-class Surprise(Mechanic):
+class Surprise(Mechanic[SurpriseParams]):
     """Unexpected rewards: a bigger attachment gain per dollar than an expected reward."""
 
     kind = "surprise"
     Params = SurpriseParams
-    params: SurpriseParams
+    singleton = False
+    KPIS = (Kpi("surprise_gifts", "Surprise gifts", "count", additive=True),)
 
     def bind(self, world: World) -> None:
         self.gifts = 0
@@ -73,7 +74,7 @@ class Surprise(Mechanic):
         if p.targeting == "at_risk":
             seen = np.maximum(world.last_visit[idx], world.enrol_day[idx])
             idx = idx[day - seen >= p.at_risk_days]
-        lot = world.stream("surprise").uniform(day, idx)
+        lot = self.stream(world, "lottery").uniform(day, idx)
         if p.targeting == "high_value":
             value = world.pop.rate[idx] * world.pop.mean_spend[idx]
             return idx[np.lexsort((lot, -value))]

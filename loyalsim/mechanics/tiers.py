@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from loyalsim.engine.hooks import Mechanic, Process
+from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
 from loyalsim.scenario.spec import Spec
 
@@ -73,12 +73,24 @@ class TiersParams(Spec):
             )
 
 
-class Tiers(Mechanic):
+class Tiers(Mechanic[TiersParams]):
     """Rolling-window status tiers with calendar reviews (a SimPy process)."""
 
     kind = "tiers"
     Params = TiersParams
-    params: TiersParams
+    KPIS = (
+        Kpi("tier_share.*", "Share of alive members by tier", "share"),
+        Kpi("tier_promotions", "Tier promotions", "count", additive=True),
+        Kpi("tier_demotions", "Tier demotions", "count", additive=True),
+    )
+
+    @classmethod
+    def kpi_keys(cls, params: TiersParams) -> list[str]:
+        return [
+            *(f"tier_share.{t.name}" for t in params.tiers),
+            "tier_promotions",
+            "tier_demotions",
+        ]
 
     def bind(self, world: World) -> None:
         p, n = self.params, world.pop.size
@@ -94,9 +106,9 @@ class Tiers(Mechanic):
         self._last_review = 0
         self.promotions = 0
         self.demotions = 0
-        world.tier_names = [t.name for t in p.tiers]
-        world.tier_experience_access = np.array([t.experience_access for t in p.tiers])
-        world.earn_multiplier[:] = self._multiplier[0]
+        world.state.tier_names = [t.name for t in p.tiers]
+        world.state.tier_experience_access = np.array([t.experience_access for t in p.tiers])
+        world.state.earn_multiplier[:] = self._multiplier[0]
 
     def processes(self, world: World) -> list[Process]:
         return [self._reviews(world)]
@@ -115,7 +127,7 @@ class Tiers(Mechanic):
         who = np.flatnonzero(world.member & world.alive)
         earned = self._ring[who].sum(axis=1)
         target = np.searchsorted(self._thresholds, earned, side="right") - 1
-        current = world.tier[who]
+        current = world.state.tier[who]
         if p.demotion == "hard":
             new = target
         elif p.demotion == "soft":
@@ -123,8 +135,8 @@ class Tiers(Mechanic):
         else:
             new = np.maximum(target, current)
         up, down = new > current, new < current
-        world.tier[who] = new
-        world.earn_multiplier[who] = self._multiplier[new]
+        world.state.tier[who] = new
+        world.state.earn_multiplier[who] = self._multiplier[new]
         status = world.pop.traits["status_sensitivity"]
         gain = np.clip(p.promotion_gain * status[who[up]], 0.0, 1.0)
         world.feel(who[up], gain)
@@ -143,7 +155,7 @@ class Tiers(Mechanic):
         p = self.params
         if p.chase_lift == 0:
             return None
-        tier = world.tier
+        tier = world.state.tier
         top = len(p.tiers) - 1
         keep = self._thresholds[tier]
         goal = np.where(self._total < keep, keep, self._thresholds[np.minimum(tier + 1, top)])
@@ -157,7 +169,7 @@ class Tiers(Mechanic):
         pull *= world.pop.traits["status_sensitivity"]
         return pull
 
-    def on_visit(self, world: World, batch: VisitBatch) -> None:
+    def react(self, world: World, batch: VisitBatch) -> None:
         p = self.params
         rows = np.flatnonzero(batch.member)
         idx = batch.idx[rows]
@@ -169,7 +181,7 @@ class Tiers(Mechanic):
         recent = batch.day - self._demoted_day[idx] <= p.demotion_memory_days
         batch.dropout_factor[rows[recent]] *= 1.0 + p.demotion_dropout
 
-    def on_day_end(self, world: World, day: int) -> None:
+    def close_day(self, world: World, day: int) -> None:
         if self.params.qualify_on == "points":
             earned = world.ledger.issued - self._seen_points
             self._seen_points = world.ledger.issued.copy()
@@ -180,12 +192,12 @@ class Tiers(Mechanic):
             self._total -= self._ring[:, oldest]
             self._ring[:, oldest] = 0.0
         if self._perk_per_day.any():
-            held = world.tier[world.member & world.alive]
+            held = world.state.tier[world.member & world.alive]
             counts = np.bincount(held, minlength=self._perk_per_day.size)
             world.ledger.money("tier_perk_cost", day, float(counts @ self._perk_per_day))
 
     def _final_counts(self, world: World) -> np.ndarray:
-        held = world.tier[world.member & world.alive]
+        held = world.state.tier[world.member & world.alive]
         return np.bincount(held, minlength=len(self.params.tiers))
 
     def kpis(self, world: World) -> dict[str, float]:
@@ -193,7 +205,7 @@ class Tiers(Mechanic):
         total = counts.sum()
         out = {
             f"tier_share.{name}": float(c / total) if total else float("nan")
-            for name, c in zip(world.tier_names, counts, strict=True)
+            for name, c in zip(world.state.tier_names, counts, strict=True)
         }
         out["tier_promotions"] = float(self.promotions)
         out["tier_demotions"] = float(self.demotions)
@@ -204,13 +216,13 @@ class Tiers(Mechanic):
         their first review (rows) and their tier at the horizon, or ``churned`` (columns)."""
         counts = self._final_counts(world)
         total = counts.sum()
-        names = world.tier_names
+        names = world.state.tier_names
         share = {
             n: float(c / total) if total else float("nan")
             for n, c in zip(names, counts, strict=True)
         }
         reviewed = self._first >= 0
-        final = np.where(world.alive, world.tier, len(names))[reviewed]
+        final = np.where(world.alive, world.state.tier, len(names))[reviewed]
         k = len(names) + 1
         matrix = np.bincount(self._first[reviewed] * k + final, minlength=k * (k - 1))
         matrix = matrix.reshape(k - 1, k)

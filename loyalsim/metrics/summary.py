@@ -7,13 +7,16 @@ Every key is defined in docs/kpis.md. Money follows one identity:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.simulation import ArmResult
-from loyalsim.mechanics.rewards import RewardType
+from loyalsim.engine.world import World
+from loyalsim.mechanics import REGISTRY
+from loyalsim.metrics.catalogue import combined_keys, cost_accounts, reward_types
 from loyalsim.metrics.ifrs15 import points_accounts
 from loyalsim.scenario.models import Scenario
 
@@ -48,15 +51,21 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else float("nan")
 
 
+def daily_accounts(arm: ArmResult) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Daily cost accounts (operating cost first) and income accounts of one arm: the one
+    rule both the summary and the weekly series use."""
+    money = arm.world.ledger.daily_money
+    costs = {"operating_cost": arm.daily["operating_cost"]}
+    costs.update({a: money[a] for a in cost_accounts(money)})
+    income = {a: money[a] for a in sorted(money) if a not in costs}
+    return costs, income
+
+
 def money_accounts(arm: ArmResult) -> tuple[float, float, dict[str, float]]:
     """Program cost, program income and each cost account's total for one arm."""
-    costs = {"operating_cost": float(arm.daily["operating_cost"].sum())}
-    income = 0.0
-    for account, series in arm.world.ledger.daily_money.items():
-        if account.endswith("_income"):
-            income += float(series.sum())
-        else:
-            costs[account] = float(series.sum())
+    daily_costs, daily_income = daily_accounts(arm)
+    costs = {a: float(series.sum()) for a, series in daily_costs.items()}
+    income = sum(float(series.sum()) for series in daily_income.values())
     return sum(costs.values()), income, costs
 
 
@@ -67,7 +76,7 @@ def cost_per_point(arm: ArmResult) -> float:
     reward_cost = float(ledger.daily_money["reward_cost"].sum()) if redeemed else 0.0
     if redeemed:
         return reward_cost / redeemed
-    return arm.world.catalogue_cost_per_point
+    return arm.world.state.catalogue_cost_per_point
 
 
 def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[str, float]:
@@ -152,15 +161,37 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
     }
     for reward_type, cost in reward_cost_by_type(arm).items():
         kpis[f"reward_cost_by_type.{reward_type}"] = cost
-    for m in arm.mechanics:
-        kpis.update(m.kpis(w))
+    for account, cost in costs.items():
+        kpis[f"cost_by_account.{account}"] = cost
+    kpis.update(mechanic_kpis(arm.mechanics, w))
     return kpis
+
+
+def mechanic_kpis(mechanics: list[Mechanic[Any]], world: World) -> dict[str, float]:
+    """The mechanics' scalar KPIs: singletons as declared, repeatable kinds per instance
+    (``key.<instance>``) plus their totals (:func:`~loyalsim.metrics.catalogue.combined_keys`)."""
+    out: dict[str, float] = {}
+    by_kind: dict[str, list[dict[str, float]]] = {}
+    for m in mechanics:
+        values = m.kpis(world)
+        if m.singleton:
+            out.update(values)
+            continue
+        out.update({f"{key}.{m.name}": v for key, v in values.items()})
+        by_kind.setdefault(m.kind, []).append(values)
+    for kind, parts in by_kind.items():
+        for key in combined_keys(REGISTRY[kind], len(parts)):
+            out[key] = float(sum(part[key] for part in parts))
+    return out
 
 
 def reward_cost_by_type(arm: ArmResult) -> dict[str, float]:
     """Cost of rewards given out, by reward type (every type, zero when unused)."""
     spent = arm.world.ledger.cost_by_type
-    return {t: float(spent.get(t, 0.0)) for t in get_args(RewardType)}
+    unknown = sorted(set(spent) - set(reward_types()))
+    if unknown:
+        raise RuntimeError(f"reward cost booked under undeclared type(s) {unknown}")
+    return {t: float(spent.get(t, 0.0)) for t in reward_types()}
 
 
 def structured(scenario: Scenario, arm: ArmResult) -> dict[str, Any]:
@@ -184,12 +215,11 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
     frame["control_revenue"] = control.daily["revenue"]
     for kind in ("issued", "redeemed", "expired"):
         frame[f"points_{kind}"] = ledger.daily_points[kind]
-    frame["operating_cost"] = arm.daily["operating_cost"]
-    for account, series in sorted(ledger.daily_money.items()):
+    costs, income_accounts = daily_accounts(arm)
+    for account, series in {**costs, **income_accounts}.items():
         frame[account] = series
-    cost_columns = [c for c in frame.columns if c.endswith("_cost")]
-    income_columns = [c for c in frame.columns if c.endswith("_income")]
-    frame["program_cost"] = frame[cost_columns].sum(axis=1)
+    income_columns = list(income_accounts)
+    frame["program_cost"] = frame[list(costs)].sum(axis=1)
     accounts = points_accounts(scenario, arm)
     frame["recognised_points_revenue"] = accounts.recognised
     sums = frame.groupby("week", sort=True).sum()

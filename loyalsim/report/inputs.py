@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from loyalsim.errors import DataError, LoyalsimError
-from loyalsim.scenario.loader import load_scenario
+from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.scenario.models import Scenario
 
 RESULT_FILES = ("summary.json", "comparison.csv", "recommendation.json", "trials.csv")

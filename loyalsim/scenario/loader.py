@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,17 @@ from loyalsim.scenario.search import search_problems
 _TAGS = ("kind", "dist")
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Load, override and validate a scenario file; raise :class:`ScenarioError` on any problem."""
+KpiNames = Callable[[Scenario], Sequence[str]]
+"""The KPI keys a scenario reports (the KPI catalogue's ``keys_for``), to check ``search:``."""
+
+
+def load_scenario(
+    path: str | Path, overrides: Mapping[str, Any] | None = None, kpis: KpiNames | None = None
+) -> Scenario:
+    """Load, override and validate a scenario file; raise :class:`ScenarioError` on any problem.
+
+    ``kpis`` lists the KPIs the scenario reports, to check ``search:`` objectives and
+    constraints against (unchecked without it; :func:`loyalsim.load_scenario` passes it)."""
     path = Path(path)
     source = str(path)
     try:
@@ -34,11 +43,14 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         raise ScenarioError(source, ["file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(source, [f"cannot read file: {exc}"]) from None
-    return parse_scenario(text, source, overrides)
+    return parse_scenario(text, source, overrides, kpis)
 
 
 def parse_scenario(
-    text: str, source: str = "<scenario>", overrides: Mapping[str, Any] | None = None
+    text: str,
+    source: str = "<scenario>",
+    overrides: Mapping[str, Any] | None = None,
+    kpis: KpiNames | None = None,
 ) -> Scenario:
     """Validate scenario YAML ``text``; ``source`` names it in error messages."""
     try:
@@ -56,13 +68,17 @@ def parse_scenario(
         data = apply_overrides(data, overrides)
         source += " with --set " + ", ".join(f"{k}={v!r}" for k, v in overrides.items())
     scenario = validate_data(data, source, root)
-    check_search(scenario, source, root)
+    check_search(scenario, source, root, kpis)
     return scenario
 
 
-def check_search(scenario: Scenario, source: str, root: yaml.Node | None = None) -> None:
-    """Check the ``search:`` section against the scenario it belongs to (paths, values, KPIs)."""
-    problems = search_problems(scenario)
+def check_search(
+    scenario: Scenario, source: str, root: yaml.Node | None = None, kpis: KpiNames | None = None
+) -> None:
+    """Check the ``search:`` section against the scenario it belongs to (paths, values and,
+    given ``kpis``, the objective and constraint KPIs)."""
+    known = None if kpis is None or scenario.search is None else kpis(scenario)
+    problems = search_problems(scenario, known)
     if problems:
         messages = []
         for path, message in problems:

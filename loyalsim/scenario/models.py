@@ -68,17 +68,8 @@ class Scenario(Spec):
         earning = {"spend_earning", "visit_earning"} & set(kinds)
         if "rewards" in kinds and not earning and "enrolment" not in kinds:
             raise ValueError("program has rewards but no way to earn points")
-        single = (
-            "enrolment",
-            "rewards",
-            "expiry",
-            "tiers",
-            "splitting",
-            "referral",
-            "paid_membership",
-        )
-        for kind in single:
-            if kinds.count(kind) > 1:
+        for kind in sorted(set(kinds)):
+            if REGISTRY[kind].singleton and kinds.count(kind) > 1:
                 raise ValueError(f"program may have at most one '{kind}' mechanic")
         for name, spec in self.program.items():
             check = getattr(spec, "check_program", None)

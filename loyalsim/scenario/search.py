@@ -15,6 +15,7 @@ import difflib
 import json
 import math
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
@@ -212,24 +213,14 @@ class SearchSpec(Spec):
         return self.recommend_replications or 4 * self.trial_replications(scenario)
 
 
-def kpi_names(scenario: Scenario) -> list[str]:
-    """The scalar KPIs this scenario reports, found by simulating it on a handful of customers."""
-    from loyalsim.experiments.simulate import run_replication
-    from loyalsim.scenario.loader import with_overrides
-
-    tiny = with_overrides(
-        scenario.model_copy(update={"search": None}),
-        {"population.size": 20, "horizon": {"days": 7}, "replications": 1},
-    )
-    return list(run_replication(tiny, tiny.seed, 0).kpis)
-
-
-def search_problems(scenario: Scenario) -> list[tuple[list[str | int], str]]:
+def search_problems(
+    scenario: Scenario, known_kpis: Sequence[str] | None = None
+) -> list[tuple[list[str | int], str]]:
     """Problems of ``scenario.search`` against the scenario itself, as (YAML path, message).
 
     Every parameter path must exist in the scenario (defaults included) and every value a
     parameter can take at its ends (low, high, each choice) must give a valid scenario on its
-    own; objective and constraint KPIs must be KPIs the scenario reports.
+    own; objective and constraint KPIs must be among ``known_kpis`` (when given).
     """
     from loyalsim.errors import LoyalsimError
     from loyalsim.scenario.loader import with_overrides
@@ -259,7 +250,9 @@ def search_problems(scenario: Scenario) -> list[tuple[list[str | int], str]]:
             except LoyalsimError as exc:
                 detail = str(exc).split("\n", 1)[-1].strip().removeprefix("- ")
                 problems.append((where, f"value {value!r} gives an invalid scenario: {detail}"))
-    known = kpi_names(base)
+    if known_kpis is None:
+        return problems
+    known = list(known_kpis)
     items = [("objectives", o.kpi) for o in search.objectives]
     items += [("constraints", c.kpi) for c in search.constraints]
     counts = {"objectives": 0, "constraints": 0}

@@ -64,7 +64,7 @@ def test_tier_events_admit_only_tiers_with_access() -> None:
     for r in result.replications:
         arm = r.arm
         assert arm is not None
-        gold = int(((arm.world.tier == 2) & arm.world.member).sum())
+        gold = int(((arm.world.state.tier == 2) & arm.world.member).sum())
         assert 0 < r.kpis["experience_attendees"] <= gold * 7
 
 

@@ -60,7 +60,7 @@ def test_split_basket_earns_per_ticket_and_keeps_its_spend(per_visit) -> None:
     before = world.ledger.issued[idx].copy()
     batch = VisitBatch.of(world.days - 1, idx, np.array([9.0, 9.0, 3.0]), np.ones(3, bool))
     batch.transactions[:] = [3, 1, 2]
-    earning.on_visit(world, batch)
+    earning.earn(world, batch)
     assert (world.ledger.issued[idx] - before).tolist() == [3, 1, 0]
     assert batch.spend.tolist() == [9.0, 9.0, 3.0]
 

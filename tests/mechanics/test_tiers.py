@@ -121,7 +121,7 @@ def test_tier_kpis_are_consistent(tmp_path) -> None:
         arm = r.arm
         assert arm is not None
         w = arm.world
-        reviewed_alive = int(np.count_nonzero(w.alive & w.member & (w.tier >= 0)))
+        reviewed_alive = int(np.count_nonzero(w.alive & w.member & (w.state.tier >= 0)))
         assert alive_final <= reviewed_alive
         assert all(v >= 0 for row in matrix.values() for v in row.values())
     assert out["reward_cost_by_type"]["voucher"] == pytest.approx(k["reward_cost_by_type.voucher"])

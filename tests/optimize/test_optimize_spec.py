@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loyalsim.errors import ScenarioError
-from loyalsim.scenario.loader import parse_scenario
+from loyalsim.experiments.scenarios import parse_scenario
 from loyalsim.scenario.search import ConstraintSpec, ObjectiveSpec, ParameterSpec
 
 
@@ -117,7 +117,7 @@ def test_default_objectives(tiny_text: str) -> None:
 def test_shipped_scenario_search_validates() -> None:
     from pathlib import Path
 
-    from loyalsim.scenario.loader import load_scenario
+    from loyalsim.experiments.scenarios import load_scenario
 
     root = Path(__file__).resolve().parents[2]
     assert load_scenario(root / "scenarios" / "coffee_punch_card.yaml").search is not None

@@ -16,9 +16,9 @@ from typing import Any
 import optuna
 
 from loyalsim.experiments.optimize.space import suggest_all
+from loyalsim.experiments.scenarios import with_overrides
 from loyalsim.experiments.simulate import simulate
 from loyalsim.metrics.results import RunResult
-from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
 

@@ -1,0 +1,62 @@
+"""Program state: the facts mechanics share, each field with exactly one writer.
+
+Mechanics talk to each other only through these fields (and through the ledger and the
+world's methods). :data:`OWNERS` names each field's writer: one singleton mechanic kind, or
+the engine; every other mechanic only reads it. ``tests/test_program_state.py`` checks
+statically that no other module assigns a field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class ProgramState:
+    """Shared program facts of one arm (arrays hold one entry per customer)."""
+
+    points_per_visit: np.ndarray
+    """Points a member expects per base visit: the sum of every mechanic's
+    ``points_per_visit`` hook, computed by the engine before day 0."""
+    earn_multiplier: np.ndarray
+    """Factor on points earned per transaction (tier benefits; 1 without tiers)."""
+    tier: np.ndarray
+    """Index of each customer's tier in ``tier_names`` (0 without tiers)."""
+    patience_days: float
+    """How long engaged members wait for a reward (expiry can shorten it)."""
+    goal_points: int = 0
+    """Points price of the cheapest reward: the goal engaged members work towards."""
+    catalogue_cost_per_point: float = 0.0
+    """Cost to the firm of one point at the goal reward (values the liability)."""
+    split_threshold: float | None = None
+    """Smallest ticket that earns per-transaction points: splitting pays only when set."""
+    tier_names: list[str] = field(default_factory=list)
+    """Tier names from lowest to highest; empty when the program has no tiers."""
+    tier_experience_access: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=bool))
+    """Per tier: whether it gives access to tier-only experiences."""
+
+    @classmethod
+    def initial(cls, size: int, patience_days: float) -> ProgramState:
+        """The state before any mechanic is bound: no goal, no tiers, unit earn multiplier."""
+        return cls(
+            points_per_visit=np.zeros(size),
+            earn_multiplier=np.ones(size),
+            tier=np.zeros(size, dtype=np.int64),
+            patience_days=patience_days,
+        )
+
+
+OWNERS: dict[str, str] = {
+    "points_per_visit": "engine",
+    "earn_multiplier": "tiers",
+    "tier": "tiers",
+    "patience_days": "expiry",
+    "goal_points": "rewards",
+    "catalogue_cost_per_point": "rewards",
+    "split_threshold": "visit_earning",
+    "tier_names": "tiers",
+    "tier_experience_access": "tiers",
+}
+"""Each field's only writer: a singleton mechanic kind, or ``engine``."""

@@ -1,0 +1,243 @@
+"""The KPI catalogue: every KPI defined once — key, label, unit, better direction, how it
+combines — for summary.json, weekly.csv, the console, comparison.csv, the optimiser's
+objective checks and the report.
+
+The engine's KPIs are listed here; each mechanic declares its own in ``KPIS`` on its class.
+A repeatable mechanic (``singleton = False``) reports each KPI per instance as
+``key.<instance>``; additive KPIs also get their total under ``key``. Families end in
+``.*`` (``tier_share.*``); :func:`keys_for` expands them from a scenario without
+simulating it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from loyalsim.engine.hooks import Kpi, Mechanic
+from loyalsim.mechanics import MECHANICS, REGISTRY
+
+if TYPE_CHECKING:
+    from loyalsim.scenario.models import Scenario
+
+K = Kpi
+CORE: tuple[Kpi, ...] = (
+    K("customers", "Customers", "count", additive=True, description="Customers who arrived."),
+    K(
+        "retention_rate",
+        "Retention",
+        "share",
+        "higher",
+        headline=True,
+        weekly=True,
+        description="Share of arrived customers still alive at the horizon.",
+    ),
+    K("control_retention_rate", "Retention, no program", "share", headline=True, weekly=True),
+    K(
+        "incremental_retention",
+        "Incremental retention",
+        "share",
+        "higher",
+        description="Retention minus the control's, per arrived customer.",
+    ),
+    K("members", "Members (ever enrolled)", "count", "higher", additive=True, weekly=True),
+    K("enrolment_rate", "Enrolment rate", "share", "higher"),
+    K(
+        "active_member_rate",
+        "Active member rate",
+        "share",
+        "higher",
+        description="Alive members who visited within the KPI window, per member ever.",
+    ),
+    K("visits", "Visits", "count", "higher", additive=True, weekly=True),
+    K("transactions", "Till transactions", "count", additive=True, weekly=True),
+    K("transactions_per_visit", "Till transactions per visit", "ratio"),
+    K("control_visits", "Visits, no program", "count", additive=True, weekly=True),
+    K("revenue", "Revenue", "money", "higher", additive=True, weekly=True, headline=True),
+    K("control_revenue", "Revenue, no program", "money", additive=True, weekly=True),
+    K(
+        "incremental_revenue",
+        "Incremental revenue",
+        "money",
+        "higher",
+        additive=True,
+        weekly=True,
+        headline=True,
+    ),
+    K("incremental_revenue_pct", "Incremental revenue, % of control", "share", "higher"),
+    K("gross_margin", "Gross margin", "money", "higher", additive=True),
+    K(
+        "program_cost",
+        "Program cost",
+        "money",
+        "lower",
+        additive=True,
+        weekly=True,
+        headline=True,
+        description="Every cost account of the program (see cost_by_account).",
+    ),
+    K("program_income", "Program income", "money", "higher", additive=True, weekly=True),
+    K("reward_cost", "Reward cost", "money", "lower", additive=True, weekly=True),
+    K("operating_cost", "Operating cost", "money", "lower", additive=True, weekly=True),
+    K("profit", "Profit", "money", "higher", additive=True),
+    K("control_profit", "Profit, no program", "money", additive=True),
+    K(
+        "incremental_profit",
+        "Incremental profit",
+        "money",
+        "higher",
+        additive=True,
+        weekly=True,
+        headline=True,
+    ),
+    K("cost_to_revenue", "Cost to revenue", "share", "lower", headline=True),
+    K("roi", "ROI (incremental profit / program cost)", "share", "higher"),
+    K("points_issued", "Points issued", "points", additive=True, weekly=True),
+    K("points_redeemed", "Points redeemed", "points", additive=True, weekly=True),
+    K("points_expired", "Points expired", "points", additive=True, weekly=True),
+    K("points_outstanding", "Points outstanding", "points", additive=True, weekly=True),
+    K(
+        "breakage_rate",
+        "Breakage",
+        "share",
+        headline=True,
+        description="Points expired or left by defectors, per point issued.",
+    ),
+    K("good_breakage_share", "Good share of breakage", "share", "higher", headline=True),
+    K("bad_breakage_rate", "Bad breakage (engaged members)", "share", "lower"),
+    K("liability", "Points liability", "money", "lower", additive=True, weekly=True, headline=True),
+    K("redemption_rate", "Redemption rate", "share", "higher"),
+    K("capture_rate", "Revenue captured by members", "share", "higher", weekly=True),
+    K("engaged_member_share", "Engaged members", "share"),
+    K("gave_up_share", "Engaged members who gave up", "share", "lower"),
+    K("mean_attachment", "Mean attachment", "ratio", "higher", weekly=True),
+    K("points_revenue_allocated", "Revenue allocated to points (IFRS 15)", "money", additive=True),
+    K(
+        "recognised_points_revenue",
+        "Points revenue recognised (IFRS 15)",
+        "money",
+        additive=True,
+        weekly=True,
+    ),
+    K(
+        "deferred_revenue",
+        "Deferred revenue at the horizon (IFRS 15)",
+        "money",
+        "lower",
+        additive=True,
+        weekly=True,
+    ),
+    K("breakage_estimate", "Breakage estimate in force (IFRS 15)", "share"),
+    K(
+        "reward_cost_by_type.*",
+        "Reward cost by type",
+        "money",
+        "lower",
+        additive=True,
+        breakdown_of="reward_cost",
+    ),
+    K(
+        "cost_by_account.*",
+        "Program cost by account",
+        "money",
+        "lower",
+        additive=True,
+        breakdown_of="program_cost",
+    ),
+)
+"""The engine's and the accounts' KPIs (mechanics add theirs)."""
+
+WEEKLY_ONLY: tuple[Kpi, ...] = (
+    K("week", "Week", "count"),
+    K("week_start", "Week start", "days"),
+    K("new_members", "New members", "count", "higher", additive=True, weekly=True),
+    K("dropouts", "Defections", "count", "lower", additive=True, weekly=True),
+    K("member_visits", "Member visits", "count", additive=True, weekly=True),
+    K("member_revenue", "Member revenue", "money", additive=True, weekly=True),
+    K("alive", "Customers alive", "count", weekly=True),
+    K("control_alive", "Customers alive, no program", "count", weekly=True),
+)
+"""Columns that only the weekly series has."""
+
+
+def reward_types() -> tuple[str, ...]:
+    """Every reward type some mechanic books a cost under (``reward_cost_by_type.*``)."""
+    return tuple(sorted({t for m in MECHANICS for t in m.reward_types}))
+
+
+def _match(key: str, table: Mapping[str, Kpi]) -> Kpi | None:
+    if key in table:
+        return table[key]
+    head = key
+    while "." in head:
+        head = head.rsplit(".", 1)[0]
+        if head + ".*" in table:
+            return table[head + ".*"]
+        if head in table:  # a repeatable mechanic's per-instance key, ``key.<instance>``
+            return table[head]
+    return None
+
+
+@cache
+def _table() -> dict[str, Kpi]:
+    table: dict[str, Kpi] = {k.key: k for k in (*CORE, *WEEKLY_ONLY)}
+    for mechanic in MECHANICS:
+        for k in mechanic.KPIS:
+            if k.key in table and table[k.key] != k:
+                raise RuntimeError(f"KPI {k.key!r} is declared twice, differently")
+            table[k.key] = k
+    return table
+
+
+def lookup(key: str) -> Kpi | None:
+    """The definition of a summary key or weekly column (families and instances matched)."""
+    return _match(key, _table())
+
+
+def definition(key: str) -> Kpi:
+    """Like :func:`lookup`, for keys that must be known (raises ``KeyError`` otherwise)."""
+    found = lookup(key)
+    if found is None:
+        raise KeyError(f"KPI {key!r} is not in the catalogue")
+    return found
+
+
+def headline() -> list[Kpi]:
+    """The headline KPIs, in catalogue order (console table, report's first table)."""
+    return [k for k in CORE if k.headline]
+
+
+def instance_keys(mechanic: type[Mechanic[Any]], name: str, params: Any) -> list[str]:
+    """Summary keys of one instance: plain for singletons, ``key.<name>`` (and additive
+    totals) for repeatable kinds."""
+    keys = mechanic.kpi_keys(params)
+    if mechanic.singleton:
+        return keys
+    return [f"{k}.{name}" for k in keys]
+
+
+def keys_for(scenario: Scenario) -> list[str]:
+    """Every scalar KPI key a run of ``scenario`` reports, known without simulating it."""
+    keys = [k.key for k in CORE if not k.key.endswith(".*")]
+    keys += [f"reward_cost_by_type.{t}" for t in reward_types()]
+    repeated: dict[str, list[str]] = {}
+    for name, params in sorted(scenario.program.items()):
+        mechanic = REGISTRY[params.kind]
+        keys += instance_keys(mechanic, name, params)
+        if not mechanic.singleton:
+            repeated.setdefault(params.kind, []).append(name)
+    for kind, names in repeated.items():
+        keys += combined_keys(REGISTRY[kind], len(names))
+    return list(dict.fromkeys(keys))
+
+
+def combined_keys(mechanic: type[Mechanic[Any]], instances: int) -> list[str]:
+    """Totals over the instances of a repeatable kind: additive KPIs always, the others
+    when there is a single instance (then the total is that instance's value)."""
+    return [k.key for k in mechanic.KPIS if k.additive or instances == 1]
+
+
+def cost_accounts(accounts: Iterable[str]) -> list[str]:
+    """Money accounts that are program costs: every account but ``*_income`` ones."""
+    return sorted(a for a in accounts if not a.endswith("_income"))
