@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from loyalsim.engine.population import Population
-from loyalsim.scenario.behaviour import BehaviourSpec
-from loyalsim.scenario.population import SeasonalitySpec
+
+if TYPE_CHECKING:
+    from loyalsim.scenario.behaviour import BehaviourSpec
+    from loyalsim.scenario.population import SeasonalitySpec
 
 
 def seasonality(spec: SeasonalitySpec, start: dt.date, days: int) -> np.ndarray:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
 
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.engine.rng import CustomerStream
@@ -111,7 +111,10 @@ class Mechanic(Generic[P]):
     KPIS: ClassVar[tuple[Kpi, ...]] = ()
     """The scalar KPIs :meth:`kpis` returns (keys without the instance suffix)."""
     reward_types: ClassVar[tuple[str, ...]] = ()
-    """Reward types whose cost this mechanic books (``reward_cost_by_type.*``)."""
+    """Reward types whose cost this mechanic books (``reward_cost_by_type.*``, in the
+    ``reward_cost`` account)."""
+    accounts: ClassVar[tuple[str, ...]] = ()
+    """Other money accounts it books: costs, or income when the name ends in ``_income``."""
 
     def __init__(self, name: str, params: P) -> None:
         self.name = name

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from loyalsim.scenario.population import PopulationSpec
+if TYPE_CHECKING:
+    from loyalsim.scenario.population import PopulationSpec
+
 
 NOT_YET = 10**9
 """Arrival day of reserve rows (they arrive only when a mechanic brings them)."""

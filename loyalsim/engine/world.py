@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -12,7 +13,9 @@ from loyalsim.engine.ledger import Ledger
 from loyalsim.engine.population import NOT_YET, Population
 from loyalsim.engine.rng import CustomerStream
 from loyalsim.engine.state import ProgramState
-from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
+
+if TYPE_CHECKING:
+    from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
 
 NEVER = -(10**9)
 """Day stamp meaning 'has not happened'."""

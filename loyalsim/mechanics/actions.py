@@ -14,7 +14,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_ACTIONS = 16
@@ -52,6 +52,7 @@ class Actions(Mechanic[ActionsParams]):
 
     kind = "actions"
     Params = ActionsParams
+    accounts = ("actions_cost",)
     KPIS = (
         Kpi("actions_taken", "Non-purchase actions taken", "count", "higher", additive=True),
         Kpi("action_points", "Points earned by actions", "points", additive=True),

@@ -15,7 +15,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import NEVER, World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -67,6 +67,7 @@ class Coalition(Mechanic[CoalitionParams]):
 
     kind = "coalition"
     Params = CoalitionParams
+    accounts = ("partner_income",)
     reward_types = ("partner",)
     KPIS = (
         Kpi("partner_visits", "Partner visits", "count", "higher", additive=True),

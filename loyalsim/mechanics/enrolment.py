@@ -9,7 +9,7 @@ from pydantic import Field
 
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 
 class EnrolmentParams(Spec):

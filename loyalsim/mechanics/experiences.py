@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario

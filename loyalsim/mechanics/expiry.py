@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 
 class ExpiryParams(Spec):

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -65,6 +65,7 @@ class Offers(Mechanic[OffersParams]):
 
     kind = "offers"
     Params = OffersParams
+    accounts = ("contact_cost", "offer_cost")
     singleton = False
     KPIS = (
         Kpi("offer_contacts", "Offer contacts", "count", additive=True),

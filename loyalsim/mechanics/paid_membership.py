@@ -16,7 +16,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -65,6 +65,7 @@ class PaidMembership(Mechanic[PaidMembershipParams]):
 
     kind = "paid_membership"
     Params = PaidMembershipParams
+    accounts = ("membership_benefit_cost", "membership_fee_income")
     KPIS = (
         Kpi("paid_members", "Paid members", "count", "higher", additive=True),
         Kpi("paid_member_share", "Paid members, share of alive customers", "share", "higher"),

@@ -18,7 +18,7 @@ from pydantic import Field, PositiveFloat
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -47,6 +47,7 @@ class Referral(Mechanic[ReferralParams]):
 
     kind = "referral"
     Params = ReferralParams
+    accounts = ("referral_cash_cost",)
     KPIS = (
         Kpi("referred_customers", "Referred customers", "count", "higher", additive=True),
         Kpi("referred_retention_rate", "Retention of referred customers", "share", "higher"),
@@ -123,13 +124,13 @@ class Referral(Mechanic[ReferralParams]):
             bonus = np.full(referees.size, p.referee_bonus, dtype=np.int64)
             world.ledger.issue(referees, bonus, "referee_bonus", day)
         if p.cash_cost_per_referral:
-            world.ledger.money("referral_cost", day, p.cash_cost_per_referral * referees.size)
+            world.ledger.money("referral_cash_cost", day, p.cash_cost_per_referral * referees.size)
 
     def kpis(self, world: World) -> dict[str, float]:
         ledger = world.ledger
         points = ledger.issued_by_source.get("referrer_bonus", 0)
         points += ledger.issued_by_source.get("referee_bonus", 0)
-        cash = float(ledger.daily_money.get("referral_cost", np.zeros(1)).sum())
+        cash = float(ledger.daily_money.get("referral_cash_cost", np.zeros(1)).sum())
         referred = int(self._referred.sum())
         nan = float("nan")
         return {

@@ -9,7 +9,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario

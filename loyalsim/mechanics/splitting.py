@@ -15,7 +15,7 @@ from pydantic import Field, PositiveFloat
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -36,6 +36,7 @@ class Splitting(Mechanic[SplittingParams]):
 
     kind = "splitting"
     Params = SplittingParams
+    accounts = ("transaction_cost",)
     KPIS = (
         Kpi("split_visit_share", "Member visits split into several tickets", "share", "lower"),
         Kpi(

@@ -9,7 +9,7 @@ from pydantic import Field, PositiveFloat
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -38,6 +38,7 @@ class Surprise(Mechanic[SurpriseParams]):
 
     kind = "surprise"
     Params = SurpriseParams
+    accounts = ("surprise_cost",)
     singleton = False
     KPIS = (Kpi("surprise_gifts", "Surprise gifts", "count", additive=True),)
 

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -78,6 +78,7 @@ class Tiers(Mechanic[TiersParams]):
 
     kind = "tiers"
     Params = TiersParams
+    accounts = ("tier_perk_cost",)
     KPIS = (
         Kpi("tier_share.*", "Share of alive members by tier", "share"),
         Kpi("tier_promotions", "Tier promotions", "count", additive=True),

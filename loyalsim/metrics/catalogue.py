@@ -187,6 +187,19 @@ def _table() -> dict[str, Kpi]:
             if k.key in table and table[k.key] != k:
                 raise RuntimeError(f"KPI {k.key!r} is declared twice, differently")
             table[k.key] = k
+    for account in declared_accounts(MECHANICS):
+        if account not in table:  # weekly.csv has a column per money account
+            income = account.endswith("_income")
+            label = account.replace("_", " ").capitalize()
+            table[account] = Kpi(
+                account,
+                label,
+                "money",
+                "higher" if income else "lower",
+                additive=True,
+                weekly=True,
+                description="A money account of the ledger.",
+            )
     return table
 
 
@@ -217,10 +230,23 @@ def instance_keys(mechanic: type[Mechanic[Any]], name: str, params: Any) -> list
     return [f"{k}.{name}" for k in keys]
 
 
+def declared_accounts(mechanics: Iterable[type[Mechanic[Any]]]) -> list[str]:
+    """The money accounts a program of these mechanic kinds books, sorted."""
+    accounts: set[str] = set()
+    for mechanic in mechanics:
+        accounts.update(mechanic.accounts)
+        if mechanic.reward_types:
+            accounts.add("reward_cost")
+    return sorted(accounts)
+
+
 def keys_for(scenario: Scenario) -> list[str]:
     """Every scalar KPI key a run of ``scenario`` reports, known without simulating it."""
     keys = [k.key for k in CORE if not k.key.endswith(".*")]
     keys += [f"reward_cost_by_type.{t}" for t in reward_types()]
+    kinds = [REGISTRY[p.kind] for p in scenario.program.values()]
+    costs = cost_accounts(declared_accounts(kinds))
+    keys += [f"cost_by_account.{a}" for a in ["operating_cost", *costs]]
     repeated: dict[str, list[str]] = {}
     for name, params in sorted(scenario.program.items()):
         mechanic = REGISTRY[params.kind]

@@ -16,7 +16,12 @@ from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.simulation import ArmResult
 from loyalsim.engine.world import World
 from loyalsim.mechanics import REGISTRY
-from loyalsim.metrics.catalogue import combined_keys, cost_accounts, reward_types
+from loyalsim.metrics.catalogue import (
+    combined_keys,
+    cost_accounts,
+    declared_accounts,
+    reward_types,
+)
 from loyalsim.metrics.ifrs15 import points_accounts
 from loyalsim.scenario.models import Scenario
 
@@ -55,9 +60,14 @@ def daily_accounts(arm: ArmResult) -> tuple[dict[str, np.ndarray], dict[str, np.
     """Daily cost accounts (operating cost first) and income accounts of one arm: the one
     rule both the summary and the weekly series use."""
     money = arm.world.ledger.daily_money
+    declared = declared_accounts({type(m) for m in arm.mechanics})
+    undeclared = sorted(set(money) - set(declared))
+    if undeclared:
+        raise RuntimeError(f"money booked in undeclared account(s) {undeclared}")
+    zeros = np.zeros(arm.world.days)
     costs = {"operating_cost": arm.daily["operating_cost"]}
-    costs.update({a: money[a] for a in cost_accounts(money)})
-    income = {a: money[a] for a in sorted(money) if a not in costs}
+    costs.update({a: money.get(a, zeros) for a in cost_accounts(declared)})
+    income = {a: money.get(a, zeros) for a in declared if a not in costs}
     return costs, income
 
 
@@ -73,7 +83,7 @@ def cost_per_point(arm: ArmResult) -> float:
     """Cost of a redeemed point: realised reward cost per point redeemed, else the catalogue's."""
     ledger = arm.world.ledger
     redeemed = int(ledger.redeemed.sum())
-    reward_cost = float(ledger.daily_money["reward_cost"].sum()) if redeemed else 0.0
+    reward_cost = float(ledger.daily_money.get("reward_cost", np.zeros(1)).sum())
     if redeemed:
         return reward_cost / redeemed
     return arm.world.state.catalogue_cost_per_point
@@ -220,6 +230,8 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
         frame[account] = series
     income_columns = list(income_accounts)
     frame["program_cost"] = frame[list(costs)].sum(axis=1)
+    if "reward_cost" not in frame:
+        frame["reward_cost"] = 0.0
     accounts = points_accounts(scenario, arm)
     frame["recognised_points_revenue"] = accounts.recognised
     sums = frame.groupby("week", sort=True).sum()
@@ -235,6 +247,7 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
     out = sums.join(stocks)
     margin = scenario.economics.gross_margin
     income = out[income_columns].sum(axis=1) if income_columns else 0.0
+    out["program_income"] = income
     out["incremental_revenue"] = out["revenue"] - out["control_revenue"]
     out["incremental_profit"] = out["incremental_revenue"] * margin + income - out["program_cost"]
     out["liability"] = out["points_outstanding"] * cost_per_point(arm)

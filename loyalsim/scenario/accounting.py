@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt
 
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 Probability = Annotated[float, Field(ge=0.0, lt=1.0)]
 

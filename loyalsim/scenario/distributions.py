@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BeforeValidator, Field, PositiveFloat
 
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 
 class Constant(Spec):

@@ -12,7 +12,7 @@ from loyalsim.scenario.accounting import AccountingSpec
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec, KpiSpec
 from loyalsim.scenario.population import PopulationSpec
 from loyalsim.scenario.search import SearchSpec
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 
 class Horizon(Spec):

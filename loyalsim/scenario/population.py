@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 
 from loyalsim.scenario.distributions import Beta, Gamma, Poisson, Trait
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 

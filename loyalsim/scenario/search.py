@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
-from loyalsim.scenario.spec import Spec
+from loyalsim.spec import Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
