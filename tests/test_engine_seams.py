@@ -22,6 +22,7 @@ from loyalsim.experiments.scenarios import parse_scenario
 from loyalsim.experiments.simulate import simulate
 from loyalsim.mechanics import MECHANICS, REGISTRY, build_program
 from loyalsim.metrics import catalogue
+from loyalsim.metrics.segments import SegmentTrends
 
 SHRINK = {"population": {"size": 600}, "horizon": {"weeks": 20}, "replications": 1}
 
@@ -244,3 +245,27 @@ def test_automatic_enrolment_is_the_default_enrolment_mechanic() -> None:
     ]
     assert kinds == [("enrolment", True)]
     assert simulate(scenario).summary["enrolment_rate"] == 1.0
+
+
+def test_segments_partition_the_run_and_trends_match_them(shipped_runs: dict[str, Any]) -> None:
+    for name, result in shipped_runs.items():
+        summary = result.summary_dict()
+        segments = summary["segments"]
+        assert set(segments) == {s.name for s in result.scenario.population.segments}
+        for key in ("customers", "revenue", "control_revenue", "visits", "points_issued"):
+            total = sum(seg[key] for seg in segments.values())
+            assert total == pytest.approx(summary["kpis"][key], rel=1e-9), (name, key)
+        groups = summary["customer_groups"]
+        both = groups["engaged"]["revenue"] + groups["passive"]["revenue"]
+        assert both == pytest.approx(summary["kpis"]["revenue"], rel=1e-9), name
+
+
+def test_segment_trends_observer_adds_up_to_segment_revenue() -> None:
+    trends = SegmentTrends()
+    result = simulate(_coffee(), observers=[trends])
+    frame = trends.frame()
+    by_segment = frame[frame["arm"] == "program"].groupby("segment")["revenue"].sum()
+    for name, kpis in result.summary_dict()["segments"].items():
+        assert by_segment[name] == pytest.approx(kpis["revenue"], rel=1e-9)
+    control = frame[frame["arm"] == "control"]["revenue"].sum()
+    assert control == pytest.approx(result.summary["control_revenue"], rel=1e-9)

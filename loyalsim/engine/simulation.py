@@ -169,6 +169,8 @@ class Simulation:
         for hook in self._visit_phases:
             hook(w, batch)
         w.last_visit[idx] = day
+        w.spend_total[idx] += batch.spend
+        w.visit_total[idx] += 1
         self._churn(day, np.flatnonzero(base_tick), batch)
         self._close_day(day, batch)
         for observer in self.observers:

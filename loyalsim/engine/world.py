@@ -78,6 +78,10 @@ class World:
         self.frustrated = np.zeros(n, dtype=bool)
         self.attachment_shift = np.zeros(n)
         self.last_visit = np.full(n, NEVER, dtype=np.int64)
+        self.spend_total = np.zeros(n)
+        """Each customer's spend over the run so far (per-segment KPIs)."""
+        self.visit_total = np.zeros(n, dtype=np.int64)
+        """Each customer's visits over the run so far."""
         self.gave_up_day = np.full(n, NEVER, dtype=np.int64)
         self.alive_members = 0
         """Members currently alive (kept by :meth:`enrol` and :meth:`defect`)."""

@@ -20,6 +20,7 @@ from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.errors import SimulationError
 from loyalsim.metrics.results import ReplicationResult, RunResult
+from loyalsim.metrics.segments import customer_groups, segment_kpis
 from loyalsim.metrics.summary import ControlArm, structured, summarise, weekly
 from loyalsim.scenario.models import Scenario
 
@@ -78,10 +79,13 @@ def run_replication(
     else:
         control = _control_arm(scenario, population, seed, replication, streams)
     arm.world.ledger.check_identity()
+    margin = scenario.economics.gross_margin
     return ReplicationResult(
         replication=replication,
         kpis=summarise(scenario, arm, control),
         structured=structured(scenario, arm),
+        segments=segment_kpis(arm, control, margin),
+        customer_groups=customer_groups(arm, control, margin),
         weekly=weekly(scenario, arm, control),
         arm=arm,
         reward_cost_by_type=dict(sorted(arm.world.ledger.cost_by_type.items())),

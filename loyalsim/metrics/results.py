@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -28,18 +28,14 @@ class ReplicationResult:
     points_issued_by_source: dict[str, float] = field(default_factory=dict)
     structured: dict[str, Any] = field(default_factory=dict)
     """Nested KPIs (``reward_cost_by_type``, ``tier_share``, ``tier_migration``)."""
+    segments: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Segment name -> KPI -> value (:mod:`loyalsim.metrics.segments`)."""
+    customer_groups: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Engaged, passive and members by final tier -> KPI -> value."""
 
     def detached(self) -> ReplicationResult:
         """The same result without the arm's live state (picklable, for worker processes)."""
-        return ReplicationResult(
-            self.replication,
-            self.kpis,
-            self.weekly,
-            None,
-            self.reward_cost_by_type,
-            self.points_issued_by_source,
-            self.structured,
-        )
+        return replace(self, arm=None)
 
 
 def _clean(value: float) -> float | None:
@@ -126,6 +122,8 @@ class RunResult:
             "kpis_per_replication": {
                 k: [_clean(float(v)) for v in table[k].to_numpy()] for k in table.columns
             },
+            "segments": _mean_nested([r.segments for r in self.replications]),
+            "customer_groups": _mean_nested([r.customer_groups for r in self.replications]),
             "reward_cost_by_type": self._reward_cost_by_type(),
             "points_issued_by_source": self._issued_by_source(),
         }

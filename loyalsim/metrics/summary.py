@@ -44,12 +44,28 @@ class ControlArm:
     daily: dict[str, np.ndarray]
     alive: int
     arrived: int
+    customer_alive: np.ndarray
+    """Per customer: alive at the horizon."""
+    customer_arrived: np.ndarray
+    """Per customer: arrived within the horizon."""
+    customer_spend: np.ndarray
+    """Per customer: spend over the run."""
+    customer_visits: np.ndarray
+    """Per customer: visits over the run."""
 
     @classmethod
     def of(cls, arm: ArmResult) -> ControlArm:
         w = arm.world
-        arrived = int(np.count_nonzero(w.arrival_day < w.days))
-        return cls(daily=arm.daily, alive=int(w.alive.sum()), arrived=arrived)
+        arrived = w.arrival_day < w.days
+        return cls(
+            daily=arm.daily,
+            alive=int(w.alive.sum()),
+            arrived=int(np.count_nonzero(arrived)),
+            customer_alive=w.alive.copy(),
+            customer_arrived=arrived,
+            customer_spend=w.spend_total.copy(),
+            customer_visits=w.visit_total.copy(),
+        )
 
 
 def _ratio(num: float, den: float) -> float:
