@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, TextColumn
 
 from loyalsim.cli.app import app
-from loyalsim.cli.options import SetOption, overrides_from
+from loyalsim.cli.options import SetOption, overrides_from, progress_columns
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.optimize import outputs, recommend
 from loyalsim.experiments.optimize import study as studies
@@ -101,11 +101,8 @@ def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Consol
     """Run the trials with a progress bar: trials done, Pareto size, best values."""
     start = studies.finished_count(study)
     with Progress(
-        TextColumn("[bold]optimising"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        *progress_columns("[bold]optimising"),
+        TextColumn("{task.description}", overflow="ellipsis"),
         console=console,
         transient=False,
     ) as bar:
@@ -117,7 +114,7 @@ def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Consol
             bar.update(
                 task,
                 completed=min(snap.finished, job.target),
-                description=f"Pareto {snap.pareto}  failed {snap.failed}  best {best}",
+                description=f"front {snap.pareto} failed {snap.failed} {best}",
             )
 
         refresh()

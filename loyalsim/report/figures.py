@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from loyalsim.outputs.files import write_atomic
-from loyalsim.report.units import label, unit
+from loyalsim.report.formatting import label, unit
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:

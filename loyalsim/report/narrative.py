@@ -9,9 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from loyalsim.report.units import (
-    BETTER_HIGHER,
-    BETTER_LOWER,
+from loyalsim.report.formatting import (
+    better,
     fmt,
     fmt_diff,
     label,
@@ -56,7 +55,7 @@ def wanted(key: str, directions: Mapping[str, str]) -> int:
         return 1
     if direction in {"minimize", "min"}:
         return -1
-    return 1 if key in BETTER_HIGHER else -1 if key in BETTER_LOWER else 0
+    return better(key)
 
 
 def effect_phrase(e: Effect, currency: str) -> str:

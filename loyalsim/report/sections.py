@@ -13,7 +13,7 @@ from loyalsim.report import figures
 from loyalsim.report.html import Section, bullets, esc, figure, para, table
 from loyalsim.report.inputs import RunFiles
 from loyalsim.report.narrative import paired_interval, program_verdict
-from loyalsim.report.units import fmt, fmt_diff, fmt_diff_interval, fmt_interval, label, missing
+from loyalsim.report.formatting import fmt, fmt_diff, fmt_diff_interval, fmt_interval, label, missing
 from loyalsim.scenario.models import Scenario
 
 HEADLINE = (

@@ -14,7 +14,7 @@ from loyalsim.report.html import Section, bullets, esc, para, table
 from loyalsim.report.inputs import ComparisonFiles, OptimizeFiles
 from loyalsim.report.narrative import Effect, tradeoff
 from loyalsim.report.sections import design_lines, details, figure_html
-from loyalsim.report.units import fmt, fmt_diff, fmt_diff_interval, fmt_interval, label, missing
+from loyalsim.report.formatting import fmt, fmt_diff, fmt_diff_interval, fmt_interval, label, missing
 
 COMPARED = (
     "retention_rate",
