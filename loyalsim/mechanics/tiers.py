@@ -200,8 +200,10 @@ class Tiers(Mechanic):
         return out
 
     def structured_kpis(self, world: World) -> dict[str, Any]:
-        """``tier_share`` by tier, and ``tier_migration``: members counted by their tier after
-        their first review (rows) and their tier at the horizon, or ``churned`` (columns)."""
+        """``tier_share`` by tier; ``tier_migration_counts``: members counted by their tier
+        after their first review (rows) and their tier at the horizon, or ``churned``
+        (columns); ``tier_migration``: the same as shares of each row (rows sum to 1, NaN
+        for a tier nobody was reviewed into)."""
         counts = self._final_counts(world)
         total = counts.sum()
         names = world.tier_names
@@ -213,13 +215,23 @@ class Tiers(Mechanic):
         final = np.where(world.alive, world.tier, len(names))[reviewed]
         k = len(names) + 1
         matrix = np.bincount(self._first[reviewed] * k + final, minlength=k * (k - 1))
-        matrix = matrix.reshape(k - 1, k)
+        matrix = matrix.reshape(k - 1, k).astype(float)
+        rows = matrix.sum(axis=1, keepdims=True)
+        with np.errstate(all="ignore"):
+            shares = np.where(rows > 0, matrix / rows, np.nan)
         columns = [*names, "churned"]
-        migration = {
-            row: {col: float(matrix[i, j]) for j, col in enumerate(columns)}
-            for i, row in enumerate(names)
+
+        def table(grid: np.ndarray) -> dict[str, dict[str, float]]:
+            return {
+                row: {col: float(grid[i, j]) for j, col in enumerate(columns)}
+                for i, row in enumerate(names)
+            }
+
+        return {
+            "tier_share": share,
+            "tier_migration": table(shares),
+            "tier_migration_counts": table(matrix),
         }
-        return {"tier_share": share, "tier_migration": migration}
 
     def describe(self) -> str:
         p = self.params

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from loyalsim import __version__
 from loyalsim.outputs.files import write_text
-from loyalsim.report import sections, study_sections
+from loyalsim.report import executive, sections, study_sections
 from loyalsim.report.html import Section, page
 from loyalsim.report.inputs import ReportInputs, RunFiles, read_inputs
 
@@ -32,7 +32,9 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
     run, comp, opt = inputs.run, inputs.comparison, inputs.optimize
     body: list[Section] = []
     title, subtitle = directory.name, ""
+    summary: Section | None = None
     if run.summary is not None:
+        summary = executive.run_summary(run, sections.currency_of(run))
         body += sections.run_sections(run, directory)
         name = _name(run)
         title, subtitle = name, "Simulated loyalty program against a no-program control"
@@ -46,7 +48,9 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
             headline = Section(
                 "base", f"Base design '{comp.base}' against no program", headline.body
             )
-        body += head + study_sections.comparison_sections(comp, directory, currency)
+        judged = executive.judge_comparison(comp, study_sections.compared_keys(comp))
+        summary = executive.compare_summary(comp, judged, currency)
+        body += head + study_sections.comparison_sections(comp, directory, currency, judged)
         body += [headline] if headline is not None else []
         title = f"Comparison of designs: {_name(base) or comp.base}"
         subtitle = f"{len(comp.variants)} design(s) against the base design '{comp.base}'"
@@ -62,11 +66,20 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
                 )
                 if s
             ]
-        body += study_sections.optimize_sections(opt, directory, currency)
+        designs = executive.merged_designs(rec.get("designs") or [])
+        if opt.recommendation is not None:
+            summary = executive.optimize_summary(rec, designs, currency)
+        body += study_sections.optimize_sections(opt, directory, currency, designs, run.scenario)
         name = rec.get("scenario") or _name(run) or directory.name
         title = f"Optimisation of the program design: {name}"
         subtitle = "Pareto front and recommended designs against the current design"
-    return title, subtitle, body
+    if summary is None:
+        summary = Section(
+            "summary",
+            executive.TITLE,
+            "<p>These result files hold no KPI to decide on; see the sections below.</p>",
+        )
+    return title, subtitle, [summary, *body]
 
 
 def _name(run: RunFiles) -> str:

@@ -10,10 +10,19 @@ import pandas as pd
 
 from loyalsim.mechanics import build
 from loyalsim.report import figures
+from loyalsim.report.formatting import (
+    fmt,
+    fmt_count,
+    fmt_diff,
+    fmt_diff_interval,
+    fmt_interval,
+    fmt_share,
+    label,
+    missing,
+)
 from loyalsim.report.html import Section, bullets, esc, figure, para, table
 from loyalsim.report.inputs import RunFiles
 from loyalsim.report.narrative import paired_interval, program_verdict
-from loyalsim.report.formatting import fmt, fmt_diff, fmt_diff_interval, fmt_interval, label, missing
 from loyalsim.scenario.models import Scenario
 
 HEADLINE = (
@@ -282,13 +291,20 @@ def tiers_section(run: RunFiles, figures_dir: Path) -> Section | None:
         path = figures.tier_mix(shares, name, figures_dir / "report_tier_mix.png")
         parts.append(figure_html(path, "Tier mix"))
     if isinstance(moves, dict) and moves and all(isinstance(v, dict) for v in moves.values()):
+        counts = kpis.get("tier_migration_counts")
+        counts = counts if isinstance(counts, dict) else {}
         cols = list(dict.fromkeys([*moves, *[c for r in moves.values() for c in r]]))
-        rows = [
-            (f"from {src}", *(f"{100 * float(moves[src].get(c, 0.0)):.1f}%" for c in cols))
-            for src in moves
-        ]
+
+        def cell(src: str, col: str) -> str:
+            text = fmt_share(moves[src].get(col, 0.0))
+            n = (counts.get(src) or {}).get(col)
+            return text if missing(n) else f"{text} ({fmt_count(n)})"
+
+        rows = [(f"from {src}", *(cell(src, c) for c in cols)) for src in moves]
         headers = ("", *(f"to {c}" for c in cols))
-        parts.append(table(headers, rows, "Tier migration (share of each tier's members)"))
+        caption = "Tier migration: share of the members first reviewed into each tier (rows sum "
+        caption += "to 100%)" + (", with mean member counts in brackets" if counts else "")
+        parts.append(table(headers, rows, caption))
         path = figures.tier_migration(moves, name, figures_dir / "report_tier_migration.png")
         parts.append(figure_html(path, "Tier migration"))
     if not parts:
