@@ -12,14 +12,16 @@ from rich.console import Console
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
 from loyalsim.cli.run_cmd import HEADLINE
-from loyalsim.cli.tables import fitted_table
+from loyalsim.cli.tables import fitted_table, print_decision
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.compare import Arm, Comparison, compare, file_arm_name, parse_variant
 from loyalsim.outputs.files import prepare_dir, write_atomic, write_text
 from loyalsim.report import comparison_figures as comparison_plots
-from loyalsim.report import write_report
+from loyalsim.report import executive, write_report
 from loyalsim.report.formatting import fmt, fmt_diff, fmt_diff_interval, fmt_p, label
+from loyalsim.report.inputs import read_comparison
 from loyalsim.report.run_figures import write_run_folder
+from loyalsim.report.study_sections import compared_keys
 from loyalsim.scenario.loader import load_scenario, with_overrides
 
 
@@ -83,6 +85,11 @@ def compare_cmd(
     write_comparison(result, directory, common)
     write_report(directory)
     print_comparison(result)
+    files = read_comparison(directory)
+    if files is not None:
+        judged = executive.judge_comparison(files, compared_keys(files))
+        currency = base_scenario.economics.currency
+        print_decision(Console(), executive.compare_summary(files, judged, currency))
     Console().print(
         f"wrote {directory}: comparison.csv, comparison.json, plots, report.html"
         " and one folder per design"

@@ -10,12 +10,13 @@ from rich.console import Console
 
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
-from loyalsim.cli.tables import fitted_table
+from loyalsim.cli.tables import fitted_table, print_decision
 from loyalsim.experiments.simulate import simulate
 from loyalsim.metrics.results import RunResult
 from loyalsim.outputs.files import prepare_dir
-from loyalsim.report import write_report
+from loyalsim.report import executive, write_report
 from loyalsim.report.formatting import fmt, fmt_interval, label
+from loyalsim.report.inputs import read_run
 from loyalsim.report.run_figures import write_run_folder
 from loyalsim.scenario.loader import load_scenario
 
@@ -63,6 +64,8 @@ def run(
     write_run_folder(result, directory)
     write_report(directory)
     print_headline(result)
+    run_files = read_run(directory)
+    print_decision(Console(), executive.run_summary(run_files, scenario.economics.currency))
     Console().print(
         f"wrote {directory}: summary.json, weekly.csv, scenario.yaml, plots and report.html"
     )

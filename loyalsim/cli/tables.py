@@ -7,7 +7,10 @@ from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from loyalsim.report.executive import Decision
 
 MIN_LABEL = 10
 """The label column is never cut below this many characters."""
@@ -32,3 +35,11 @@ def fitted_table(
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def print_decision(console: Console, decision: Decision | None) -> None:
+    """The report's Executive summary verdict and paragraph, wrapped to the console."""
+    if decision is None:
+        return
+    console.print(f"[bold]{escape(decision.verdict)}[/]", highlight=False)
+    console.print(escape(decision.text), highlight=False)

@@ -34,7 +34,8 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
     title, subtitle = directory.name, ""
     summary: Section | None = None
     if run.summary is not None:
-        summary = executive.run_summary(run, sections.currency_of(run))
+        decision = executive.run_summary(run, sections.currency_of(run))
+        summary = decision.section() if decision is not None else None
         body += sections.run_sections(run, directory)
         name = _name(run)
         title, subtitle = name, "Simulated loyalty program against a no-program control"
@@ -49,7 +50,7 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
                 "base", f"Base design '{comp.base}' against no program", headline.body
             )
         judged = executive.judge_comparison(comp, study_sections.compared_keys(comp))
-        summary = executive.compare_summary(comp, judged, currency)
+        summary = executive.compare_summary(comp, judged, currency).section()
         body += head + study_sections.comparison_sections(comp, directory, currency, judged)
         body += [headline] if headline is not None else []
         title = f"Comparison of designs: {_name(base) or comp.base}"
@@ -68,7 +69,7 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
             ]
         designs = executive.merged_designs(rec.get("designs") or [])
         if opt.recommendation is not None:
-            summary = executive.optimize_summary(rec, designs, currency)
+            summary = executive.optimize_summary(rec, designs, currency).section()
         body += study_sections.optimize_sections(opt, directory, currency, designs, run.scenario)
         name = rec.get("scenario") or _name(run) or directory.name
         title = f"Optimisation of the program design: {name}"

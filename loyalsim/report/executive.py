@@ -24,9 +24,18 @@ TITLE = "Executive summary"
 """The heading of every report's first section (a contract scripts rely on)."""
 
 
-def _section(verdict: str, text: str, note: str) -> Section:
-    body = f'<p class="verdict"><strong>{esc(verdict)}</strong></p>' + para(text, "finding")
-    return Section("summary", TITLE, body + para(note, "note"))
+@dataclass(frozen=True)
+class Decision:
+    """The verdict (one sentence), the paragraph behind it and how sure it is."""
+
+    verdict: str
+    text: str
+    note: str
+
+    def section(self) -> Section:
+        body = f'<p class="verdict"><strong>{esc(self.verdict)}</strong></p>'
+        body += para(self.text, "finding") + para(self.note, "note")
+        return Section("summary", TITLE, body)
 
 
 def _horizon(days: Any) -> str:
@@ -38,7 +47,7 @@ def _horizon(days: Any) -> str:
 # --- a run ---------------------------------------------------------------------------------
 
 
-def run_summary(run: RunFiles, currency: str) -> Section | None:
+def run_summary(run: RunFiles, currency: str) -> Decision | None:
     """Launch, do not launch, or not proven: the program against running no program."""
     summary = run.summary
     if not summary:
@@ -95,7 +104,7 @@ def run_summary(run: RunFiles, currency: str) -> Section | None:
         f"How sure: means over {reps} replication(s), each paired with a no-program control arm "
         "on the same customers and random numbers; 95% Student-t intervals. "
     )
-    return _section(verdict, text, how + decision_rules(currency))
+    return Decision(verdict, text, how + decision_rules(currency))
 
 
 # --- a comparison --------------------------------------------------------------------------
@@ -144,7 +153,7 @@ def _num(value: Any) -> float | None:
     return None if missing(value) else float(value)
 
 
-def compare_summary(comp: ComparisonFiles, judged: Judged, currency: str) -> Section:
+def compare_summary(comp: ComparisonFiles, judged: Judged, currency: str) -> Decision:
     """Switch to the best variant, or keep the base; and whether anything beats no program."""
     base = comp.base
     profit = {
@@ -199,7 +208,7 @@ def compare_summary(comp: ComparisonFiles, judged: Judged, currency: str) -> Sec
         f"How sure: paired differences over {reps} replications on common random numbers; "
         "decision KPI: incremental profit (profit against running no program). "
     )
-    return _section(verdict, " ".join(parts), note + decision_rules(currency))
+    return Decision(verdict, " ".join(parts), note + decision_rules(currency))
 
 
 # --- an optimisation -----------------------------------------------------------------------
@@ -240,7 +249,7 @@ def design_profit(design: Mapping[str, Any]) -> float | None:
 
 def optimize_summary(
     rec: Mapping[str, Any], designs: Sequence[Mapping[str, Any]], currency: str
-) -> Section:
+) -> Decision:
     """Which recommended design to adopt, flagged when it (or every one) loses money."""
     current = design_profit(rec.get("current") or {})
     ok = [d for d in designs if d.get("feasible") is not False]
@@ -313,4 +322,4 @@ def optimize_summary(
         f"How sure: each design re-evaluated on {reps} replications shared with the current "
         "design (paired differences, 95% Student-t intervals). "
     )
-    return _section(verdict, " ".join(parts), note + decision_rules(currency))
+    return Decision(verdict, " ".join(parts), note + decision_rules(currency))
