@@ -6,7 +6,7 @@ from pathlib import Path
 
 from loyalsim import __version__
 from loyalsim.outputs.files import write_text
-from loyalsim.report import executive, sections, study_sections
+from loyalsim.report import calibration_sections, executive, sections, study_sections
 from loyalsim.report.html import Section, page
 from loyalsim.report.inputs import ReportInputs, RunFiles, read_inputs
 
@@ -74,6 +74,14 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
         name = rec.get("scenario") or _name(run) or directory.name
         title = f"Optimisation of the program design: {name}"
         subtitle = "Pareto front and recommended designs against the current design"
+    if inputs.calibration is not None:
+        record = inputs.calibration
+        if summary is None:
+            summary = calibration_sections.calibration_decision(record).section()
+        body += calibration_sections.calibration_sections(record, directory)
+        if run.summary is None and comp is None and opt is None:
+            log = Path(str(record.get("settings", {}).get("log", directory.name))).name
+            title, subtitle = f"Calibration: {log}", "Population fitted to a transaction log"
     if summary is None:
         summary = Section(
             "summary",
