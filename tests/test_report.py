@@ -319,3 +319,17 @@ def test_significance_is_adjusted_for_the_number_of_comparisons() -> None:
         e, "USD"
     )
     assert "adjusted p=0.080" in effect_phrase(e, "USD")
+
+
+def test_segments_table_when_summary_has_segments(run_dir: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(run_dir, tmp_path / "seg")
+    summary = json.loads((copy / "summary.json").read_text())
+    summary["segments"] = {
+        "commuters": {"retention_rate": 0.61, "incremental_profit": -120.0},
+        "tourists": {"retention_rate": 0.2, "incremental_profit": 35.5},
+    }
+    (copy / "summary.json").write_text(json.dumps(summary))
+    html = write_report(copy).read_text()
+    assert "Results by segment" in html
+    assert "<td>tourists</td><td>20.00%</td><td>36 USD</td>" in html
+    assert "Results by segment" not in write_report(run_dir).read_text()

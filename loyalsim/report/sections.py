@@ -312,11 +312,38 @@ def tiers_section(run: RunFiles, figures_dir: Path) -> Section | None:
     return Section("tiers", "Tiers: mix and migration", "\n".join(parts))
 
 
+SEGMENT_KPIS = 6
+"""At most this many KPI columns in the segments table (the rest under "All KPIs")."""
+
+
+def segments_section(run: RunFiles) -> Section | None:
+    """KPIs per customer segment, from ``summary.json["segments"]`` (segment name -> KPI ->
+    value) when the run recorded them."""
+    segments = (run.summary or {}).get("segments")
+    if not isinstance(segments, dict) or not segments:
+        return None
+    rows_in = {str(k): v for k, v in segments.items() if isinstance(v, dict)}
+    found = list(dict.fromkeys(k for v in rows_in.values() for k, x in v.items() if _scalar(x)))
+    keys = [k for k in HEADLINE if k in found] + [k for k in found if k not in HEADLINE]
+    cur = currency_of(run)
+
+    def grid(columns: list[str]) -> str:
+        rows = [(name, *(fmt(v.get(k), k, cur) for k in columns)) for name, v in rows_in.items()]
+        return table(("Segment", *(label(k) for k in columns)), rows)
+
+    body = grid(keys[:SEGMENT_KPIS])
+    if len(keys) > SEGMENT_KPIS:
+        body += details("All KPIs by segment", grid(keys))
+    note = para("Means over replications, each KPI computed on the segment's customers only.")
+    return Section("segments", "Results by segment", body + note)
+
+
 def run_sections(run: RunFiles, figures_dir: Path) -> list[Section]:
     found = [
         scenario_section(run),
         design_section(run),
         headline_section(run),
+        segments_section(run),
         trends_section(run, figures_dir),
         points_section(run, figures_dir),
         breakage_section(run, figures_dir),
