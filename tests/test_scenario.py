@@ -14,6 +14,7 @@ from loyalsim.errors import OverrideError, ScenarioError
 from loyalsim.scenario.loader import load_scenario, parse_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.overrides import apply_overrides, parse_assignment, parse_path
+from loyalsim.scenario.schema import model_properties, field_docs, scenario_schema
 
 MINIMAL = """\
 name: minimal
@@ -104,7 +105,7 @@ def test_every_shipped_scenario_and_template_passes_the_emitted_json_schema() ->
     jsonschema = pytest.importorskip("jsonschema")
     from importlib import resources
 
-    schema = Scenario.model_json_schema(by_alias=True)
+    schema = scenario_schema()
     validator = jsonschema.Draft202012Validator(schema)
     templates = resources.files("loyalsim.templates")
     texts = [p.read_text() for p in SCENARIOS] + [
@@ -252,3 +253,22 @@ def test_loader_never_crashes_on_arbitrary_text(text: str) -> None:
         parse_scenario(text, "fuzz.yaml")
     except ScenarioError as exc:
         assert exc.problems
+
+
+def test_every_schema_field_has_a_description_and_no_description_is_stale() -> None:
+    schema = scenario_schema()
+    found = set()
+    for name, model in [("Scenario", schema), *schema["$defs"].items()]:
+        for field, prop in model_properties(model).items():
+            found.add(f"{name}.{field}")
+            assert prop.get("description"), f"{name}.{field} has no description"
+    assert len(found) > 200
+    assert set(field_docs()) <= found  # every entry of field_docs.yaml still names a field
+
+
+@pytest.mark.parametrize("bad", ["", " gold", "gold ", "gold.plus"])
+def test_one_name_rule_for_rewards_tiers_partners_and_actions(bad: str) -> None:
+    assert parse_scenario(MINIMAL.replace("name: voucher", "name: 5 dollar voucher"))
+    text = MINIMAL.replace("name: voucher", f"name: '{bad}'")
+    (only,) = problems(text)
+    assert "program.rewards.catalogue[0].name: " in only

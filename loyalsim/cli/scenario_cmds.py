@@ -15,7 +15,7 @@ from loyalsim.cli.options import SetOption, overrides_from
 from loyalsim.errors import LoyalsimError, ScenarioError
 from loyalsim.scenario.lint import scenario_warnings
 from loyalsim.scenario.loader import load_scenario
-from loyalsim.scenario.models import Scenario
+from loyalsim.scenario.schema import scenario_schema
 
 
 @app.command()
@@ -50,8 +50,9 @@ def schema(
         Path | None, typer.Option("--out", help="Write the schema here instead of stdout.")
     ] = None,
 ) -> None:
-    """Print the JSON Schema of scenario files (for editor autocompletion and validation)."""
-    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n"
+    """Print the JSON Schema of scenario files (for editor autocompletion, validation and
+    tooltips: every field has a description)."""
+    text = json.dumps(scenario_schema(), indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
         return

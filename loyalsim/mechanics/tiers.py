@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.scenario.spec import Spec
+from loyalsim.scenario.spec import Name, Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -25,7 +25,7 @@ BUCKET_DAYS = 7
 class Tier(Spec):
     """One status level: the qualifying amount and the benefits it brings."""
 
-    name: str = Field(min_length=1)
+    name: Name
     threshold: NonNegative
     earn_multiplier: NonNegative = 1.0
     perk_cost_per_month: NonNegative = 0.0
