@@ -14,7 +14,7 @@ from loyalsim.errors import OverrideError, ScenarioError
 from loyalsim.scenario.loader import load_scenario, parse_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.overrides import apply_overrides, parse_assignment, parse_path
-from loyalsim.scenario.schema import model_properties, field_docs, scenario_schema
+from loyalsim.scenario.schema import field_docs, model_properties, scenario_schema
 
 MINIMAL = """\
 name: minimal
