@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Spec(BaseModel):
     """A frozen pydantic model that rejects unknown keys (typos must not pass silently)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^.\s](?:[^.]*[^.\s])?$")]
+"""The one rule for names inside a program (rewards, tiers, events, partners, actions):
+free text with spaces allowed, 1-80 characters, no leading or trailing space and no '.',
+because names end up in dotted KPI keys (``tier_share.gold``) and ledger sources."""

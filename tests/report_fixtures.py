@@ -37,6 +37,11 @@ def with_tiers(run_dir: Path, directory: Path) -> Path:
         "gold": {"green": 0.2, "gold": 0.7, "platinum": 0.1},
         "platinum": {"gold": 0.3, "platinum": 0.7},
     }
+    summary["kpis"]["tier_migration_counts"] = {
+        "green": {"green": 90.0, "gold": 10.0},
+        "gold": {"green": 4.0, "gold": 14.0, "platinum": 2.0},
+        "platinum": {"gold": 3.0, "platinum": 7.0},
+    }
     (directory / "summary.json").write_text(json.dumps(summary))
     (directory / "report.html").unlink(missing_ok=True)
     return directory
@@ -159,7 +164,10 @@ def optimize_dir(directory: Path) -> Path:
                 "trial": 1,
                 "params": {"program.stamps.points_per_visit": 2, "program.expiry.days": 70},
                 "feasible": True,
-                "kpis": {"retention_rate": stat(0.384, 0.003)},
+                "kpis": {
+                    "retention_rate": stat(0.384, 0.003),
+                    "incremental_profit": stat(-500.0, 200.0),
+                },
                 "vs_current": {
                     "retention_rate": {"diff": -0.006, "ci_low": -0.009, "ci_high": -0.003}
                 },
@@ -167,5 +175,7 @@ def optimize_dir(directory: Path) -> Path:
             },
         ],
     }
+    # the knee is also the best design for retention: recommend.py lists it twice
+    rec["designs"].insert(1, {**rec["designs"][0], "label": "best_retention_rate"})
     (directory / "recommendation.json").write_text(json.dumps(rec))
     return directory

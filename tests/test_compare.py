@@ -160,7 +160,7 @@ def test_bad_arm_names_are_refused(base):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "80"}
     code = "from loyalsim.cli.app import main; main()"
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False
@@ -176,6 +176,12 @@ def test_cli_writes_the_contract_files(base, tmp_path):
         "--replications", "2", "--seed", "4", "--set", "population.size=800", "--out", str(out),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    # the console at 80 columns: no wrapped cells, pp for rate differences, a recommendation
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    assert " pp" in done.stdout and "p=0.000" not in done.stdout
+    assert "Recommendation: " in done.stdout
+    rows = [line for line in done.stdout.splitlines() if line.strip().startswith("Retention ")]
+    assert rows and "small-2" in rows[0]  # a KPI row holds its numbers on one line
     with open(out / "comparison.csv", newline="") as f:
         header = next(csv.reader(f))
     assert tuple(header) == TABLE_COLUMNS

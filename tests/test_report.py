@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from report_fixtures import COFFEE, compare_dir, optimize_dir, real_run, with_tiers
@@ -36,6 +37,13 @@ def images(html: str) -> list[bytes]:
     sources = re.findall(r'<img src="([^"]*)"', html)
     assert all(s.startswith("data:image/png;base64,") for s in sources), sources
     return [base64.b64decode(s.split(",", 1)[1]) for s in sources]
+
+
+def first_section(html: str) -> str:
+    """The text of the report's first section, which must be the Executive summary."""
+    match = re.search(r"<section id=\"(\w+)\"><h2>(.*?)</h2>(.*?)</section>", html, re.S)
+    assert match is not None and match.group(2) == "Executive summary"
+    return re.sub(r"<[^>]+>", " ", match.group(3))
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -120,7 +128,12 @@ def test_tier_mix_and_migration_when_tiers_exist(run_dir: Path, tmp_path: Path) 
     html = write_report(tiered).read_text()
     assert "Tiers: mix and migration" in html
     assert "<td>gold</td><td>25.0%</td>" in html
-    assert "<td>from gold</td><td>20.0%</td><td>70.0%</td><td>10.0%</td>" in html
+    row = "<td>from gold</td><td>20.0% (4)</td><td>70.0% (14)</td><td>10.0% (2)</td>"
+    assert row in html
+    assert "rows sum to 100%" in html
+    migration = re.search(r"<caption>Tier migration.*?</table>", html, re.S).group(0)
+    shares = [float(v) for v in re.findall(r"<td>([0-9.]+)%", migration)]
+    assert shares and all(0.0 <= v <= 100.0 for v in shares)
     assert (tiered / "report_tier_mix.png").read_bytes().startswith(PNG)
     assert (tiered / "report_tier_migration.png").read_bytes().startswith(PNG)
     assert len(images(html)) == 5
@@ -152,17 +165,23 @@ def test_optimize_report(tmp_path: Path) -> None:
     assert "12 trials (11 complete, 1 fail), 10 feasible, 6 on the Pareto front." in html
     assert "Constraints: liability &lt;= 2000." in html
     assert (directory / "report_pareto.png").read_bytes().startswith(PNG)
-    knee = re.search(r"Design &#x27;knee&#x27; \(trial 5\)</h3>(.*?)</p>", html, re.S).group(1)
-    assert "<td>program.expiry.days</td><td>110</td>" in knee
+    # the knee is also best for retention: one entry, both reasons, flagged as losing money
+    title = "Design &#x27;balanced (knee) and best for retention&#x27; (trial 5) — loses money"
+    assert html.count("(trial 5)") == 1
+    knee = re.search(re.escape(title) + r".*?</h3>(.*?)</p>", html, re.S).group(1)
+    assert "<td>Expiry: days</td><td>110</td><td>program.expiry.days</td>" in knee
     assert "raises retention by 1.20 pp (95% CI +0.80 pp to +1.60 pp)" in knee
     assert "raises cost to revenue by 0.90 pp (95% CI +0.70 pp to +1.60 pp)" not in knee
     assert "raises cost to revenue by 0.90 pp (95% CI +0.70 pp to +1.10 pp)" in knee
     assert "The trade-off: better retention at the price of worse cost to revenue and" in knee
     assert "Against running no program: retention +1.40 pp, revenue +2,500." in knee
     best = re.search(
-        r"best_cost_to_revenue.*?</table>\s*<p class=\"finding\">(.*?)</p>", html, re.S
+        r"best for cost to revenue.*?</table>\s*<p class=\"finding\">(.*?)</p>", html, re.S
     )
     assert "lowers retention by 0.60 pp" in best.group(1)
+    summary = first_section(html)
+    assert "every recommended design loses money against running no program" in summary
+    assert "ranges from -1,100 to -500" in summary
 
 
 def test_cli_report_and_run_call_it(tmp_path: Path) -> None:
@@ -243,3 +262,74 @@ def test_paired_interval_matches_student_t() -> None:
     assert e.hi - e.diff == pytest.approx(4.302653 / 3**0.5, rel=1e-6)
     assert paired_interval([None, 1.0], [0.0, 0.5]).lo is None
     assert paired_interval([], []) is None
+
+
+def test_run_summary_verdict_follows_the_profit_interval(run_report: str, run_dir: Path) -> None:
+    summary = json.loads((run_dir / "summary.json").read_text())
+    lo, hi = summary["kpis_ci95"]["incremental_profit"]
+    text = first_section(run_report)
+    if hi < 0 and -hi > 0.01 * summary["kpis"]["revenue"]:
+        assert "do not launch this design as it stands: it loses money" in text
+    elif lo > 0:
+        assert "the program pays for itself" in text
+    else:
+        assert "not proven" in text or "no material effect" in text
+    assert "Benjamini-Hochberg" in text and "0.5 pp" in text
+
+
+def test_compare_summary_keeps_the_base_and_says_nothing_beats_no_program(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    html = write_report(compare_dir(run_dir, tmp_path / "cmp")).read_text()
+    text = first_section(html)
+    assert "Recommendation: keep the base design &#x27;current&#x27;." in text
+    assert "Nothing compared beats running no program." in text
+    assert "none of the designs compared beats running no program" in text
+
+
+def test_compare_summary_recommends_a_clear_material_gain(run_dir: Path, tmp_path: Path) -> None:
+    directory = compare_dir(run_dir, tmp_path / "cmp")
+    table = pd.read_csv(directory / "comparison.csv")
+    profit = (table["variant"] == "richer") & (table["kpi"] == "incremental_profit")
+    table.loc[profit, ["diff", "ci_low", "ci_high", "mean"]] = [2400.0, 1800.0, 3000.0, 400.0]
+    tiny = (table["variant"] == "richer") & (table["kpi"] == "cost_to_revenue")
+    table.loc[tiny, ["diff", "ci_low", "ci_high"]] = [0.00002, 0.00001, 0.00003]
+    table.to_csv(directory / "comparison.csv", index=False)
+    html = write_report(directory).read_text()
+    text = first_section(html)
+    assert "Recommendation: switch to design &#x27;richer&#x27;." in text
+    assert "raises incremental profit by 2,400 USD" in text and "adjusted p=0.010" in text
+    assert "beats running no program" not in text  # the richer design earns +400 vs none
+    # a clear but tiny change is not a trade-off
+    finding = re.search(r"<h3>richer</h3><p class=\"finding\">(.*?)</p>", html).group(1)
+    assert "makes no material change to cost to revenue (+0.00 pp, below the 0.50 pp" in finding
+
+
+def test_significance_is_adjusted_for_the_number_of_comparisons() -> None:
+    from scipy import stats
+
+    from loyalsim.report.decision import adjust
+
+    p = [0.01, 0.04, 0.03, 0.20, float("nan")]
+    q = adjust(p)
+    assert q[:4] == pytest.approx(list(stats.false_discovery_control(p[:4], method="bh")))
+    assert q[1] == pytest.approx(0.04 * 4 / 3) and q[4] != q[4]  # rank 3 of 4; NaN stays
+    e = Effect("retention_rate", 0.012, 0.001, 0.023, threshold=0.005, q=0.08)
+    assert not e.clear and "once the many KPIs compared are accounted for" in effect_phrase(
+        e, "USD"
+    )
+    assert "adjusted p=0.080" in effect_phrase(e, "USD")
+
+
+def test_segments_table_when_summary_has_segments(run_dir: Path, tmp_path: Path) -> None:
+    copy = shutil.copytree(run_dir, tmp_path / "seg")
+    summary = json.loads((copy / "summary.json").read_text())
+    summary["segments"] = {
+        "commuters": {"retention_rate": 0.61, "incremental_profit": -120.0},
+        "tourists": {"retention_rate": 0.2, "incremental_profit": 35.5},
+    }
+    (copy / "summary.json").write_text(json.dumps(summary))
+    html = write_report(copy).read_text()
+    assert "Results by segment" in html
+    assert "<td>tourists</td><td>20.00%</td><td>36 USD</td>" in html
+    assert "Results by segment" not in write_report(run_dir).read_text()

@@ -45,6 +45,13 @@ def test_reports_render_in_headless_chromium(reports: list[Path]) -> None:
             errors = [e for e in driver.get_log("browser") if e["level"] in {"SEVERE", "ERROR"}]
             assert not errors, f"{report}: console errors {errors}"
             assert driver.find_element("css selector", "h1").text
+            first = driver.find_element("css selector", "main section:first-of-type")
+            assert first.get_attribute("id") == "summary"
+            assert first.find_element("css selector", "h2").text == "Executive summary"
+            verdict = first.find_element("css selector", "p.verdict").text
+            assert verdict.startswith(("Verdict:", "Recommendation:")), verdict
+            nav = driver.find_element("css selector", "nav a:first-child")
+            assert nav.text == "Executive summary" and nav.is_displayed()
             png = full_page_png(driver)
             assert png.startswith(b"\x89PNG")
             (report.parent / "screenshot.png").write_bytes(png)

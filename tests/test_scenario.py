@@ -14,6 +14,7 @@ from loyalsim.errors import OverrideError, ScenarioError
 from loyalsim.scenario.loader import load_scenario, parse_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.overrides import apply_overrides, parse_assignment, parse_path
+from loyalsim.scenario.schema import field_docs, model_properties, scenario_schema
 
 MINIMAL = """\
 name: minimal
@@ -93,6 +94,68 @@ def test_cross_field_rules() -> None:
     )
     found = problems(expiry)
     assert any("policy 'inactivity' needs 'days'" in p for p in found)
+    # cross-field errors name the fields, not the whole section
+    (only,) = problems(MINIMAL.replace("{weeks: 4}", "{weeks: 4, days: 3}"))
+    assert only.endswith("(fields: horizon.weeks, horizon.days)") and "{" not in only
+    (only,) = problems(expiry)
+    assert only.startswith("line 16: program.expiry: ") and "'kind'" not in only
+
+
+def test_every_shipped_scenario_and_template_passes_the_emitted_json_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib import resources
+
+    schema = scenario_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    templates = resources.files("loyalsim.templates")
+    texts = [p.read_text() for p in SCENARIOS] + [
+        t.read_text().replace("__NAME__", "x")
+        for t in templates.iterdir()
+        if t.name.endswith(".yaml")
+    ]
+    assert len(texts) >= len(SCENARIOS) + 5
+    for text in texts:
+        data = json.loads(json.dumps(yaml.safe_load(text), default=str))  # dates as strings
+        assert not [e.message for e in validator.iter_errors(data)]
+    bad = json.loads(json.dumps(yaml.safe_load(SCENARIOS[0].read_text()), default=str))
+    bad["population"]["segments"][0]["sahre"] = 1
+    assert list(validator.iter_errors(bad))  # the schema is not a pushover
+
+
+def test_mistyped_names_in_set_get_did_you_mean() -> None:
+    scenario = load_scenario(next(p for p in SCENARIOS if p.name == "coffee_punch_card.yaml"))
+    with pytest.raises(OverrideError, match=r"no mechanic named 'earning'; did you mean 'stamps'"):
+        with_overrides(scenario, {"program.earning.points_per_unit": 2})
+    with pytest.raises(OverrideError, match=r"did you mean 'catalogue'"):
+        with_overrides(scenario, {"program.rewards.catalog[0].points": 2})
+    # a new section is still allowed
+    assert with_overrides(scenario, {"behaviour.goal_gradient": 0.1}).behaviour.goal_gradient == 0.1
+
+
+def test_missing_kind_names_the_allowed_mechanics() -> None:
+    text = MINIMAL.replace("{kind: spend_earning, points_per_unit: 1}", "{points_per_unit: 1}")
+    (only,) = problems(text)
+    assert "program.earning: 'kind' is missing" in only and "spend_earning" in only
+
+
+def test_validate_warns_about_rules_that_never_fire_and_unreachable_rewards() -> None:
+    from loyalsim.scenario.lint import scenario_warnings
+
+    assert all(not scenario_warnings(load_scenario(p)) for p in SCENARIOS)
+    tiers = load_scenario(next(p for p in SCENARIOS if p.name == "beauty_tiers.yaml"))
+    short = with_overrides(
+        tiers,
+        {
+            "horizon": {"weeks": 8},
+            "program.status.review_every_days": 91,
+            "program.rewards.catalogue[0].points": 50_000_000,
+        },
+    )
+    found = scenario_warnings(short)
+    assert any(
+        w.startswith("program.status.review_every_days = 91: beyond the 56-day") for w in found
+    )
+    assert any("catalogue[0].points = 50,000,000: no customer can plausibly reach" for w in found)
 
 
 @pytest.mark.parametrize(
@@ -190,3 +253,22 @@ def test_loader_never_crashes_on_arbitrary_text(text: str) -> None:
         parse_scenario(text, "fuzz.yaml")
     except ScenarioError as exc:
         assert exc.problems
+
+
+def test_every_schema_field_has_a_description_and_no_description_is_stale() -> None:
+    schema = scenario_schema()
+    found = set()
+    for name, model in [("Scenario", schema), *schema["$defs"].items()]:
+        for field, prop in model_properties(model).items():
+            found.add(f"{name}.{field}")
+            assert prop.get("description"), f"{name}.{field} has no description"
+    assert len(found) > 200
+    assert set(field_docs()) <= found  # every entry of field_docs.yaml still names a field
+
+
+@pytest.mark.parametrize("bad", ["", " gold", "gold ", "gold.plus"])
+def test_one_name_rule_for_rewards_tiers_partners_and_actions(bad: str) -> None:
+    assert parse_scenario(MINIMAL.replace("name: voucher", "name: 5 dollar voucher"))
+    text = MINIMAL.replace("name: voucher", f"name: '{bad}'")
+    (only,) = problems(text)
+    assert "program.rewards.catalogue[0].name: " in only

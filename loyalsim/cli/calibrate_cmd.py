@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from loyalsim.cli.app import app
+from loyalsim.cli.tables import print_decision
 from loyalsim.errors import DataError
 from loyalsim.experiments.calibrate.errors import CalibrationError
 from loyalsim.experiments.calibrate.fit import CalibrationResult, fit_population, population_section
@@ -26,6 +27,8 @@ from loyalsim.experiments.calibrate.report import (
 )
 from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
 from loyalsim.outputs.files import prepare_dir, write_text
+from loyalsim.report import write_report
+from loyalsim.report.calibration_sections import calibration_decision
 from loyalsim.scenario.population import PopulationSpec
 
 
@@ -115,8 +118,10 @@ def calibrate(
     if holdout is not None:
         plot_holdout(holdout, directory / "holdout.png", f"Holdout validation: {log.name}")
     write_text(out, population_yaml(result, data, size, log.name))
+    write_report(directory)
     _print(result, data, holdout)
-    files = "calibration.json" + (", holdout.png" if holdout is not None else "")
+    print_decision(Console(), calibration_decision(record))
+    files = "calibration.json, " + ("holdout.png, " if holdout is not None else "") + "report.html"
     Console().print(f"wrote {out} and {files} in {directory}")
 
 

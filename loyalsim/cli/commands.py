@@ -3,6 +3,7 @@
 from loyalsim.cli import (  # noqa: F401
     calibrate_cmd,
     compare_cmd,
+    init_cmd,
     optimize_cmd,
     report_cmd,
     run_cmd,

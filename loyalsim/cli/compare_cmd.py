@@ -8,18 +8,21 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
 from loyalsim.cli.run_cmd import HEADLINE
+from loyalsim.cli.tables import fitted_table, print_decision
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.compare import Arm, Comparison, compare, file_arm_name, parse_variant
 from loyalsim.experiments.scenarios import load_scenario, with_overrides
 from loyalsim.outputs.files import prepare_dir, write_atomic, write_text
 from loyalsim.report import comparison_figures as comparison_plots
-from loyalsim.report import write_report
+from loyalsim.report import executive, write_report
+from loyalsim.report.formatting import fmt, fmt_diff, fmt_diff_interval, fmt_p, label
+from loyalsim.report.inputs import read_comparison
 from loyalsim.report.run_figures import write_run_folder
+from loyalsim.report.study_sections import compared_keys
 
 
 @app.command("compare")
@@ -82,6 +85,11 @@ def compare_cmd(
     write_comparison(result, directory, common)
     write_report(directory)
     print_comparison(result)
+    files = read_comparison(directory)
+    if files is not None:
+        judged = executive.judge_comparison(files, compared_keys(files))
+        currency = base_scenario.economics.currency
+        print_decision(Console(), executive.compare_summary(files, judged, currency))
     Console().print(
         f"wrote {directory}: comparison.csv, comparison.json, plots, report.html"
         " and one folder per design"
@@ -106,36 +114,31 @@ def write_comparison(
 
 
 def print_comparison(result: Comparison) -> None:
-    """Headline KPIs: the base mean and each variant's paired difference with its 95% CI."""
+    """Headline KPIs: the base mean and each variant's paired difference with its 95% CI and
+    p-value, one row per KPI and variant so any number of designs fits 80 columns."""
     currency = result.base.scenario.economics.currency
-    table = Table(
-        title=f"Paired differences vs {result.base.name} "
-        f"({result.replications} replications, common random numbers)"
-    )
-    table.add_column("KPI")
-    table.add_column(result.base.name, justify="right")
-    for arm in result.variants:
-        table.add_column(f"{arm.name} − base [95% CI]", justify="right")
+    many = len(result.variants) > 1
+    headers = ["KPI", "base", *(["design"] if many else []), "difference", "95% CI", "p"]
     rows = result.table.set_index(["variant", "kpi"])
-    for key, label, unit in HEADLINE:
+    lines = []
+    for key in HEADLINE:
         if (result.base.name, key) not in rows.index:
             continue
-        cells = [_fmt(rows.loc[(result.base.name, key), "mean"], unit, currency)]
-        for arm in result.variants:
+        base = fmt(rows.loc[(result.base.name, key), "mean"], key)
+        for i, arm in enumerate(result.variants):
             row = rows.loc[(arm.name, key)]
-            diff = _fmt(row["diff"], unit, currency, signed=True)
-            lo = _fmt(row["ci_low"], unit, currency, signed=True)
-            hi = _fmt(row["ci_high"], unit, currency, signed=True)
-            p = "" if row["p_value"] != row["p_value"] else f" p={row['p_value']:.3f}"
-            cells.append(f"{diff} [{lo} .. {hi}]{p}")
-        table.add_row(label, *cells)
-    Console().print(table)
-
-
-def _fmt(value: float, unit: str, currency: str, signed: bool = False) -> str:
-    if value != value:  # NaN
-        return "n/a"
-    sign = "+" if signed else ""
-    if unit == "pct":
-        return f"{100 * value:{sign}.2f}%"
-    return f"{value:{sign},.0f} {currency}"
+            cells = [label(key) if i == 0 else "", base if i == 0 else ""]
+            cells += [arm.name] if many else []
+            cells += [
+                fmt_diff(row["diff"], key),
+                fmt_diff_interval(row["ci_low"], row["ci_high"], key, compact=True),
+                fmt_p(row["p_value"]).removeprefix("p=").removeprefix("p") or "—",
+            ]
+            lines.append(cells)
+    console = Console()
+    vs = "" if many else f" {result.variants[0].name}"
+    title = (
+        f"Paired differences{vs} vs {result.base.name} ({result.replications} replications, "
+        f"common random numbers; amounts in {currency})"
+    )
+    console.print(fitted_table(console, title, headers, lines))

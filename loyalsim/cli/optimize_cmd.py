@@ -10,10 +10,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, TextColumn
+from rich.table import Column
 
 from loyalsim.cli.app import app
-from loyalsim.cli.options import SetOption, overrides_from
+from loyalsim.cli.options import SetOption, overrides_from, progress_columns
+from loyalsim.cli.tables import print_decision
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.optimize import outputs, recommend
 from loyalsim.experiments.optimize import study as studies
@@ -22,7 +24,7 @@ from loyalsim.experiments.optimize.storage import default_url
 from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.outputs.files import prepare_dir, write_text
 from loyalsim.outputs.run_folder import scenario_yaml
-from loyalsim.report import write_report
+from loyalsim.report import executive, write_report
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
 
@@ -87,10 +89,13 @@ def optimize(
             f"no trial of study '{name}' completed"
             + (": " + "; ".join(errors) if len(errors) else "")
         )
-    _write(study, base, search, frame, directory)
+    rec = _write(study, base, search, frame, directory)
     write_text(directory / "scenario.yaml", scenario_yaml(base))
     write_report(directory)
     _summary(frame, search, directory, url)
+    designs = executive.merged_designs(rec.get("designs") or [])
+    decision = executive.optimize_summary(rec, designs, base.economics.currency)
+    print_decision(Console(), decision)
 
 
 def _slug(text: str) -> str:
@@ -98,14 +103,14 @@ def _slug(text: str) -> str:
 
 
 def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Console) -> None:
-    """Run the trials with a progress bar: trials done, Pareto size, best values."""
+    """Run the trials with a progress bar: trials done, ETA, Pareto size and failures."""
     start = studies.finished_count(study)
     with Progress(
-        TextColumn("[bold]optimising"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        *progress_columns("[bold]optimising"),
+        TextColumn(
+            "{task.description}",
+            table_column=Column(no_wrap=True, overflow="ellipsis"),
+        ),
         console=console,
         transient=False,
     ) as bar:
@@ -113,11 +118,10 @@ def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Consol
 
         def refresh(*_: object) -> None:
             snap = studies.snapshot(study, search)
-            best = "  ".join(f"{k}={v:.4g}" for k, v in snap.best.items())
             bar.update(
                 task,
                 completed=min(snap.finished, job.target),
-                description=f"Pareto {snap.pareto}  failed {snap.failed}  best {best}",
+                description=f"front {snap.pareto} failed {snap.failed}",
             )
 
         refresh()
@@ -141,9 +145,10 @@ def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Consol
         refresh()
 
 
-def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) -> None:
+def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) -> dict:
+    """Write the tables, figures and recommendation; return the recommendation."""
     outputs.write_csv(frame, directory / "trials.csv")
-    front = outputs.pareto_frame(frame, search)
+    front = outputs.pareto_frame(frame, search, [t.number for t in study.best_trials])
     outputs.write_csv(front, directory / "pareto.csv")
     outputs.plot_pareto(frame, front, search, directory / "pareto_front.png")
     outputs.plot_hypervolume(frame, search, directory / "hypervolume.png")
@@ -158,6 +163,7 @@ def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) ->
         rec = recommend.recommend(base, search, frame, trial_params)
     write_text(directory / "recommendation.json", recommend.to_json(rec))
     write_text(directory / "recommendation.md", recommend.to_markdown(rec))
+    return rec
 
 
 def _summary(frame, search: SearchSpec, directory: Path, url: str) -> None:

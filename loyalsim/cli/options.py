@@ -6,7 +6,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from loyalsim.scenario.overrides import parse_assignment
 
@@ -25,13 +32,19 @@ def overrides_from(assignments: list[str] | None) -> dict[str, Any]:
     return dict(parse_assignment(a) for a in assignments or [])
 
 
-def progress_bar() -> Progress:
-    """The transient progress bar (on stderr) shared by the simulating commands."""
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
+def progress_columns(label: str = "[bold]{task.description}") -> tuple:
+    """Label, a bar of fixed width, done/total, elapsed and remaining time: about 60
+    characters, so the count and the ETA stay visible at 80 columns."""
+    return (
+        TextColumn(label),
+        BarColumn(bar_width=20),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
+        TextColumn("eta"),
+        TimeRemainingColumn(),
     )
+
+
+def progress_bar() -> Progress:
+    """The transient progress bar (on stderr) shared by the simulating commands."""
+    return Progress(*progress_columns(), console=Console(stderr=True), transient=True)

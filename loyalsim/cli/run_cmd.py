@@ -7,29 +7,32 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
+from loyalsim.cli.tables import fitted_table, print_decision
 from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.experiments.simulate import simulate
 from loyalsim.metrics.results import RunResult
 from loyalsim.outputs.files import prepare_dir
-from loyalsim.report import write_report
+from loyalsim.report import executive, write_report
+from loyalsim.report.formatting import fmt, fmt_interval, label
+from loyalsim.report.inputs import read_run
 from loyalsim.report.run_figures import write_run_folder
 
 HEADLINE = (
-    ("retention_rate", "Retention", "pct"),
-    ("control_retention_rate", "Retention, no program", "pct"),
-    ("revenue", "Revenue", "money"),
-    ("incremental_revenue", "Incremental revenue", "money"),
-    ("incremental_profit", "Incremental profit", "money"),
-    ("program_cost", "Program cost", "money"),
-    ("cost_to_revenue", "Cost to revenue", "pct"),
-    ("breakage_rate", "Breakage", "pct"),
-    ("good_breakage_share", "Good breakage share", "pct"),
-    ("liability", "Points liability", "money"),
+    "retention_rate",
+    "control_retention_rate",
+    "revenue",
+    "incremental_revenue",
+    "incremental_profit",
+    "program_cost",
+    "cost_to_revenue",
+    "breakage_rate",
+    "good_breakage_share",
+    "liability",
 )
+"""KPIs of the console tables of ``run`` and ``compare``, in order."""
 
 
 @app.command()
@@ -61,31 +64,22 @@ def run(
     write_run_folder(result, directory)
     write_report(directory)
     print_headline(result)
+    run_files = read_run(directory)
+    print_decision(Console(), executive.run_summary(run_files, scenario.economics.currency))
     Console().print(
         f"wrote {directory}: summary.json, weekly.csv, scenario.yaml, plots and report.html"
     )
 
 
 def print_headline(result: RunResult) -> None:
-    """A rich table of the headline KPIs with 95% confidence intervals."""
+    """The headline KPIs with 95% confidence intervals, cut to the console's width."""
     summary, intervals = result.summary, result.confidence_intervals()
     currency = result.scenario.economics.currency
     n = len(result.replications)
-    table = Table(title=f"{result.scenario.name} ({n} replication{'s' if n > 1 else ''})")
-    table.add_column("KPI")
-    table.add_column("mean", justify="right")
-    table.add_column("95% CI", justify="right")
-    for key, label, unit in HEADLINE:
+    rows = []
+    for key in HEADLINE:
         lo, hi = intervals[key]
-        table.add_row(label, _fmt(summary[key], unit, currency), _interval(lo, hi, unit, currency))
-    Console().print(table)
-
-
-def _fmt(value: float, unit: str, currency: str) -> str:
-    if value != value:  # NaN
-        return "n/a"
-    return f"{100 * value:.2f}%" if unit == "pct" else f"{value:,.0f} {currency}"
-
-
-def _interval(lo: float, hi: float, unit: str, currency: str) -> str:
-    return f"{_fmt(lo, unit, currency)} .. {_fmt(hi, unit, currency)}"
+        rows.append([label(key), fmt(summary[key], key), fmt_interval(lo, hi, key)])
+    title = f"{result.scenario.name} ({n} replication{'s' if n > 1 else ''}; amounts in {currency})"
+    console = Console()
+    console.print(fitted_table(console, title, ["KPI", "mean", "95% CI"], rows))

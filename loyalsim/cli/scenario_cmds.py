@@ -14,7 +14,8 @@ from loyalsim.cli.app import app, err_console
 from loyalsim.cli.options import SetOption, overrides_from
 from loyalsim.errors import LoyalsimError, ScenarioError
 from loyalsim.experiments.scenarios import load_scenario
-from loyalsim.scenario.models import Scenario
+from loyalsim.scenario.lint import scenario_warnings
+from loyalsim.scenario.schema import scenario_schema
 
 
 @app.command()
@@ -22,7 +23,8 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
     set_: SetOption = None,
 ) -> None:
-    """Check scenario files against the schema; report every problem with its YAML path."""
+    """Check scenario files against the schema; report every problem with its YAML path, and
+    warn about rules that never fire within the horizon or rewards nobody can reach."""
     overrides = overrides_from(set_)
     console = Console()
     failed = 0
@@ -34,6 +36,10 @@ def validate(
             err_console.print(f"[bold red]invalid:[/] {escape(str(exc))}", highlight=False)
             continue
         console.print(f"[green]ok[/] {escape(f'{path}: {scenario.name!r}')}", highlight=False)
+        for warning in scenario_warnings(scenario):
+            err_console.print(
+                f"[yellow]warning:[/] {escape(f'{path}: {warning}')}", highlight=False
+            )
     if failed:
         raise LoyalsimError(f"{failed} of {len(files)} scenario file(s) invalid")
 
@@ -44,8 +50,9 @@ def schema(
         Path | None, typer.Option("--out", help="Write the schema here instead of stdout.")
     ] = None,
 ) -> None:
-    """Print the JSON Schema of scenario files (for editor autocompletion and validation)."""
-    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n"
+    """Print the JSON Schema of scenario files (for editor autocompletion, validation and
+    tooltips: every field has a description)."""
+    text = json.dumps(scenario_schema(), indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
         return

@@ -14,7 +14,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import World
-from loyalsim.spec import Spec
+from loyalsim.spec import Name, Spec
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_ACTIONS = 16
@@ -24,7 +24,7 @@ class Action(Spec):
     """One rewarded action: ``adoption`` of engaged members ever do it (passive members
     ``adoption * passive_adoption``), adopters do it ``per_week`` times a week on average."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")
+    name: Name
     points: Annotated[int, Field(ge=0)]
     per_week: PositiveFloat
     adoption: Probability

@@ -15,7 +15,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import NEVER, World
-from loyalsim.spec import Spec
+from loyalsim.spec import Name, Spec
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -36,7 +36,7 @@ class PartnerBurn(Spec):
 class Partner(Spec):
     """A partner business: who shops there, how often, how much, and how it earns points."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_-]+$")
+    name: Name
     adoption: Probability
     visits_per_week: PositiveFloat
     mean_ticket: PositiveFloat

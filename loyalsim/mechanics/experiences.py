@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.spec import Spec
+from loyalsim.spec import Name, Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -26,7 +26,7 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 class Event(Spec):
     """An event held on ``first_day`` and then every ``every_days`` (once if omitted)."""
 
-    name: str = Field(min_length=1)
+    name: Name
     first_day: Annotated[int, Field(ge=0)] = 30
     every_days: Annotated[int, Field(ge=1)] | None = None
     capacity: Annotated[int, Field(ge=1)]

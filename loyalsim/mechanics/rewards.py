@@ -9,7 +9,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import Spec
+from loyalsim.spec import Name, Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -22,7 +22,7 @@ REWARD_TYPES: tuple[str, ...] = get_args(RewardType)
 class Reward(Spec):
     """A catalogue item: its price in points, its cost to the firm and its value to customers."""
 
-    name: str = Field(min_length=1)
+    name: Name
     points: Annotated[int, Field(ge=1)]
     cost: NonNegative
     value: NonNegative

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.spec import Spec
+from loyalsim.spec import Name, Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -25,7 +25,7 @@ BUCKET_DAYS = 7
 class Tier(Spec):
     """One status level: the qualifying amount and the benefits it brings."""
 
-    name: str = Field(min_length=1)
+    name: Name
     threshold: NonNegative
     earn_multiplier: NonNegative = 1.0
     perk_cost_per_month: NonNegative = 0.0
@@ -213,8 +213,10 @@ class Tiers(Mechanic[TiersParams]):
         return out
 
     def structured_kpis(self, world: World) -> dict[str, Any]:
-        """``tier_share`` by tier, and ``tier_migration``: members counted by their tier after
-        their first review (rows) and their tier at the horizon, or ``churned`` (columns)."""
+        """``tier_share`` by tier; ``tier_migration_counts``: members counted by their tier
+        after their first review (rows) and their tier at the horizon, or ``churned``
+        (columns); ``tier_migration``: the same as shares of each row (rows sum to 1, NaN
+        for a tier nobody was reviewed into)."""
         counts = self._final_counts(world)
         total = counts.sum()
         names = world.state.tier_names
@@ -226,13 +228,23 @@ class Tiers(Mechanic[TiersParams]):
         final = np.where(world.alive, world.state.tier, len(names))[reviewed]
         k = len(names) + 1
         matrix = np.bincount(self._first[reviewed] * k + final, minlength=k * (k - 1))
-        matrix = matrix.reshape(k - 1, k)
+        matrix = matrix.reshape(k - 1, k).astype(float)
+        rows = matrix.sum(axis=1, keepdims=True)
+        with np.errstate(all="ignore"):
+            shares = np.where(rows > 0, matrix / rows, np.nan)
         columns = [*names, "churned"]
-        migration = {
-            row: {col: float(matrix[i, j]) for j, col in enumerate(columns)}
-            for i, row in enumerate(names)
+
+        def table(grid: np.ndarray) -> dict[str, dict[str, float]]:
+            return {
+                row: {col: float(grid[i, j]) for j, col in enumerate(columns)}
+                for i, row in enumerate(names)
+            }
+
+        return {
+            "tier_share": share,
+            "tier_migration": table(shares),
+            "tier_migration_counts": table(matrix),
         }
-        return {"tier_share": share, "tier_migration": migration}
 
     def describe(self) -> str:
         p = self.params

@@ -44,12 +44,15 @@ def _clean(value: float) -> float | None:
 
 
 def _mean_nested(items: list[Any]) -> Any:
-    """Mean of equally shaped nested dicts of floats (missing entries count as zero)."""
+    """Mean of equally shaped nested dicts of floats (missing entries count as zero; NaN
+    entries, undefined in a replication, are left out of the mean)."""
     if items and all(isinstance(i, Mapping) for i in items):
         keys = list(dict.fromkeys(k for i in items for k in i))
         return {k: _mean_nested([i.get(k, 0.0) for i in items]) for k in keys}
-    with np.errstate(all="ignore"):
-        return _clean(float(np.mean(np.asarray(items, dtype=float)))) if items else None
+    values = np.asarray(items, dtype=float)
+    if not items or np.isnan(values).all():
+        return None
+    return _clean(float(np.nanmean(values)))
 
 
 @dataclass

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from loyalsim import __version__
 from loyalsim.outputs.files import write_text
-from loyalsim.report import sections, study_sections
+from loyalsim.report import calibration_sections, executive, sections, study_sections
 from loyalsim.report.html import Section, page
 from loyalsim.report.inputs import ReportInputs, RunFiles, read_inputs
 
@@ -32,7 +32,10 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
     run, comp, opt = inputs.run, inputs.comparison, inputs.optimize
     body: list[Section] = []
     title, subtitle = directory.name, ""
+    summary: Section | None = None
     if run.summary is not None:
+        decision = executive.run_summary(run, sections.currency_of(run))
+        summary = decision.section() if decision is not None else None
         body += sections.run_sections(run, directory)
         name = _name(run)
         title, subtitle = name, "Simulated loyalty program against a no-program control"
@@ -46,7 +49,9 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
             headline = Section(
                 "base", f"Base design '{comp.base}' against no program", headline.body
             )
-        body += head + study_sections.comparison_sections(comp, directory, currency)
+        judged = executive.judge_comparison(comp, study_sections.compared_keys(comp))
+        summary = executive.compare_summary(comp, judged, currency).section()
+        body += head + study_sections.comparison_sections(comp, directory, currency, judged)
         body += [headline] if headline is not None else []
         title = f"Comparison of designs: {_name(base) or comp.base}"
         subtitle = f"{len(comp.variants)} design(s) against the base design '{comp.base}'"
@@ -62,11 +67,28 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
                 )
                 if s
             ]
-        body += study_sections.optimize_sections(opt, directory, currency)
+        designs = executive.merged_designs(rec.get("designs") or [])
+        if opt.recommendation is not None:
+            summary = executive.optimize_summary(rec, designs, currency).section()
+        body += study_sections.optimize_sections(opt, directory, currency, designs, run.scenario)
         name = rec.get("scenario") or _name(run) or directory.name
         title = f"Optimisation of the program design: {name}"
         subtitle = "Pareto front and recommended designs against the current design"
-    return title, subtitle, body
+    if inputs.calibration is not None:
+        record = inputs.calibration
+        if summary is None:
+            summary = calibration_sections.calibration_decision(record).section()
+        body += calibration_sections.calibration_sections(record, directory)
+        if run.summary is None and comp is None and opt is None:
+            log = Path(str(record.get("settings", {}).get("log", directory.name))).name
+            title, subtitle = f"Calibration: {log}", "Population fitted to a transaction log"
+    if summary is None:
+        summary = Section(
+            "summary",
+            executive.TITLE,
+            "<p>These result files hold no KPI to decide on; see the sections below.</p>",
+        )
+    return title, subtitle, [summary, *body]
 
 
 def _name(run: RunFiles) -> str:

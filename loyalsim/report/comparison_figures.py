@@ -1,4 +1,5 @@
-"""Figures of a comparison: KPI distributions across replications and weekly trends per arm."""
+"""Figures of a comparison: KPI distributions across replications and weekly differences
+of each variant against the base."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
-from loyalsim.experiments.compare import HEADLINE_KPIS, Comparison
+from loyalsim.experiments.compare import HEADLINE_KPIS, Comparison, paired_stats
 from loyalsim.outputs.files import write_atomic
 
 WEEKLY_PANELS = (
@@ -52,14 +52,33 @@ def kpi_distributions(comparison: Comparison, path: Path) -> None:
 
 
 def weekly_trends(comparison: Comparison, path: Path) -> None:
-    """Weekly means of every arm side by side on shared axes."""
+    """Each variant's weekly difference from the base (paired per replication, mean and 95%
+    interval band), so designs are told apart even when their levels overlap."""
     fig, axes = plt.subplots(2, 2, figsize=(11, 7))
-    for arm in comparison.arms:
-        mean: pd.DataFrame = comparison.runs[arm.name].weekly_mean
+    base = comparison.runs[comparison.base.name].weekly
+    for arm in comparison.variants:
+        weekly = comparison.runs[arm.name].weekly
         for ax, (column, title) in zip(axes.flat, WEEKLY_PANELS, strict=True):
-            if column in mean.columns:
-                ax.plot(mean["week"], mean[column], label=arm.name)
-            ax.set(title=title, xlabel="week")
+            if column not in weekly.columns or column not in base.columns:
+                continue
+            b = base.pivot(index="week", columns="replication", values=column)
+            v = weekly.pivot(index="week", columns="replication", values=column)
+            factor = 100.0 if column == "retention_rate" else 1.0
+            rows = [
+                paired_stats(b.loc[w].to_numpy(float), v.loc[w].to_numpy(float)) for w in b.index
+            ]
+            mean = factor * np.array([r["diff"] for r in rows])
+            lo = factor * np.array([r["ci_low"] for r in rows])
+            hi = factor * np.array([r["ci_high"] for r in rows])
+            (line,) = ax.plot(b.index, mean, label=arm.name)
+            ax.fill_between(b.index, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+            unit = " (pp)" if factor != 1.0 else ""
+            ax.set(title=f"{title}: difference{unit}", xlabel="week")
+    for ax in axes.flat:
+        ax.axhline(0, color="black", lw=0.8)
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle("Weekly trends by design (mean over replications)")
+    fig.suptitle(
+        f"Weekly difference of each design against '{comparison.base.name}' "
+        "(mean over replications, 95% interval)"
+    )
     _save(fig, path)

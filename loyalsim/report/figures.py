@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from loyalsim.outputs.files import write_atomic
-from loyalsim.report.units import label, unit
+from loyalsim.report.formatting import label, unit
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
@@ -118,68 +118,95 @@ def effects(
     return _save(fig, path)
 
 
+MARKERS = ("*", "D", "P", "X", "s", "^", "v")
+
+
 def pareto(
     trials: pd.DataFrame,
     front: pd.DataFrame | None,
     objectives: Sequence[Mapping[str, str]],
     designs: Sequence[Mapping],
+    current: Mapping[str, float | None],
     path: Path,
 ) -> Path:
-    """Trials on the first two objectives, the Pareto front and the recommended designs."""
-    (xo, yo) = objectives[0], objectives[1]
-    xc, yc = f"values_{xo['kpi']}", f"values_{yo['kpi']}"
-    xf, xs = _scale(xo["kpi"])
-    yf, ys = _scale(yo["kpi"])
-    fig, ax = plt.subplots(figsize=(8, 5.5))
-    done = trials.dropna(subset=[xc, yc])
+    """Trials, the Pareto front, the current design and the recommended designs on every pair
+    of objectives (one panel for two objectives, a lower-triangle scatter matrix for more).
+
+    Front points are not joined (a line through a projection of a 3+-objective front zig-zags);
+    with two objectives the front is drawn as the staircase it is. Designs are told apart by
+    marker in the legend, never by labels printed beside the points.
+    """
+    kpis = [o["kpi"] for o in objectives]
+    n = len(kpis) - 1
+    size = 8 if n == 1 else 3.6 * n
+    fig, axes = plt.subplots(n, n, figsize=(size, 5.5 if n == 1 else size), squeeze=False)
+    done = trials.dropna(subset=[f"values_{k}" for k in kpis])
     ok = done["feasible"].astype(bool) if "feasible" in done else pd.Series(True, done.index)
-    ax.scatter(
-        xf * done.loc[ok, xc],
-        yf * done.loc[ok, yc],
-        s=18,
-        color="tab:gray",
-        alpha=0.6,
-        label="feasible trial",
-    )
-    if (~ok).any():
-        ax.scatter(
-            xf * done.loc[~ok, xc],
-            yf * done.loc[~ok, yc],
-            s=18,
-            marker="x",
-            color="tab:red",
-            alpha=0.6,
-            label="violates a constraint",
-        )
-    if front is not None and len(front) and xc in front and yc in front:
-        line = front.sort_values(xc)
-        ax.plot(xf * line[xc], yf * line[yc], "-o", color="tab:blue", label="Pareto front")
     by_number = done.set_index("number")
-    for design in designs:
-        if design.get("trial") in by_number.index:
-            row = by_number.loc[design["trial"]]
-            ax.scatter(
-                [xf * row[xc]],
-                [yf * row[yc]],
-                s=140,
-                marker="*",
-                color="tab:orange",
-                edgecolor="black",
-                zorder=5,
+    handles: dict[str, object] = {}
+    for i in range(n):
+        for j in range(n):
+            ax = axes[i, j]
+            if j > i:
+                ax.axis("off")
+                continue
+            xk, yk = kpis[j], kpis[i + 1]
+            xf, yf = _scale(xk)[0], _scale(yk)[0]
+            xc, yc = f"values_{xk}", f"values_{yk}"
+            handles["feasible trial"] = ax.scatter(
+                xf * done.loc[ok, xc], yf * done.loc[ok, yc], s=14, color="0.65", alpha=0.6
             )
-            ax.annotate(
-                str(design.get("label")),
-                (xf * row[xc], yf * row[yc]),
-                textcoords="offset points",
-                xytext=(8, 6),
-            )
-    ax.set(
-        title="Optimisation trials and Pareto front",
-        xlabel=f"{label(xo['kpi'])} ({xo['direction']})" + (f" [{xs}]" if xs else ""),
-        ylabel=f"{label(yo['kpi'])} ({yo['direction']})" + (f" [{ys}]" if ys else ""),
+            if (~ok).any():
+                handles["violates a constraint"] = ax.scatter(
+                    xf * done.loc[~ok, xc],
+                    yf * done.loc[~ok, yc],
+                    s=14,
+                    marker="x",
+                    color="tab:red",
+                    alpha=0.5,
+                )
+            if front is not None and len(front) and xc in front and yc in front:
+                handles["Pareto-optimal"] = ax.scatter(
+                    xf * front[xc], yf * front[yc], s=26, color="tab:blue"
+                )
+                if n == 1:
+                    line = front.sort_values(xc)
+                    ax.step(xf * line[xc], yf * line[yc], where="post", color="tab:blue", lw=0.8)
+            cx, cy = current.get(xk), current.get(yk)
+            if cx is not None and cy is not None:
+                handles["current design"] = ax.scatter(
+                    [xf * cx], [yf * cy], s=120, marker="o", facecolor="none",
+                    edgecolor="black", linewidth=2, zorder=6,
+                )  # fmt: skip
+            for k, design in enumerate(designs):
+                if design.get("trial") not in by_number.index:
+                    continue
+                row = by_number.loc[design["trial"]]
+                name = str(design.get("name") or design.get("label"))
+                handles[name] = ax.scatter(
+                    [xf * row[xc]], [yf * row[yc]], s=150, marker=MARKERS[k % len(MARKERS)],
+                    color=f"C{(k + 1) % 10}", edgecolor="black", zorder=5,
+                )  # fmt: skip
+            if i == n - 1:
+                ax.set_xlabel(_axis_label(objectives[j]), fontsize=9)
+            if j == 0:
+                ax.set_ylabel(_axis_label(objectives[i + 1]), fontsize=9)
+    legend_ax = axes[0, -1] if n > 1 else axes[0, 0]
+    legend_ax.legend(
+        list(handles.values()),
+        list(handles),
+        loc="upper right" if n > 1 else "best",
+        fontsize=8,
     )
-    ax.legend()
+    fig.suptitle("Optimisation trials, Pareto front, current and recommended designs")
     return _save(fig, path)
+
+
+def _axis_label(objective: Mapping[str, str]) -> str:
+    key = objective["kpi"]
+    better = "higher" if objective.get("direction") == "maximize" else "lower"
+    suffix = " [%]" if _scale(key)[1] else ""
+    return f"{label(key)}{suffix} ({better} is better)"
 
 
 def arm_trends(weekly: Mapping[str, pd.DataFrame], path: Path) -> Path:

@@ -17,7 +17,13 @@ from loyalsim.errors import DataError, LoyalsimError
 from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.scenario.models import Scenario
 
-RESULT_FILES = ("summary.json", "comparison.csv", "recommendation.json", "trials.csv")
+RESULT_FILES = (
+    "summary.json",
+    "comparison.csv",
+    "recommendation.json",
+    "trials.csv",
+    "calibration.json",
+)
 """A directory with none of these holds no results to report on."""
 
 
@@ -63,6 +69,8 @@ class ReportInputs:
     run: RunFiles
     comparison: ComparisonFiles | None
     optimize: OptimizeFiles | None
+    calibration: dict[str, Any] | None = None
+    """``calibration.json`` as written by ``loyalsim calibrate``."""
 
 
 COMPARISON_COLUMNS = ("variant", "kpi", "mean", "base_mean", "diff", "ci_low", "ci_high")
@@ -148,6 +156,12 @@ def read_inputs(directory: str | Path) -> ReportInputs:
     if not any((path / name).is_file() for name in RESULT_FILES):
         raise LoyalsimError(
             f"{path}: no results to report on (expected one of {', '.join(RESULT_FILES)}, "
-            "as written by loyalsim run, compare or optimize)"
+            "as written by loyalsim run, compare, optimize or calibrate)"
         )
-    return ReportInputs(path, read_run(path), read_comparison(path), read_optimize(path))
+    return ReportInputs(
+        path,
+        read_run(path),
+        read_comparison(path),
+        read_optimize(path),
+        read_json(path / "calibration.json"),
+    )

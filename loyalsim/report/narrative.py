@@ -9,11 +9,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from loyalsim.report.units import (
-    BETTER_HIGHER,
-    BETTER_LOWER,
+from loyalsim.report.decision import ALPHA
+from loyalsim.report.formatting import (
+    better,
     fmt,
     fmt_diff,
+    fmt_p,
     label,
     missing,
 )
@@ -21,19 +22,34 @@ from loyalsim.report.units import (
 
 @dataclass(frozen=True)
 class Effect:
-    """A difference in one KPI with its 95% interval (``lo``/``hi`` None when unknown)."""
+    """A difference in one KPI with its 95% interval (``lo``/``hi`` None when unknown), the
+    smallest material difference (0: any) and the adjusted p-value (None: not adjusted)."""
 
     key: str
     diff: float
     lo: float | None = None
     hi: float | None = None
+    threshold: float = 0.0
+    q: float | None = None
 
     @property
     def clear(self) -> bool:
-        """The interval excludes zero."""
+        """The interval excludes zero and the adjusted p-value (if any) is below ALPHA."""
         if missing(self.lo) or missing(self.hi):
             return False
+        if not missing(self.q) and self.q >= ALPHA:  # type: ignore[operator]
+            return False
         return self.lo > 0 or self.hi < 0  # type: ignore[operator]
+
+    @property
+    def material(self) -> bool:
+        """At least as large as the materiality threshold."""
+        return not missing(self.diff) and abs(self.diff) >= self.threshold
+
+    @property
+    def decisive(self) -> bool:
+        """Clear and material: a real change worth acting on."""
+        return self.clear and self.material
 
 
 def paired_interval(a: Sequence[float | None], b: Sequence[float | None]) -> Effect | None:
@@ -56,7 +72,7 @@ def wanted(key: str, directions: Mapping[str, str]) -> int:
         return 1
     if direction in {"minimize", "min"}:
         return -1
-    return 1 if key in BETTER_HIGHER else -1 if key in BETTER_LOWER else 0
+    return better(key)
 
 
 def effect_phrase(e: Effect, currency: str) -> str:
@@ -69,7 +85,17 @@ def effect_phrase(e: Effect, currency: str) -> str:
     if e.diff == 0 and e.lo == 0 and e.hi == 0:
         return f"leaves {name} exactly unchanged"
     ci = f"95% CI {fmt_diff(e.lo, e.key, currency)} to {fmt_diff(e.hi, e.key, currency)}"
+    if not e.material:
+        signed = fmt_diff(e.diff, e.key, currency)
+        limit = fmt_diff(e.threshold, e.key, currency, signed=False)
+        return f"makes no material change to {name} ({signed}, below the {limit} threshold)"
     if not e.clear:
+        if not missing(e.q) and (e.lo > 0 or e.hi < 0):  # type: ignore[operator]
+            signed = fmt_diff(e.diff, e.key, currency)
+            return (
+                f"leaves {name} without a clear change once the many KPIs compared are "
+                f"accounted for ({signed}, {ci}, adjusted {fmt_p(e.q)})"
+            )
         signed = fmt_diff(e.diff, e.key, currency)
         return f"leaves {name} without a clear change ({signed}, {ci})"
     verb = "raises" if e.diff > 0 else "lowers"
@@ -97,10 +123,10 @@ def tradeoff(
     phrases = _join([effect_phrase(e, currency) for e in shown])
     text = f"Compared with {reference}, {subject} {phrases}."
     gains = [
-        label(e.key).lower() for e in shown if e.clear and wanted(e.key, directions) * e.diff > 0
+        label(e.key).lower() for e in shown if e.decisive and wanted(e.key, directions) * e.diff > 0
     ]
     losses = [
-        label(e.key).lower() for e in shown if e.clear and wanted(e.key, directions) * e.diff < 0
+        label(e.key).lower() for e in shown if e.decisive and wanted(e.key, directions) * e.diff < 0
     ]
     if gains and losses:
         text += f" The trade-off: better {_join(gains)} at the price of worse {_join(losses)}."
@@ -108,10 +134,14 @@ def tradeoff(
         text += f" It is better on {_join(gains)} with no clear loss on the KPIs shown."
     elif losses:
         text += f" It is worse on {_join(losses)} with no clear gain on the KPIs shown."
+    elif any(e.clear and not e.material for e in shown) and not any(
+        e.material and not e.clear for e in shown
+    ):
+        text += f" No KPI shown changes materially against {reference}."
     elif any(not missing(e.lo) for e in shown):
         text += (
-            f" No KPI shown differs clearly from {reference}; more replications would be "
-            "needed to tell them apart."
+            f" No KPI shown differs clearly and materially from {reference}; more "
+            "replications would be needed to tell them apart."
         )
     return text
 

@@ -10,10 +10,19 @@ import pandas as pd
 
 from loyalsim.mechanics import build
 from loyalsim.report import figures
+from loyalsim.report.formatting import (
+    fmt,
+    fmt_count,
+    fmt_diff,
+    fmt_diff_interval,
+    fmt_interval,
+    fmt_share,
+    label,
+    missing,
+)
 from loyalsim.report.html import Section, bullets, esc, figure, para, table
 from loyalsim.report.inputs import RunFiles
 from loyalsim.report.narrative import paired_interval, program_verdict
-from loyalsim.report.units import fmt, fmt_diff, fmt_diff_interval, fmt_interval, label, missing
 from loyalsim.scenario.models import Scenario
 
 HEADLINE = (
@@ -282,13 +291,20 @@ def tiers_section(run: RunFiles, figures_dir: Path) -> Section | None:
         path = figures.tier_mix(shares, name, figures_dir / "report_tier_mix.png")
         parts.append(figure_html(path, "Tier mix"))
     if isinstance(moves, dict) and moves and all(isinstance(v, dict) for v in moves.values()):
+        counts = kpis.get("tier_migration_counts")
+        counts = counts if isinstance(counts, dict) else {}
         cols = list(dict.fromkeys([*moves, *[c for r in moves.values() for c in r]]))
-        rows = [
-            (f"from {src}", *(f"{100 * float(moves[src].get(c, 0.0)):.1f}%" for c in cols))
-            for src in moves
-        ]
+
+        def cell(src: str, col: str) -> str:
+            text = fmt_share(moves[src].get(col, 0.0))
+            n = (counts.get(src) or {}).get(col)
+            return text if missing(n) else f"{text} ({fmt_count(n)})"
+
+        rows = [(f"from {src}", *(cell(src, c) for c in cols)) for src in moves]
         headers = ("", *(f"to {c}" for c in cols))
-        parts.append(table(headers, rows, "Tier migration (share of each tier's members)"))
+        caption = "Tier migration: share of the members first reviewed into each tier (rows sum "
+        caption += "to 100%)" + (", with mean member counts in brackets" if counts else "")
+        parts.append(table(headers, rows, caption))
         path = figures.tier_migration(moves, name, figures_dir / "report_tier_migration.png")
         parts.append(figure_html(path, "Tier migration"))
     if not parts:
@@ -296,11 +312,38 @@ def tiers_section(run: RunFiles, figures_dir: Path) -> Section | None:
     return Section("tiers", "Tiers: mix and migration", "\n".join(parts))
 
 
+SEGMENT_KPIS = 6
+"""At most this many KPI columns in the segments table (the rest under "All KPIs")."""
+
+
+def segments_section(run: RunFiles) -> Section | None:
+    """KPIs per customer segment, from ``summary.json["segments"]`` (segment name -> KPI ->
+    value) when the run recorded them."""
+    segments = (run.summary or {}).get("segments")
+    if not isinstance(segments, dict) or not segments:
+        return None
+    rows_in = {str(k): v for k, v in segments.items() if isinstance(v, dict)}
+    found = list(dict.fromkeys(k for v in rows_in.values() for k, x in v.items() if _scalar(x)))
+    keys = [k for k in HEADLINE if k in found] + [k for k in found if k not in HEADLINE]
+    cur = currency_of(run)
+
+    def grid(columns: list[str]) -> str:
+        rows = [(name, *(fmt(v.get(k), k, cur) for k in columns)) for name, v in rows_in.items()]
+        return table(("Segment", *(label(k) for k in columns)), rows)
+
+    body = grid(keys[:SEGMENT_KPIS])
+    if len(keys) > SEGMENT_KPIS:
+        body += details("All KPIs by segment", grid(keys))
+    note = para("Means over replications, each KPI computed on the segment's customers only.")
+    return Section("segments", "Results by segment", body + note)
+
+
 def run_sections(run: RunFiles, figures_dir: Path) -> list[Section]:
     found = [
         scenario_section(run),
         design_section(run),
         headline_section(run),
+        segments_section(run),
         trends_section(run, figures_dir),
         points_section(run, figures_dir),
         breakage_section(run, figures_dir),

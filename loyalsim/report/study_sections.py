@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from loyalsim.errors import LoyalsimError
 from loyalsim.report import figures
+from loyalsim.report.decision import loses_money, rule_text, threshold
+from loyalsim.report.executive import Judged, design_profit
+from loyalsim.report.formatting import (
+    fmt,
+    fmt_diff,
+    fmt_diff_interval,
+    fmt_interval,
+    fmt_p,
+    label,
+    missing,
+)
 from loyalsim.report.html import Section, bullets, esc, para, table
 from loyalsim.report.inputs import ComparisonFiles, OptimizeFiles
 from loyalsim.report.narrative import Effect, tradeoff
 from loyalsim.report.sections import design_lines, details, figure_html
-from loyalsim.report.units import fmt, fmt_diff, fmt_diff_interval, fmt_interval, label, missing
+from loyalsim.scenario.loader import with_overrides
+from loyalsim.scenario.models import Scenario
 
 COMPARED = (
     "retention_rate",
@@ -28,12 +42,21 @@ COMPARED = (
 """KPIs of the comparison table, effects figure and trade-off paragraphs."""
 
 
-def comparison_sections(comp: ComparisonFiles, directory: Path, currency: str) -> list[Section]:
-    """Designs compared, the paired table and figures, one trade-off paragraph per variant."""
+def compared_keys(comp: ComparisonFiles) -> list[str]:
+    """The KPIs of ``COMPARED`` that every arm of the comparison has."""
+    rows = comp.table.set_index(["variant", "kpi"])
+    return [k for k in COMPARED if all((v, k) in rows.index for v in [comp.base, *comp.variants])]
+
+
+def comparison_sections(
+    comp: ComparisonFiles, directory: Path, currency: str, judged: Judged
+) -> list[Section]:
+    """Designs compared, the paired table and figures, one trade-off paragraph per variant
+    (effects judged for materiality and adjusted for multiple comparisons)."""
     base, variants = comp.base, comp.variants
     table_ = comp.table
     rows_by = table_.set_index(["variant", "kpi"])
-    keys = [k for k in COMPARED if all((v, k) in rows_by.index for v in [base, *variants])]
+    keys = compared_keys(comp)
     out = [_designs_compared(comp)]
 
     headers = ("KPI", f"{base} (base)", *(f"{v} − {base} (95% CI)" for v in variants))
@@ -46,7 +69,8 @@ def comparison_sections(comp: ComparisonFiles, directory: Path, currency: str) -
     body.append(
         para(
             f"Paired differences over {reps} replications on common random numbers (every "
-            "design sees the same customers and the same luck); 95% Student-t intervals.",
+            "design sees the same customers and the same luck); 95% Student-t intervals; p: "
+            "two-sided paired t-test before adjustment. " + rule_text(currency),
             "note",
         )
     )
@@ -55,7 +79,7 @@ def comparison_sections(comp: ComparisonFiles, directory: Path, currency: str) -
         body.append(figure_html(path, "Paired differences against the base design"))
     for name, alt in (
         ("kpi_distributions.png", "KPI distributions over replications by design"),
-        ("weekly_trends.png", "Weekly trends by design"),
+        ("weekly_trends.png", "Weekly differences of each design against the base"),
     ):
         if (directory / name).is_file():
             body.append(figure_html(directory / name, alt))
@@ -68,10 +92,7 @@ def comparison_sections(comp: ComparisonFiles, directory: Path, currency: str) -
 
     findings = []
     for v in variants:
-        effects = [
-            Effect(k, *(float(rows_by.loc[(v, k), c]) for c in ("diff", "ci_low", "ci_high")))
-            for k in keys
-        ]
+        effects = judged.effects.get(v, [])
         text = tradeoff(f"design '{v}'", f"the base design '{base}'", effects, currency)
         findings.append(f"<h3>{esc(v)}</h3>" + para(text, "finding"))
     if findings:
@@ -96,7 +117,7 @@ def _compare_row(
         text = f"{fmt_diff(r['diff'], key, cur)} ({interval})"
         p = r.get("p_value")
         if not missing(p):
-            text += f" p={float(p):.3f}"
+            text += f" {fmt_p(float(p))}"
         cells.append(text)
     return tuple(cells)
 
@@ -124,17 +145,46 @@ def _designs_compared(comp: ComparisonFiles) -> Section:
 # --- optimize ----------------------------------------------------------------------------
 
 
-def optimize_sections(opt: OptimizeFiles, directory: Path, currency: str) -> list[Section]:
+def optimize_sections(
+    opt: OptimizeFiles,
+    directory: Path,
+    currency: str,
+    designs: Sequence[Mapping[str, Any]],
+    scenario: Scenario | None,
+) -> list[Section]:
+    """The search (objectives, trials, Pareto views) and the recommended designs, merged."""
     rec = opt.recommendation or {}
     objectives = [o for o in rec.get("objectives", []) if isinstance(o, dict) and "kpi" in o]
-    out = [_study_section(opt, rec, objectives, directory)]
+    out = [_study_section(opt, rec, objectives, designs, directory)]
     if rec.get("designs") is not None:
-        out.append(_designs_section(rec, objectives, currency))
+        out.append(_designs_section(rec, objectives, designs, currency, scenario))
     return out
 
 
+def param_words(path: str) -> str:
+    """A searched parameter's dotted path in plain words:
+    ``program.rewards.catalogue[0].points`` -> ``Rewards: catalogue item 1, points``."""
+    parts = path.split(".")
+    if parts[0] == "program" and len(parts) > 1:
+        parts = parts[1:]
+    head, rest = parts[0], parts[1:]
+
+    def words(part: str) -> str:
+        match = re.fullmatch(r"(\w+)\[(\d+)\]", part)
+        if match:
+            return f"{match.group(1).replace('_', ' ')} item {int(match.group(2)) + 1}"
+        return part.replace("_", " ")
+
+    text = words(head).capitalize()
+    return f"{text}: {', '.join(words(p) for p in rest)}" if rest else text
+
+
 def _study_section(
-    opt: OptimizeFiles, rec: Mapping[str, Any], objectives: list[dict], directory: Path
+    opt: OptimizeFiles,
+    rec: Mapping[str, Any],
+    objectives: list[dict],
+    designs: Sequence[Mapping[str, Any]],
+    directory: Path,
 ) -> Section:
     parts = []
     if objectives:
@@ -165,16 +215,27 @@ def _study_section(
             text += f", {len(opt.pareto)} on the Pareto front"
         parts.append(para(text + "."))
         cols = [f"values_{o['kpi']}" for o in objectives]
-        if len(objectives) >= 2 and all(c in opt.trials for c in cols[:2]):
+        if len(objectives) >= 2 and all(c in opt.trials for c in cols):
+            current = {
+                o["kpi"]: ((rec.get("current") or {}).get("kpis", {}).get(o["kpi"]) or {}).get(
+                    "mean"
+                )
+                for o in objectives
+            }
             path = figures.pareto(
                 opt.trials,
                 opt.pareto,
                 objectives,
-                rec.get("designs", []),
+                designs,
+                current,
                 directory / "report_pareto.png",
             )
+            views = "each pair of objectives" if len(objectives) > 2 else "the two objectives"
             parts.append(
-                figure_html(path, "Optimisation trials, Pareto front and recommended designs")
+                figure_html(
+                    path,
+                    f"Trials, Pareto front, current and recommended designs on {views}",
+                )
             )
     for name, alt in (
         ("hypervolume.png", "Hypervolume of the Pareto front by trial"),
@@ -183,15 +244,26 @@ def _study_section(
         if (directory / name).is_file():
             parts.append(figure_html(directory / name, alt))
     if opt.pareto is not None and len(opt.pareto):
-        shown = [
-            c for c in opt.pareto.columns if c == "number" or c.startswith(("params_", "values_"))
-        ]
-        rows = [tuple(_cell(v) for v in row) for row in opt.pareto[shown].itertuples(index=False)]
-        headers = [c.removeprefix("params_").removeprefix("values_") for c in shown]
-        parts.append(
-            details("Pareto front (trials, parameters, objective values)", table(headers, rows))
-        )
+        parts.append(details("Pareto front (trials, parameters, objective values)", _front(opt)))
     return Section("optimisation", "Optimisation", "\n".join(parts))
+
+
+def _front(opt: OptimizeFiles) -> str:
+    """The Pareto front, identical designs merged into one row listing their trials."""
+    front = opt.pareto
+    assert front is not None
+    shown = [c for c in front.columns if c.startswith(("params_", "values_"))]
+    groups: dict[tuple, list[str]] = {}
+    for number, *cells in front[["number", *shown]].itertuples(index=False):
+        groups.setdefault(tuple(_cell(v) for v in cells), []).append(str(number))
+    rows = [(", ".join(trials), *values) for values, trials in groups.items()]
+    headers = ["Trial(s)"] + [
+        param_words(c.removeprefix("params_"))
+        if c.startswith("params_")
+        else label(c.removeprefix("values_"))
+        for c in shown
+    ]
+    return table(headers, rows)
 
 
 def _cell(value: Any) -> str:
@@ -200,7 +272,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _designs_section(rec: Mapping[str, Any], objectives: list[dict], currency: str) -> Section:
+def _designs_section(
+    rec: Mapping[str, Any],
+    objectives: list[dict],
+    designs: Sequence[Mapping[str, Any]],
+    currency: str,
+    scenario: Scenario | None,
+) -> Section:
     directions = {o["kpi"]: o.get("direction", "") for o in objectives}
     keys = list(directions)
     for c in rec.get("constraints", []):
@@ -210,13 +288,14 @@ def _designs_section(rec: Mapping[str, Any], objectives: list[dict], currency: s
         if k not in keys:
             keys.append(k)
     current = (rec.get("current") or {}).get("kpis", {})
-    designs = rec.get("designs") or []
+    revenue = (current.get("revenue") or {}).get("mean")
     reps = rec.get("replications", "?")
     parts = [
         para(
             f"Each design was re-evaluated on {reps} replications, the same for every design "
             "and for the current design; differences are paired per replication with 95% "
-            "Student-t intervals.",
+            "Student-t intervals. A design recommended for several reasons is shown once. "
+            + rule_text(currency),
             "note",
         )
     ]
@@ -228,14 +307,20 @@ def _designs_section(rec: Mapping[str, Any], objectives: list[dict], currency: s
             )
         )
     for d in designs:
-        name = str(d.get("label", "?"))
+        name = str(d.get("name") or d.get("label", "?"))
         title = f"Design '{name}' (trial {d.get('trial', '?')})"
         if d.get("feasible") is False:
             title += " — violates a constraint on re-evaluation"
+        if loses_money(design_profit(d)):
+            title += " — loses money against running no program"
         parts.append(f"<h3>{esc(title)}</h3>")
         params = d.get("params") or {}
         if params:
-            parts.append(table(("Parameter", "Value"), [(k, _cell(v)) for k, v in params.items()]))
+            rows_ = [(param_words(k), _cell(v), k) for k, v in params.items()]
+            parts.append(table(("Parameter", "Value", "Scenario path"), rows_))
+            lines = _design_lines(scenario, params)
+            if lines:
+                parts.append(details("Program in plain words", bullets(lines)))
         vs = d.get("vs_current") or {}
         kpis = d.get("kpis") or {}
         rows = []
@@ -256,7 +341,13 @@ def _designs_section(rec: Mapping[str, Any], objectives: list[dict], currency: s
             )
             if not missing(diff.get("diff")):
                 effects.append(
-                    Effect(k, float(diff["diff"]), diff.get("ci_low"), diff.get("ci_high"))
+                    Effect(
+                        k,
+                        float(diff["diff"]),
+                        diff.get("ci_low"),
+                        diff.get("ci_high"),
+                        threshold(k, c.get("mean"), revenue),
+                    )
                 )
         headers = ("KPI", "Design", "95% CI", "Current", "Difference", "95% CI of diff.")
         parts.append(table(headers, rows))
@@ -271,3 +362,13 @@ def _designs_section(rec: Mapping[str, Any], objectives: list[dict], currency: s
             text += " Against running no program: " + ", ".join(bits) + "."
         parts.append(para(text, "finding"))
     return Section("recommendation", "Recommended designs", "\n".join(parts))
+
+
+def _design_lines(scenario: Scenario | None, params: Mapping[str, Any]) -> list[str]:
+    """The design's program rules in plain words (the current scenario with ``params``)."""
+    if scenario is None:
+        return []
+    try:
+        return design_lines(with_overrides(scenario, dict(params)))
+    except LoyalsimError:
+        return []

@@ -7,6 +7,7 @@ the rule that failed and the value given; unknown keys get a did-you-mean hint.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -17,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from loyalsim.errors import ScenarioError
+from loyalsim.mechanics import REGISTRY
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.overrides import apply_overrides, format_path
 from loyalsim.scenario.search import search_problems
@@ -126,7 +128,18 @@ def _describe(err: Any, data: Any, root: yaml.Node | None) -> str:
         expected = err.get("ctx", {}).get("expected_tags", "")
         value = err.get("ctx", {}).get("tag", "")
         return f"{prefix}{where}.{tag}: unknown {tag} '{value}' (allowed: {expected})"
-    shown = "" if err["type"].startswith("union_tag") else f" (got {_short(err.get('input'))})"
+    if err["type"] == "union_tag_not_found":
+        tag = err.get("ctx", {}).get("discriminator", "kind").strip("'")
+        allowed = ", ".join(sorted(REGISTRY)) if tag == "kind" else ""
+        listing = f" (allowed: {allowed})" if allowed else ""
+        return f"{prefix}{where}: '{tag}' is missing: say which mechanic this is{listing}"
+    value = err.get("input")
+    if isinstance(value, Mapping) and err["type"] == "value_error":
+        # a rule across fields: name the fields it mentions, not the whole section
+        fields = [k for k in value if re.search(rf"\b{re.escape(str(k)).rstrip('s')}s?\b", message)]
+        named = ", ".join(format_path([*path, k]) for k in fields)
+        return f"{prefix}{where}: {message}" + (f" (fields: {named})" if named else "")
+    shown = "" if err["type"].startswith("union_tag") else f" (got {_short(value)})"
     return f"{prefix}{where}: {message}{shown}"
 
 
@@ -139,13 +152,15 @@ def _user_path(loc: tuple[Any, ...], data: Any) -> list[str | int]:
     """Drop pydantic's union tags and validator names from a location, keeping YAML keys."""
     path: list[str | int] = []
     node = data
-    for depth, part in enumerate(loc):
+    tag_skipped = False  # a union tag appears once per node: a second equal part is a field
+    for part in loc:
         if isinstance(part, str) and "[" in part:
             continue
         if isinstance(node, dict):
-            last = depth == len(loc) - 1
-            if part not in node and not last and any(node.get(t) == part for t in _TAGS):
+            if part not in node and not tag_skipped and any(node.get(t) == part for t in _TAGS):
+                tag_skipped = True
                 continue
+            tag_skipped = False
             node = node.get(part)
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]

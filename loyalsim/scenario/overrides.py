@@ -7,6 +7,7 @@ are applied to the plain data of a scenario, which is then validated again.
 from __future__ import annotations
 
 import copy
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -80,5 +81,31 @@ def _child(node: Any, part: str | int, so_far: list[str | int], path: str, creat
     if part not in node or node[part] is None:
         if not create:
             raise OverrideError(f"--set {path}: nothing at '{format_path(so_far)}'")
+        if part not in node:
+            _no_such_key(node, part, so_far, path)
         node[part] = {}
     return node[part]
+
+
+def _no_such_key(node: dict[str, Any], part: str, so_far: list[str | int], path: str) -> None:
+    """Refuse to create a mapping that is a likely typo of an existing key (or of a mechanic's
+    name), saying which one was meant; creating a genuinely new section stays allowed."""
+    keys = [str(k) for k in node]
+    close = difflib.get_close_matches(part, keys, n=1, cutoff=0.6)
+    where = format_path(so_far)
+    if so_far[:1] == ["program"] and len(so_far) == 2:
+        kinds = {k: str((v or {}).get("kind", k)) for k, v in node.items() if isinstance(v, dict)}
+        by_kind = [k for k, kind in kinds.items() if part in kind.split("_") or part == kind]
+        guess = close or by_kind
+        hint = (
+            f"; did you mean '{guess[0]}' (kind {kinds.get(guess[0], guess[0])})?" if guess else ""
+        )
+        raise OverrideError(
+            f"--set {path}: the program has no mechanic named '{part}'{hint} (mechanics: "
+            f"{', '.join(keys) or 'none'}; a mechanic's name is its key under 'program:')"
+        )
+    if close:
+        raise OverrideError(
+            f"--set {path}: no '{where}'; did you mean '{close[0]}'? "
+            f"(keys there: {', '.join(keys)})"
+        )

@@ -15,10 +15,10 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, PositiveInt, field_validator, model_validator
+from pydantic import ConfigDict, Field, PositiveInt, field_validator, model_validator
 
 from loyalsim.spec import Spec
 
@@ -38,8 +38,32 @@ _DIRECTIONS = {
 _CONSTRAINT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=)\s*(\S+)\s*$")
 
 
+def _also(*shorthands: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """``json_schema_extra`` that lets the JSON Schema accept the model's shorthand forms too
+    (what its ``mode="before"`` validator rewrites), so editors do not flag valid files."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        full = dict(schema)
+        schema.clear()
+        schema.update(
+            {k: full[k] for k in ("title", "description") if k in full},
+            anyOf=[full, *shorthands],
+        )
+
+    return extra
+
+
+_DIRECTION_WORDS = sorted(_DIRECTIONS)
+
+
 class ParameterSpec(Spec):
     """One searched parameter: a numeric range or a list of choices (exactly one of the two)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_also(
+            {"type": "array", "minItems": 1, "description": "shorthand for {choices: [...]}"}
+        )
+    )
 
     low: Number | None = None
     high: Number | None = None
@@ -118,6 +142,23 @@ def choice_label(value: Any) -> Any:
 class ObjectiveSpec(Spec):
     """A scalar KPI to maximise or minimise."""
 
+    model_config = ConfigDict(
+        json_schema_extra=_also(
+            {
+                "type": "string",
+                "pattern": rf"^\s*({'|'.join(_DIRECTION_WORDS)})\s+[A-Za-z_][A-Za-z0-9_.]*\s*$",
+                "description": "shorthand: 'maximize incremental_profit'",
+            },
+            {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "additionalProperties": {"enum": _DIRECTION_WORDS},
+                "description": "shorthand: {incremental_profit: maximize}",
+            },
+        )
+    )
+
     kpi: str
     direction: Direction
 
@@ -139,8 +180,30 @@ class ObjectiveSpec(Spec):
         return _DIRECTIONS.get(str(value).lower(), value)
 
 
+def _bound(word: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"kpi": {"type": "string"}, word: {"type": "number"}},
+        "required": ["kpi", word],
+        "additionalProperties": False,
+        "description": f"shorthand: {{kpi: liability, {word}: 50000}}",
+    }
+
+
 class ConstraintSpec(Spec):
     """A bound on a KPI: ``kpi <= bound`` or ``kpi >= bound`` (string form accepted)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_also(
+            {
+                "type": "string",
+                "pattern": _CONSTRAINT.pattern,
+                "description": "shorthand: 'cost_to_revenue <= 0.05'",
+            },
+            _bound("max"),
+            _bound("min"),
+        )
+    )
 
     kpi: str
     op: Literal["<=", ">="]

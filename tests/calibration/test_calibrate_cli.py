@@ -1,6 +1,7 @@
 """``loyalsim calibrate`` end to end in a subprocess: outputs, scenario round trip, bad logs."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,8 +62,15 @@ def test_calibrate_writes_a_population_a_scenario_accepts(small_log: Path, tmp_p
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert {p.name for p in out.parent.iterdir()} == {
-        "population.yaml", "calibration.json", "holdout.png"
+        "population.yaml", "calibration.json", "holdout.png", "report.html"
     }  # fmt: skip
+    report = (out.parent / "report.html").read_text()
+    sections = re.findall(r"<h2>(.*?)</h2>", report)
+    assert sections[0] == "Executive summary"
+    assert {"Fitted parameters", "Holdout check", "Population written"} <= set(sections)
+    assert "Verdict:" in report and "estimate (standard error)" in report
+    assert report.count("data:image/png;base64,") == 1  # the holdout figure
+    assert "Verdict:" in done.stdout
     text = out.read_text()
     assert text.startswith("# Population calibrated") and "log-likelihood" in text
     scenario_path = tmp_path / "scenario.yaml"
@@ -94,6 +102,7 @@ def test_calibrate_without_holdout_writes_no_plot(small_log: Path, tmp_path: Pat
                "--amount-col", "value", "--time-unit", "day")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "holdout.png").exists()
+    assert "not validated: no holdout period" in (tmp_path / "report.html").read_text()
     record = json.loads((tmp_path / "calibration.json").read_text())
     assert "holdout" not in record and record["data"]["time_unit"] == "day"
     assert "time_unit: day" in out.read_text()

@@ -115,8 +115,17 @@ def test_tier_kpis_are_consistent(tmp_path) -> None:
     migration = out["tier_migration"]
     assert set(migration) == {"base", "silver", "gold"}
     assert set(migration["base"]) == {"base", "silver", "gold", "churned"}
+    for row in migration.values():  # shares of each origin tier's members
+        assert all(0.0 <= v <= 1.0 for v in row.values())
+        assert sum(row.values()) == pytest.approx(1.0)
+    counts = out["tier_migration_counts"]
+    assert set(counts) == set(migration)
     for r in result.replications:
-        matrix = r.structured["tier_migration"]
+        matrix = r.structured["tier_migration_counts"]
+        for origin, row in matrix.items():
+            total = sum(row.values())
+            for col, v in row.items():
+                assert r.structured["tier_migration"][origin][col] == pytest.approx(v / total)
         alive_final = sum(row[t] for row in matrix.values() for t in ("base", "silver", "gold"))
         arm = r.arm
         assert arm is not None

@@ -21,9 +21,10 @@ from loyalsim.scenario.loader import load_scenario
 POINTS = "program.rewards.catalogue[0].points"
 
 
-def optimize(path: Path, out: Path, *args: str) -> None:
+def optimize(path: Path, out: Path, *args: str) -> str:
     result = CliRunner().invoke(app, ["optimize", str(path), "--out", str(out), *args])
     assert result.exit_code == 0, result.output + repr(result.exception)
+    return result.output
 
 
 def test_same_params_same_values_crn(tiny_file: Path, tmp_path: Path) -> None:
@@ -47,7 +48,8 @@ def test_same_params_same_values_crn(tiny_file: Path, tmp_path: Path) -> None:
 
 def test_outputs_constraints_and_recommendation(tiny_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    optimize(tiny_file, out, "--trials", "14", "--seed", "1")
+    printed = optimize(tiny_file, out, "--trials", "14", "--seed", "1")
+    assert "Recommendation: adopt the design" in printed or "Verdict:" in printed
     for name in (
         "trials.csv",
         "pareto.csv",
@@ -77,6 +79,8 @@ def test_outputs_constraints_and_recommendation(tiny_file: Path, tmp_path: Path)
     assert 0 < trials["feasible"].sum() < 14  # the constraint bites in this space
     pareto = pd.read_csv(out / "pareto.csv")
     assert len(pareto) >= 1 and pareto["feasible"].all() and pareto["knee"].sum() == 1
+    study = optuna.load_study(study_name="tiny-cafe", storage=default_url(out))
+    assert set(pareto["number"]) == {t.number for t in study.best_trials}  # constraint-aware
     feasible = trials[trials["feasible"]]
     for _, row in pareto.iterrows():  # nothing feasible dominates a Pareto row
         better = (feasible["values_incremental_profit"] >= row["values_incremental_profit"]) & (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import warnings
+from collections.abc import Collection
 from pathlib import Path
 
 import matplotlib
@@ -56,14 +57,24 @@ def trials_frame(study: optuna.Study, search: SearchSpec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def pareto_frame(frame: pd.DataFrame, search: SearchSpec) -> pd.DataFrame:
-    """Feasible complete trials that no other feasible trial dominates, with a ``knee`` flag."""
+def pareto_frame(
+    frame: pd.DataFrame, search: SearchSpec, best: Collection[int] | None = None
+) -> pd.DataFrame:
+    """Feasible complete trials that no other feasible trial dominates, with a ``knee`` flag.
+
+    ``best``: the trial numbers of the front when known from the study (Optuna's
+    constraint-aware ``study.best_trials``); otherwise the front is computed from ``frame``."""
     columns = [f"values_{o.kpi}" for o in search.objectives]
     ok = frame[frame["feasible"].astype(bool)] if len(frame) else frame
     if ok.empty:
         return ok.assign(knee=pd.Series(dtype=bool))
-    losses = as_losses(ok[columns].to_numpy(float), [o.direction for o in search.objectives])
-    front = ok[pareto_mask(losses)].copy()
+    if best is not None:
+        front = ok[ok["number"].isin(set(best))].copy()
+        if front.empty:
+            return front.assign(knee=pd.Series(dtype=bool))
+    else:
+        losses = as_losses(ok[columns].to_numpy(float), [o.direction for o in search.objectives])
+        front = ok[pareto_mask(losses)].copy()
     front_losses = as_losses(
         front[columns].to_numpy(float), [o.direction for o in search.objectives]
     )

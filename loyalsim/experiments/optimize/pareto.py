@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from optuna._hypervolume import compute_hypervolume
 
 
 def as_losses(values: np.ndarray, directions: Sequence[str]) -> np.ndarray:
@@ -46,10 +45,30 @@ def hypervolume(losses: np.ndarray, reference: np.ndarray) -> float:
     inside = losses[np.all(losses < reference, axis=1)]
     if len(inside) == 0:
         return 0.0
-    if losses.shape[1] == 1:
-        return float(reference[0] - inside.min())
-    front = inside[pareto_mask(inside)]
-    return float(compute_hypervolume(front, reference))
+    return float(_volume(inside[pareto_mask(inside)], np.asarray(reference, dtype=float)))
+
+
+def _volume(front: np.ndarray, reference: np.ndarray) -> float:
+    """Exact hypervolume of a non-dominated set inside ``reference`` by slicing along the
+    last objective (HSO, Zitzler 2001): fine for the tens of points and few objectives of a
+    design study. Optuna has no public hypervolume function, only a private module."""
+    if front.shape[1] == 1:
+        return float(reference[0] - front[:, 0].min())
+    if front.shape[1] == 2:
+        volume, ceiling = 0.0, reference[1]
+        for x, y in front[np.argsort(front[:, 0], kind="stable")]:
+            if y < ceiling:
+                volume += (reference[0] - x) * (ceiling - y)
+                ceiling = y
+        return float(volume)
+    points = front[np.argsort(front[:, -1], kind="stable")]
+    volume = 0.0
+    for i in range(len(points)):
+        top = points[i + 1, -1] if i + 1 < len(points) else reference[-1]
+        if top > points[i, -1]:
+            below = points[: i + 1, :-1]
+            volume += (top - points[i, -1]) * _volume(below[pareto_mask(below)], reference[:-1])
+    return float(volume)
 
 
 def hypervolume_history(

@@ -1,4 +1,9 @@
-"""How each KPI is named and printed: percentages, money, points and counts."""
+"""The one place that names KPIs and prints numbers: money, shares, percentage points,
+counts, p-values and intervals, for the console tables, the report and its narrative.
+
+Label, unit and direction lookups go through :func:`label`, :func:`unit` and :func:`better`
+only, so a KPI catalogue can replace the tables below without touching any caller.
+"""
 
 from __future__ import annotations
 
@@ -104,7 +109,13 @@ def label(key: str) -> str:
     return LABELS.get(key, key.replace("_", " ").capitalize())
 
 
-def missing(value: float | None) -> bool:
+def better(key: str) -> int:
+    """+1 if higher is usually wanted, -1 if lower is, 0 if the KPI carries no judgement."""
+    return 1 if key in BETTER_HIGHER else -1 if key in BETTER_LOWER else 0
+
+
+def missing(value: object) -> bool:
+    """None or NaN."""
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
@@ -140,9 +151,54 @@ def fmt_interval(lo: float | None, hi: float | None, key: str, currency: str = "
     return f"{fmt(lo, key, currency)} – {fmt(hi, key, currency)}"
 
 
-def fmt_diff_interval(lo: float | None, hi: float | None, key: str, currency: str = "") -> str:
-    """``+0.80 – +1.60 pp``."""
+def fmt_diff_interval(
+    lo: float | None, hi: float | None, key: str, currency: str = "", compact: bool = False
+) -> str:
+    """``+0.80 pp – +1.60 pp``, or with ``compact`` the unit once: ``+0.80 – +1.60 pp``."""
     if missing(lo) or missing(hi):
         return "n/a"
     a, b = fmt_diff(lo, key, currency), fmt_diff(hi, key, currency)
+    if compact:
+        tail = " pp" if unit(key) == "pct" else f" {currency}" if unit(key) == "money" else ""
+        if tail.strip():
+            return f"{a.removesuffix(tail)} – {b}".rstrip()
     return f"{a} – {b}"
+
+
+def fmt_share(value: float | None, digits: int = 1) -> str:
+    """A share of a whole: ``0.1234`` -> ``12.3%``."""
+    return "n/a" if missing(value) else f"{100 * value:.{digits}f}%"
+
+
+def fmt_pp(value: float | None, digits: int = 2, signed: bool = True) -> str:
+    """A difference of two shares in percentage points: ``0.012`` -> ``+1.20 pp``."""
+    if missing(value):
+        return "n/a"
+    return f"{100 * value:{'+' if signed else ''}.{digits}f} pp"
+
+
+def fmt_money(value: float | None, currency: str = "", signed: bool = False) -> str:
+    """``102,962 USD`` (whole units)."""
+    return fmt(value, "revenue", currency, signed=signed)
+
+
+def fmt_count(value: float | None) -> str:
+    """``15,672``."""
+    return "n/a" if missing(value) else f"{value:,.0f}"
+
+
+def fmt_p(p: float | None) -> str:
+    """A p-value as ``p=0.012``, or ``p<0.001`` when it rounds to zero; empty when unknown."""
+    if missing(p):
+        return ""
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"  # type: ignore[operator]
+
+
+def fmt_change(
+    diff: float | None, lo: float | None, hi: float | None, key: str, currency: str = ""
+) -> str:
+    """A difference with its interval: ``+1.20 pp (+0.80 pp – +1.60 pp)``."""
+    text = fmt_diff(diff, key, currency)
+    if not (missing(lo) or missing(hi)):
+        text += f" ({fmt_diff_interval(lo, hi, key, currency)})"
+    return text

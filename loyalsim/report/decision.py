@@ -1,0 +1,85 @@
+"""The decision rules behind the Executive summary: materiality, significance over many KPIs,
+and which design to recommend.
+
+Materiality. A difference smaller than :func:`threshold` reads as "no material change", never
+as a gain or a trade-off, however narrow its interval:
+
+* shares and rates (retention, cost to revenue, breakage ...): ``MATERIAL_PP`` = 0.5
+  percentage points;
+* money: ``MATERIAL_SHARE`` = 1% of the reference design's revenue over the horizon (the scale
+  of the business, so a profit change that is large against a small profit is still judged
+  against what the shop turns over); when revenue is unknown, 1% of the KPI's own base value;
+* counts, points and other numbers: 1% of the KPI's base value.
+
+Significance. Each report judges many KPIs (and, in a comparison, many designs) at once, so a
+difference counts as *clear* only when its 95% interval excludes zero **and** its
+Benjamini-Hochberg adjusted p-value (``scipy.stats.false_discovery_control`` over every KPI and
+design of the table) is below ``ALPHA`` = 0.05: at most 5% of the differences called clear are
+expected to be noise.
+
+Recommendation. The decision KPI is ``incremental_profit`` (profit against running no program
+on the same customers). A design is recommended over the reference only with a clear and
+material gain in it; a design whose incremental profit is below zero loses money against
+running no program and is flagged as such.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy import stats
+
+from loyalsim.report.formatting import missing, unit
+
+MATERIAL_PP = 0.005
+MATERIAL_SHARE = 0.01
+ALPHA = 0.05
+DECISION_KPI = "incremental_profit"
+
+
+def threshold(key: str, base_value: float | None, revenue: float | None = None) -> float:
+    """The smallest difference in ``key`` that counts as material (see the module text)."""
+    kind = unit(key)
+    if kind == "pct":
+        return MATERIAL_PP
+    if kind == "money" and not missing(revenue) and revenue:
+        return MATERIAL_SHARE * abs(float(revenue))  # type: ignore[arg-type]
+    if missing(base_value) or not base_value:
+        return 0.0
+    return MATERIAL_SHARE * abs(float(base_value))  # type: ignore[arg-type]
+
+
+def rule_text(currency: str = "") -> str:
+    """The materiality and significance rules in one sentence, for the report's notes."""
+    money = f" ({currency})" if currency else ""
+    return (
+        f"Differences smaller than {100 * MATERIAL_PP:.1f} pp for shares, or "
+        f"{100 * MATERIAL_SHARE:.0f}% of revenue for money{money} and 1% of the base value "
+        "for counts, read as no material change. A difference is clear when its 95% interval "
+        "excludes zero and its p-value, adjusted for the number of KPIs and designs compared "
+        f"(Benjamini-Hochberg), is below {ALPHA:g}."
+    )
+
+
+def adjust(p_values: Sequence[float | None]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (q-values); unknown p-values stay NaN."""
+    p = np.array([math.nan if missing(v) else float(v) for v in p_values], dtype=float)
+    out = np.full(p.shape, math.nan)
+    known = ~np.isnan(p)
+    if known.any():
+        out[known] = stats.false_discovery_control(np.clip(p[known], 0.0, 1.0), method="bh")
+    return [float(v) for v in out]
+
+
+def loses_money(incremental_profit: float | None) -> bool:
+    """Worse than running no program at all."""
+    return not missing(incremental_profit) and float(incremental_profit) < 0  # type: ignore[arg-type]
+
+
+def best_design(gains: Mapping[str, tuple[float, bool]]) -> str | None:
+    """The design with the largest decision-KPI gain among those whose gain is clear and
+    material (``name -> (gain, clear_and_material)``); None when no design qualifies."""
+    qualified = {n: g for n, (g, ok) in gains.items() if ok and g > 0}
+    return max(qualified, key=lambda n: qualified[n]) if qualified else None

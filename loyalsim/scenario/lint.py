@@ -1,0 +1,96 @@
+"""Warnings (not errors) about a valid scenario that will not behave as its author expects:
+calendar rules that never fire within the horizon, and rewards nobody can plausibly reach.
+
+``loyalsim validate`` prints them; the scenario still runs.
+"""
+
+from __future__ import annotations
+
+from scipy import stats
+
+from loyalsim.scenario.models import Scenario
+
+NEVER_WITHIN = {
+    "review_every_days": "no tier review happens, so nobody moves tier",
+    "every_days": "it never runs",
+    "first_day": "the event never takes place",
+}
+"""Calendar fields of mechanics (and of their events) whose first firing is at that day."""
+
+HEAVY_QUANTILE = 0.999
+"""A heavy customer: purchase rate at this quantile of the segment's Gamma distribution."""
+HEAVY_TICKET = 3.0
+"""...spending this many times the segment's mean ticket on every visit."""
+
+
+def scenario_warnings(scenario: Scenario) -> list[str]:
+    """Every warning for ``scenario``, each naming the field path."""
+    return _calendar(scenario) + _unreachable_rewards(scenario)
+
+
+def _calendar(scenario: Scenario) -> list[str]:
+    days = scenario.horizon.total_days
+    out = []
+    for name, spec in scenario.program.items():
+        items = [(f"program.{name}", spec)]
+        for i, event in enumerate(getattr(spec, "events", None) or []):
+            items.append((f"program.{name}.events[{i}]", event))
+        for where, item in items:
+            for field, effect in NEVER_WITHIN.items():
+                value = getattr(item, field, None)
+                if isinstance(value, int) and value >= days:
+                    out.append(
+                        f"{where}.{field} = {value}: beyond the {days}-day horizon, so {effect}"
+                    )
+        kind = getattr(spec, "kind", "")
+        expires = kind == "expiry" and spec.policy != "none" and spec.days is not None
+        if expires and spec.days >= days:
+            out.append(
+                f"program.{name}.days = {spec.days}: no point can expire within the "
+                f"{days}-day horizon, so expiry changes nothing"
+            )
+    return out
+
+
+def _heavy_points(scenario: Scenario) -> float:
+    """Points a heavy customer of the most active segment earns over the horizon (an upper
+    bound for "plausibly reachable")."""
+    days = scenario.horizon.total_days
+    mechanics = list(scenario.program.values())
+    multiplier = max(
+        [t.earn_multiplier for m in mechanics for t in getattr(m, "tiers", None) or []] or [1.0]
+    )
+    bonus = sum(float(getattr(m, "signup_bonus", 0) or 0) for m in mechanics)
+    actions = sum(
+        a.points * a.per_week * days / 7
+        for m in mechanics
+        for a in getattr(m, "actions", None) or []
+    )
+    best = 0.0
+    for seg in scenario.population.segments:
+        p = seg.purchase
+        rate = stats.gamma.ppf(HEAVY_QUANTILE, p.r, scale=1.0 / p.alpha) / p.days_per_unit()
+        ticket = HEAVY_TICKET * seg.spend.mean()
+        per_visit = 0.0
+        for m in mechanics:
+            kind = getattr(m, "kind", "")
+            if kind == "visit_earning":
+                per_visit += m.points_per_visit
+            elif kind == "spend_earning":
+                per_visit += m.points_per_unit * ticket
+        best = max(best, rate * days * per_visit * multiplier)
+    return best + bonus + actions
+
+
+def _unreachable_rewards(scenario: Scenario) -> list[str]:
+    heavy = _heavy_points(scenario)
+    out = []
+    for name, spec in scenario.program.items():
+        for i, reward in enumerate(getattr(spec, "catalogue", None) or []):
+            if reward.points > heavy:
+                out.append(
+                    f"program.{name}.catalogue[{i}].points = {reward.points:,.0f}: no customer can "
+                    f"plausibly reach it within the horizon (a heavy customer earns about "
+                    f"{heavy:,.0f} points)"
+                )
+    return out
