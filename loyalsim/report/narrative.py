@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import stats
-
+from loyalsim.metrics import stats
 from loyalsim.report.units import (
     BETTER_HIGHER,
     BETTER_LOWER,
@@ -37,16 +34,15 @@ class Effect:
 
 
 def paired_interval(a: Sequence[float | None], b: Sequence[float | None]) -> Effect | None:
-    """Mean difference ``a - b`` over replications with a Student-t 95% interval."""
+    """Mean difference ``a - b`` over replications with a Student-t 95% interval (no interval,
+    ``lo``/``hi`` None, with fewer than two pairs: the rule of :mod:`loyalsim.metrics.stats`)."""
     pairs = [(x, y) for x, y in zip(a, b, strict=False) if not missing(x) and not missing(y)]
     if not pairs:
         return None
-    d = np.array([x - y for x, y in pairs], dtype=float)
-    mean = float(d.mean())
-    if len(d) < 2:
-        return Effect("", mean)
-    half = float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d)))
-    return Effect("", mean, mean - half, mean + half)
+    d = stats.mean_interval([x - y for x, y in pairs])
+    if d.n < 2:
+        return Effect("", d.mean)
+    return Effect("", d.mean, d.low, d.high)
 
 
 def wanted(key: str, directions: Mapping[str, str]) -> int:
