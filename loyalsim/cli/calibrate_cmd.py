@@ -5,28 +5,21 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from loyalsim.cli.app import app
 from loyalsim.errors import DataError
 from loyalsim.experiments.calibrate.errors import CalibrationError
-from loyalsim.experiments.calibrate.fit import CalibrationResult, fit_population, population_section
-from loyalsim.experiments.calibrate.holdout import Holdout, check_holdout, validate_holdout
-from loyalsim.experiments.calibrate.report import (
-    calibration_record,
-    data_summary,
-    plot_holdout,
-    population_yaml,
-)
-from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
 from loyalsim.outputs.files import prepare_dir, write_text
-from loyalsim.scenario.population import PopulationSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from loyalsim.experiments.calibrate.fit import CalibrationResult
+    from loyalsim.experiments.calibrate.holdout import Holdout
 
 
 class TimeUnit(StrEnum):
@@ -39,7 +32,6 @@ def _column(value: str) -> str | int:
     return int(value) if value.strip().isdigit() else value
 
 
-@app.command()
 def calibrate(
     log: Annotated[
         Path, typer.Argument(help="Transaction log: CSV, whitespace-separated or Parquet.")
@@ -71,6 +63,16 @@ def calibrate(
     ] = 10,
 ) -> None:
     """Fit BG/NBD purchases and dropout and Gamma-Gamma spend to a log; write a population."""
+    from loyalsim.experiments.calibrate.fit import fit_population
+    from loyalsim.experiments.calibrate.holdout import check_holdout, validate_holdout
+    from loyalsim.experiments.calibrate.report import (
+        calibration_record,
+        data_summary,
+        plot_holdout,
+        population_yaml,
+    )
+    from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
+
     end = _parse_end(calibration_end)
     transactions = read_transactions(
         log,
@@ -123,6 +125,8 @@ def calibrate(
 def _parse_end(value: str | None) -> pd.Timestamp | None:
     if value is None:
         return None
+    import pandas as pd
+
     try:
         return pd.Timestamp(value).normalize()
     except (ValueError, TypeError):
@@ -133,6 +137,11 @@ def _parse_end(value: str | None) -> pd.Timestamp | None:
 
 def _check_population(result: CalibrationResult, size: int) -> None:
     """Refuse to write a population the scenario format would reject, saying why."""
+    from pydantic import ValidationError
+
+    from loyalsim.experiments.calibrate.fit import population_section
+    from loyalsim.scenario.population import PopulationSpec
+
     if result.spend.params.q <= 1.0:
         raise CalibrationError(
             f"the fitted spend model has q = {result.spend.params.q:.3f} <= 1, so the mean "

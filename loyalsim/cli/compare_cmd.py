@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
 from loyalsim.cli.run_cmd import HEADLINE
 from loyalsim.errors import LoyalsimError
-from loyalsim.experiments.compare import Arm, Comparison, compare, file_arm_name, parse_variant
 from loyalsim.outputs.files import prepare_dir, write_atomic, write_text
-from loyalsim.report import comparison_figures as comparison_plots
-from loyalsim.report import write_report
-from loyalsim.report.run_figures import write_run_folder
-from loyalsim.scenario.loader import load_scenario, with_overrides
+
+if TYPE_CHECKING:
+    from loyalsim.experiments.compare import Comparison
 
 
-@app.command("compare")
 def compare_cmd(
     base: Annotated[Path, typer.Argument(help="Base scenario YAML (the reference design).")],
     variants: Annotated[
@@ -48,6 +44,10 @@ def compare_cmd(
     set_: SetOption = None,
 ) -> None:
     """Compare designs against a base on the same replication seeds (paired differences)."""
+    from loyalsim.experiments.compare import Arm, compare, file_arm_name, parse_variant
+    from loyalsim.report import write_report
+    from loyalsim.scenario.loader import load_scenario, with_overrides
+
     common = overrides_from(set_)
     base_scenario = load_scenario(base, common)
     taken: set[str] = set()
@@ -94,6 +94,9 @@ def write_comparison(
     """comparison.csv/json, the two comparison figures and each arm's run outputs.
 
     ``common`` records the ``--set`` overrides applied to every arm."""
+    from loyalsim.report import comparison_figures as comparison_plots
+    from loyalsim.report.run_figures import write_run_folder
+
     directory = prepare_dir(directory)
     write_atomic(directory / "comparison.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     data = {**result.to_dict(), "set": dict(common or {})}
@@ -107,10 +110,13 @@ def write_comparison(
 
 def print_comparison(result: Comparison) -> None:
     """Headline KPIs: the base mean and each variant's paired difference with its 95% CI."""
+    from loyalsim.metrics.stats import NO_INTERVAL
+
     currency = result.base.scenario.economics.currency
     table = Table(
         title=f"Paired differences vs {result.base.name} "
-        f"({result.replications} replications, common random numbers)"
+        f"({result.replications} replications, common random numbers)",
+        caption=NO_INTERVAL if result.replications < 2 else None,
     )
     table.add_column("KPI")
     table.add_column(result.base.name, justify="right")

@@ -6,28 +6,23 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from
 from loyalsim.errors import LoyalsimError
-from loyalsim.experiments.optimize import outputs, recommend
-from loyalsim.experiments.optimize import study as studies
-from loyalsim.experiments.optimize.space import decode_params
-from loyalsim.experiments.optimize.storage import default_url
+from loyalsim.experiments.optimize.samplers import DEFAULT_SAMPLER, SAMPLERS
 from loyalsim.outputs.files import prepare_dir, write_text
-from loyalsim.outputs.run_folder import scenario_yaml
-from loyalsim.report import write_report
-from loyalsim.scenario.loader import load_scenario
-from loyalsim.scenario.models import Scenario
-from loyalsim.scenario.search import SearchSpec
+
+if TYPE_CHECKING:
+    from loyalsim.experiments.optimize import study as studies
+    from loyalsim.scenario.models import Scenario
+    from loyalsim.scenario.search import SearchSpec
 
 
-@app.command()
 def optimize(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file with a 'search:' section.")],
     trials: Annotated[
@@ -47,9 +42,7 @@ def optimize(
         str | None, typer.Option("--study-name", help="Study name (default: from the scenario).")
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
-    sampler: Annotated[
-        str, typer.Option(help=f"Sampler: {'|'.join(studies.SAMPLERS)}.")
-    ] = studies.DEFAULT_SAMPLER,
+    sampler: Annotated[str, typer.Option(help=f"Sampler: {'|'.join(SAMPLERS)}.")] = DEFAULT_SAMPLER,
     timeout: Annotated[
         float | None, typer.Option(min=0, help="Stop starting trials after S seconds.")
     ] = None,
@@ -59,10 +52,15 @@ def optimize(
     set_: SetOption = None,
 ) -> None:
     """Search the 'search:' parameters for designs that balance the objectives under constraints."""
-    if sampler not in studies.SAMPLERS:
-        raise LoyalsimError(
-            f"--sampler {sampler}: unknown (allowed: {', '.join(studies.SAMPLERS)})"
-        )
+    if sampler not in SAMPLERS:
+        raise LoyalsimError(f"--sampler {sampler}: unknown (allowed: {', '.join(SAMPLERS)})")
+    from loyalsim.experiments.optimize import outputs
+    from loyalsim.experiments.optimize import study as studies
+    from loyalsim.experiments.optimize.storage import default_url
+    from loyalsim.outputs.run_folder import scenario_yaml
+    from loyalsim.report import write_report
+    from loyalsim.scenario.loader import load_scenario
+
     scenario = load_scenario(file, overrides_from(set_))
     base, search = studies.split(scenario)
     directory = prepare_dir(out)
@@ -99,6 +97,8 @@ def _slug(text: str) -> str:
 
 def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Console) -> None:
     """Run the trials with a progress bar: trials done, Pareto size, best values."""
+    from loyalsim.experiments.optimize import study as studies
+
     start = studies.finished_count(study)
     with Progress(
         TextColumn("[bold]optimising"),
@@ -142,6 +142,9 @@ def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Consol
 
 
 def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) -> None:
+    from loyalsim.experiments.optimize import outputs, recommend
+    from loyalsim.experiments.optimize.space import decode_params
+
     outputs.write_csv(frame, directory / "trials.csv")
     front = outputs.pareto_frame(frame, search)
     outputs.write_csv(front, directory / "pareto.csv")
@@ -161,6 +164,8 @@ def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) ->
 
 
 def _summary(frame, search: SearchSpec, directory: Path, url: str) -> None:
+    from loyalsim.experiments.optimize import outputs
+
     counts = frame["state"].value_counts().to_dict()
     front = outputs.pareto_frame(frame, search)
     console = Console()

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
-from loyalsim.experiments.simulate import simulate
-from loyalsim.metrics.results import RunResult
-from loyalsim.outputs.files import prepare_dir
-from loyalsim.report import write_report
-from loyalsim.report.run_figures import write_run_folder
-from loyalsim.scenario.loader import load_scenario
+
+if TYPE_CHECKING:
+    from loyalsim.metrics.results import RunResult
 
 HEADLINE = (
     ("retention_rate", "Retention", "pct"),
@@ -32,7 +28,6 @@ HEADLINE = (
 )
 
 
-@app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     out: Annotated[Path, typer.Option("--out", help="Directory for the outputs.")] = Path(
@@ -47,6 +42,12 @@ def run(
     set_: SetOption = None,
 ) -> None:
     """Simulate a scenario against its no-program control and write the results."""
+    from loyalsim.experiments.simulate import simulate
+    from loyalsim.outputs.files import prepare_dir
+    from loyalsim.report import write_report
+    from loyalsim.report.run_figures import write_run_folder
+    from loyalsim.scenario.loader import load_scenario
+
     scenario = load_scenario(file, overrides_from(set_))
     count = replications or scenario.replications
     with progress_bar() as bar:
@@ -68,10 +69,15 @@ def run(
 
 def print_headline(result: RunResult) -> None:
     """A rich table of the headline KPIs with 95% confidence intervals."""
+    from loyalsim.metrics.stats import NO_INTERVAL
+
     summary, intervals = result.summary, result.confidence_intervals()
     currency = result.scenario.economics.currency
     n = len(result.replications)
-    table = Table(title=f"{result.scenario.name} ({n} replication{'s' if n > 1 else ''})")
+    table = Table(
+        title=f"{result.scenario.name} ({n} replication{'s' if n > 1 else ''})",
+        caption=NO_INTERVAL if n < 2 else None,
+    )
     table.add_column("KPI")
     table.add_column("mean", justify="right")
     table.add_column("95% CI", justify="right")

@@ -10,21 +10,20 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from loyalsim.cli.app import app, err_console
 from loyalsim.cli.options import SetOption, overrides_from
 from loyalsim.errors import LoyalsimError, ScenarioError
-from loyalsim.scenario.loader import load_scenario
-from loyalsim.scenario.models import Scenario
 
 
-@app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
     set_: SetOption = None,
 ) -> None:
     """Check scenario files against the schema; report every problem with its YAML path."""
+    from loyalsim.scenario.loader import load_scenario
+
     overrides = overrides_from(set_)
     console = Console()
+    err_console = Console(stderr=True, soft_wrap=True)
     failed = 0
     for path in files:
         try:
@@ -38,13 +37,14 @@ def validate(
         raise LoyalsimError(f"{failed} of {len(files)} scenario file(s) invalid")
 
 
-@app.command()
 def schema(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the schema here instead of stdout.")
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion and validation)."""
+    from loyalsim.scenario.models import Scenario
+
     text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
