@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
@@ -133,7 +134,7 @@ def print_comparison(result: Comparison) -> None:
             lo = _fmt(row["ci_low"], unit, currency, signed=True)
             hi = _fmt(row["ci_high"], unit, currency, signed=True)
             p = "" if row["p_value"] != row["p_value"] else f" p={row['p_value']:.3f}"
-            cells.append(f"{diff} [{lo} .. {hi}]{p}")
+            cells.append(escape(f"{diff} [{lo} .. {hi}]{p}"))  # "[n/a ..]" is not markup
         table.add_row(label, *cells)
     Console().print(table)
 
