@@ -33,3 +33,9 @@ def pytest_runtest_makereport(item, call):
     ):
         report.outcome = "failed"
         report.longrepr = f"required service missing in CI: {report.longrepr}"
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """Accept pyproject's ``--numprocesses=2`` when xdist is disabled (``-p no:xdist``)."""
+    if not pluginmanager.has_plugin("xdist"):
+        parser.addoption("--numprocesses", help="ignored: pytest-xdist is disabled")

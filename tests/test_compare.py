@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from loyalsim.cli.compare_cmd import write_comparison
+from loyalsim.cli.compare_cmd import print_comparison, write_comparison
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.compare import TABLE_COLUMNS, Arm, compare, paired_stats, parse_variant
 from loyalsim.experiments.simulate import simulate
+from loyalsim.metrics.stats import NO_INTERVAL
 from loyalsim.outputs.run_folder import scenario_yaml
 from loyalsim.scenario.loader import load_scenario, with_overrides
 
@@ -111,6 +112,19 @@ def test_common_random_numbers_shrink_the_variance_of_a_small_change(base, ten_s
     )
     row = result.table.set_index(["variant", "kpi"]).loc[("ten", "revenue")]
     assert row["ci_low"] <= row["diff"] <= row["ci_high"]
+
+
+def test_one_replication_has_no_interval_anywhere(base, capsys, monkeypatch):
+    """The stats rule end to end: no interval or p-value, even for a zero difference."""
+    tiny = with_overrides(base, {"population.size": 300, "horizon": {"weeks": 4}})
+    result = compare(Arm("base", tiny), [Arm("same", tiny)], replications=1, seed=2)
+    assert result.table[["ci_low", "ci_high", "p_value"]].isna().all().all()
+    assert (result.table.dropna(subset=["diff"])["diff"] == 0).all()
+    assert all(v == [None, None] for v in result.runs["base"].summary_dict()["kpis_ci95"].values())
+    monkeypatch.setenv("COLUMNS", "200")  # one table line per row
+    print_comparison(result)
+    out = capsys.readouterr().out
+    assert "[n/a .. n/a]" in out and NO_INTERVAL in out
 
 
 def test_paired_stats_agree_with_scipy():

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from loyalsim.cli.app import app
 from loyalsim.cli.tables import print_decision
 from loyalsim.errors import DataError
 from loyalsim.experiments.calibrate.errors import CalibrationError
@@ -42,7 +41,6 @@ def _column(value: str) -> str | int:
     return int(value) if value.strip().isdigit() else value
 
 
-@app.command()
 def calibrate(
     log: Annotated[
         Path, typer.Argument(help="Transaction log: CSV, whitespace-separated or Parquet.")

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
 from loyalsim.cli.run_cmd import HEADLINE
 from loyalsim.cli.tables import fitted_table, print_decision
@@ -25,7 +24,6 @@ from loyalsim.report.run_figures import write_run_folder
 from loyalsim.report.study_sections import compared_keys
 
 
-@app.command("compare")
 def compare_cmd(
     base: Annotated[Path, typer.Argument(help="Base scenario YAML (the reference design).")],
     variants: Annotated[

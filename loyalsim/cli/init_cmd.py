@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from loyalsim.cli.app import app
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.outputs.files import write_text
@@ -18,7 +17,6 @@ from loyalsim.templates import TEMPLATES, template_text
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-@app.command()
 def init(
     name: Annotated[str, typer.Argument(help="Scenario name; writes NAME.yaml.")],
     template: Annotated[

@@ -13,12 +13,12 @@ from rich.console import Console
 from rich.progress import Progress, TextColumn
 from rich.table import Column
 
-from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_columns
 from loyalsim.cli.tables import print_decision
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.optimize import outputs, recommend
 from loyalsim.experiments.optimize import study as studies
+from loyalsim.experiments.optimize.samplers import DEFAULT_SAMPLER, SAMPLERS
 from loyalsim.experiments.optimize.space import decode_params
 from loyalsim.experiments.optimize.storage import default_url
 from loyalsim.experiments.scenarios import load_scenario
@@ -29,7 +29,6 @@ from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
 
 
-@app.command()
 def optimize(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file with a 'search:' section.")],
     trials: Annotated[
@@ -49,9 +48,7 @@ def optimize(
         str | None, typer.Option("--study-name", help="Study name (default: from the scenario).")
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
-    sampler: Annotated[
-        str, typer.Option(help=f"Sampler: {'|'.join(studies.SAMPLERS)}.")
-    ] = studies.DEFAULT_SAMPLER,
+    sampler: Annotated[str, typer.Option(help=f"Sampler: {'|'.join(SAMPLERS)}.")] = DEFAULT_SAMPLER,
     timeout: Annotated[
         float | None, typer.Option(min=0, help="Stop starting trials after S seconds.")
     ] = None,
@@ -61,10 +58,8 @@ def optimize(
     set_: SetOption = None,
 ) -> None:
     """Search the 'search:' parameters for designs that balance the objectives under constraints."""
-    if sampler not in studies.SAMPLERS:
-        raise LoyalsimError(
-            f"--sampler {sampler}: unknown (allowed: {', '.join(studies.SAMPLERS)})"
-        )
+    if sampler not in SAMPLERS:
+        raise LoyalsimError(f"--sampler {sampler}: unknown (allowed: {', '.join(SAMPLERS)})")
     scenario = load_scenario(file, overrides_from(set_))
     base, search = studies.split(scenario)
     directory = prepare_dir(out)

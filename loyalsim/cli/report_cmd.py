@@ -8,16 +8,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from loyalsim.cli.app import app
-from loyalsim.report import write_report
 
-
-@app.command()
 def report(
     directory: Annotated[
         Path, typer.Argument(help="A directory written by loyalsim run, compare or optimize.")
     ],
 ) -> None:
     """Write DIR/report.html: one file with every table and figure, viewable offline."""
+    from loyalsim.report import write_report
+
     path = write_report(directory)
     Console().print(f"wrote {path}")

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from loyalsim.cli.app import app
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
 from loyalsim.cli.tables import fitted_table, print_decision
 from loyalsim.experiments.scenarios import load_scenario
@@ -35,7 +34,6 @@ HEADLINE = (
 """KPIs of the console tables of ``run`` and ``compare``, in order."""
 
 
-@app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     out: Annotated[Path, typer.Option("--out", help="Directory for the outputs.")] = Path(

@@ -10,15 +10,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from loyalsim.cli.app import app, err_console
 from loyalsim.cli.options import SetOption, overrides_from
 from loyalsim.errors import LoyalsimError, ScenarioError
 from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.scenario.lint import scenario_warnings
 from loyalsim.scenario.schema import scenario_schema
 
+err_console = Console(stderr=True, soft_wrap=True)
 
-@app.command()
+
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
     set_: SetOption = None,
@@ -44,7 +44,6 @@ def validate(
         raise LoyalsimError(f"{failed} of {len(files)} scenario file(s) invalid")
 
 
-@app.command()
 def schema(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the schema here instead of stdout.")

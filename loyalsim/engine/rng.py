@@ -19,7 +19,6 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from scipy.special import ndtri
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -87,6 +86,8 @@ class CustomerStream:
 
     def normal(self, day: int, idx: np.ndarray, sub: int = 0) -> np.ndarray:
         """Standard normals by inversion (so one uniform gives one normal)."""
+        from scipy.special import ndtri  # here, not at the top: keeps scipy out of CLI start-up
+
         u = self.uniform(day, idx, sub)
         return ndtri(np.maximum(u, _TO_UNIT))
 

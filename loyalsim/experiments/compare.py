@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from loyalsim.errors import LoyalsimError, SimulationError
 from loyalsim.experiments.simulate import run_replication
+from loyalsim.metrics import stats
 from loyalsim.metrics.results import ReplicationResult, RunResult
 from loyalsim.scenario.models import Scenario
 
@@ -208,43 +208,21 @@ def _run_tasks(
     return out
 
 
-def paired_stats(base: np.ndarray, variant: np.ndarray, level: float = 0.95) -> dict[str, float]:
-    """Paired comparison of one KPI over replications (pairs with a NaN are dropped).
-
-    ``diff`` is the mean of ``variant - base``; the interval is the paired Student-t interval
-    and ``p_value`` the two-sided paired t-test. Differences that are all exactly equal give
-    a zero-width interval; if they are all zero ``p = 1``, otherwise ``p = 0``. With fewer
-    than two pairs the interval and p-value are NaN.
-    """
-    ok = ~(np.isnan(base) | np.isnan(variant))
-    b, v = base[ok], variant[ok]
-    n = int(ok.sum())
-    out = {
-        "mean": float(np.mean(v)) if n else math.nan,
-        "base_mean": float(np.mean(b)) if n else math.nan,
-        "diff": math.nan,
-        "ci_low": math.nan,
-        "ci_high": math.nan,
-        "p_value": math.nan,
-        "replications": n,
+def paired_stats(
+    base: np.ndarray, variant: np.ndarray, level: float = stats.LEVEL
+) -> dict[str, float]:
+    """One row of the comparison table: :func:`loyalsim.metrics.stats.paired_difference`
+    (pairs with a NaN are dropped; fewer than two pairs give NaN interval and p-value)."""
+    p = stats.paired_difference(base, variant, level)
+    return {
+        "mean": p.mean,
+        "base_mean": p.base_mean,
+        "diff": p.diff,
+        "ci_low": p.low,
+        "ci_high": p.high,
+        "p_value": p.p_value,
+        "replications": p.n,
     }
-    if not n:
-        return out
-    d = v - b
-    diff = float(np.mean(d))
-    out["diff"] = diff
-    if np.all(d == d[0]) and (d[0] == 0 or n > 1):
-        out["ci_low"] = out["ci_high"] = float(d[0])
-        out["p_value"] = 1.0 if d[0] == 0 else 0.0
-        return out
-    if n < 2:
-        return out
-    se = float(np.std(d, ddof=1) / math.sqrt(n))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
-    out["ci_low"], out["ci_high"] = diff - half, diff + half
-    t = diff / se
-    out["p_value"] = float(2.0 * stats.t.sf(abs(t), n - 1))
-    return out
 
 
 def paired_table(runs: Mapping[str, RunResult], base: str, variants: Sequence[str]) -> pd.DataFrame:
@@ -277,25 +255,17 @@ def variance_reduction(
         for kpi in kpis:
             if kpi not in table.columns or kpi not in base_table.columns:
                 continue
-            b = base_table[kpi].to_numpy(dtype=float)
-            v = table[kpi].to_numpy(dtype=float)
-            ok = ~(np.isnan(b) | np.isnan(v))
-            b, v = b[ok], v[ok]
-            if b.size < 2:
-                crn = indep = math.nan
-            else:
-                crn = float(np.var(v - b, ddof=1))
-                indep = float(np.var(v, ddof=1) + np.var(b, ddof=1))
-            ratio = indep / crn if crn > 0 else math.nan
-            reduction = 1.0 - crn / indep if indep > 0 else math.nan
+            figures = stats.variance_reduction(
+                base_table[kpi].to_numpy(dtype=float), table[kpi].to_numpy(dtype=float)
+            )
             rows.append(
                 {
                     "variant": name,
                     "kpi": kpi,
-                    "var_paired_crn": crn,
-                    "var_independent": indep,
-                    "variance_ratio": ratio,
-                    "variance_reduction": reduction,
+                    "var_paired_crn": figures.var_paired,
+                    "var_independent": figures.var_independent,
+                    "variance_ratio": figures.ratio,
+                    "variance_reduction": figures.reduction,
                 }
             )
     columns = [

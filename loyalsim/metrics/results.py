@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from loyalsim.engine.simulation import ArmResult
+from loyalsim.metrics import stats
 from loyalsim.scenario.models import Scenario
 
 
@@ -77,18 +77,13 @@ class RunResult:
         )
 
     def confidence_intervals(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
-        """Student-t interval of each KPI's mean over replications (undefined, NaN, for one)."""
+        """Student-t interval of each KPI's mean over the replications where it is defined
+        (NaN bounds with fewer than two: the rule of :mod:`loyalsim.metrics.stats`)."""
         frame = self.kpi_table()
-        n = len(frame)
         out = {}
         for k in frame.columns:
-            values = frame[k].to_numpy(dtype=float)
-            mean = float(np.mean(values))
-            if n < 2:
-                out[k] = (float("nan"), float("nan"))
-                continue
-            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * np.std(values, ddof=1) / np.sqrt(n))
-            out[k] = (mean - half, mean + half)
+            interval = stats.mean_interval(frame[k].to_numpy(dtype=float), level)
+            out[k] = (interval.low, interval.high)
         return out
 
     @property

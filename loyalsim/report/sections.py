@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from loyalsim.mechanics import build
+from loyalsim.metrics.stats import NO_INTERVAL
 from loyalsim.report import figures
 from loyalsim.report.formatting import (
     fmt,
@@ -144,7 +145,7 @@ def headline_section(run: RunFiles) -> Section | None:
         return None
     kpis, ci, reps = (run.summary[k] for k in ("kpis", "kpis_ci95", "kpis_per_replication"))
     if _single(run):
-        ci = {}  # one replication has no interval (summary.json gives a zero-width one)
+        ci = {}  # one replication has no interval (null in summary.json): the stats rule
     cur = currency_of(run)
     rows = []
     for key in HEADLINE:
@@ -172,7 +173,13 @@ def headline_section(run: RunFiles) -> Section | None:
         para(program_verdict(kpis, ci, cur), "finding"),
         table(headers, rows),
         para(
-            f"Means over {n} replications; 95% Student-t intervals over replications. The "
+            f"Means over {n} replications; "
+            + (
+                f"{NO_INTERVAL}. "
+                if _single(run)
+                else "95% Student-t intervals over replications. "
+            )
+            + "The "
             "no-program control arm is simulated on the same customers and random numbers, so "
             "differences are paired per replication. KPI definitions: docs/kpis.md.",
             "note",

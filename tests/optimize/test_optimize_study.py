@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 import loyalsim.experiments.optimize.objective as objective_module
-from loyalsim.cli import commands  # noqa: F401  (registers the commands)
 from loyalsim.cli.app import app
 from loyalsim.experiments.optimize import study as studies
 from loyalsim.experiments.optimize.objective import Objective, evaluate

@@ -31,6 +31,7 @@ from loyalsim.experiments.calibrate.errors import CalibrationError
 from loyalsim.experiments.calibrate.fit import CalibrationResult, population_section
 from loyalsim.experiments.calibrate.transactions import TIME_UNIT_DAYS
 from loyalsim.experiments.simulate import run_arm
+from loyalsim.metrics.stats import standard_error
 from loyalsim.scenario.loader import validate_data
 
 SIMULATED_CUSTOMERS = 50_000
@@ -220,11 +221,8 @@ class Holdout:
 
     @property
     def simulated_se(self) -> np.ndarray:
-        """Standard error of the replication mean (NaN with one replication)."""
-        r = self.simulated.shape[0]
-        if r < 2:
-            return np.full(self.simulated.shape[1], np.nan)
-        return self.simulated.std(axis=0, ddof=1) / math.sqrt(r)
+        """Standard error of the replication mean per week (NaN with one replication)."""
+        return standard_error(self.simulated, axis=0)
 
     def weekly(self) -> pd.DataFrame:
         """One row per week: the three cumulative curves and whether the week is in the holdout."""

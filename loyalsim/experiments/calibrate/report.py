@@ -16,6 +16,7 @@ import yaml
 
 from loyalsim.experiments.calibrate.fit import CalibrationResult, population_section
 from loyalsim.experiments.calibrate.holdout import Holdout
+from loyalsim.metrics.stats import LEVEL, t_quantile
 from loyalsim.outputs.files import write_atomic
 
 
@@ -148,7 +149,8 @@ def plot_holdout(holdout: Holdout, path: Path, title: str) -> None:
     weekly = holdout.weekly()
     fig, ax = plt.subplots(figsize=(8, 5))
     ax.plot(weekly["week"], weekly["actual"], color="black", label="actual")
-    band = 1.96 * weekly["simulated_se"].fillna(0.0)
+    t = t_quantile(LEVEL, holdout.simulated.shape[0] - 1)  # NaN, so no band, with one
+    band = (t * weekly["simulated_se"]).fillna(0.0)
     ax.plot(weekly["week"], weekly["simulated"], color="tab:blue", label="simulated (engine)")
     ax.fill_between(
         weekly["week"],

@@ -9,32 +9,17 @@ the confidence interval of a difference is the t-interval of the per-replication
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from loyalsim.experiments.optimize.objective import clean, evaluate
 from loyalsim.experiments.optimize.outputs import pareto_frame
 from loyalsim.experiments.optimize.pareto import as_losses
+from loyalsim.metrics import stats
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
-
-
-def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t interval (zero width with one value, NaN when undefined)."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, mean, mean
-    half = float(stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1))
-    half /= math.sqrt(len(values))
-    return mean, mean - half, mean + half
 
 
 def choose(frame: pd.DataFrame, search: SearchSpec) -> list[tuple[str, int]]:
@@ -58,8 +43,8 @@ def choose(frame: pd.DataFrame, search: SearchSpec) -> list[tuple[str, int]]:
 def _stats(table: pd.DataFrame) -> dict[str, dict[str, float | None]]:
     out = {}
     for key in table.columns:
-        mean, low, high = t_interval(table[key].to_numpy(float))
-        out[key] = {"mean": clean(mean), "ci_low": clean(low), "ci_high": clean(high)}
+        i = stats.mean_interval(table[key].to_numpy(float))
+        out[key] = {"mean": clean(i.mean), "ci_low": clean(i.low), "ci_high": clean(i.high)}
     return out
 
 
@@ -68,8 +53,8 @@ def _paired(design: pd.DataFrame, current: pd.DataFrame) -> dict[str, dict[str, 
     for key in design.columns:
         if key not in current.columns:
             continue
-        diff, low, high = t_interval(design[key].to_numpy(float) - current[key].to_numpy(float))
-        out[key] = {"diff": clean(diff), "ci_low": clean(low), "ci_high": clean(high)}
+        p = stats.paired_difference(current[key].to_numpy(float), design[key].to_numpy(float))
+        out[key] = {"diff": clean(p.diff), "ci_low": clean(p.low), "ci_high": clean(p.high)}
     return out
 
 
@@ -78,8 +63,8 @@ def _vs_control(table: pd.DataFrame) -> dict[str, float | None]:
     out = {}
     for key in table.columns:
         if f"control_{key}" in table.columns:
-            diff = table[key].to_numpy(float) - table[f"control_{key}"].to_numpy(float)
-            out[key] = clean(t_interval(diff)[0])
+            control = table[f"control_{key}"].to_numpy(float)
+            out[key] = clean(stats.paired_difference(control, table[key].to_numpy(float)).diff)
     return out
 
 
@@ -153,7 +138,8 @@ def to_markdown(recommendation: dict[str, Any]) -> str:
         + ".",
         f"Each design re-evaluated on {rec['replications']} replications (seed {rec['seed']}), the "
         "same for every design; differences with the current design are paired per replication. "
-        "Intervals are 95% Student-t intervals.",
+        "Intervals are 95% Student-t intervals"
+        + ("." if rec["replications"] >= 2 else f" ({stats.NO_INTERVAL})."),
         "",
     ]
     if not rec["designs"]:

@@ -21,14 +21,13 @@ from optuna.trial import FrozenTrial, TrialState
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.optimize.objective import Objective
 from loyalsim.experiments.optimize.pareto import as_losses, pareto_mask
+from loyalsim.experiments.optimize.samplers import SAMPLERS
 from loyalsim.experiments.optimize.space import grid_space
 from loyalsim.experiments.optimize.storage import open_storage, quiet_optuna
 from loyalsim.scenario.loader import validate_data
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
 
-SAMPLERS = ("nsga2", "tpe", "random", "grid")
-DEFAULT_SAMPLER = "tpe"
 FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 
 
