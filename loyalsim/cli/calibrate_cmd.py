@@ -5,30 +5,25 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from loyalsim.cli.tables import print_decision
 from loyalsim.errors import DataError
-from loyalsim.experiments.calibrate.errors import CalibrationError
-from loyalsim.experiments.calibrate.fit import CalibrationResult, fit_population, population_section
-from loyalsim.experiments.calibrate.holdout import Holdout, check_holdout, validate_holdout
-from loyalsim.experiments.calibrate.report import (
-    calibration_record,
-    data_summary,
-    plot_holdout,
-    population_yaml,
-)
-from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
-from loyalsim.outputs.files import prepare_dir, write_text
-from loyalsim.report import write_report
-from loyalsim.report.calibration_sections import calibration_decision
 from loyalsim.scenario.population import PopulationSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from loyalsim.experiments.calibrate.fit import (
+        CalibrationResult,
+        fit_population,
+        population_section,
+    )
+    from loyalsim.experiments.calibrate.holdout import Holdout, check_holdout, validate_holdout
 
 
 class TimeUnit(StrEnum):
@@ -72,6 +67,19 @@ def calibrate(
     ] = 10,
 ) -> None:
     """Fit BG/NBD purchases and dropout and Gamma-Gamma spend to a log; write a population."""
+    from loyalsim.cli.tables import print_decision
+    from loyalsim.experiments.calibrate.errors import CalibrationError
+    from loyalsim.experiments.calibrate.report import (
+        calibration_record,
+        data_summary,
+        plot_holdout,
+        population_yaml,
+    )
+    from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
+    from loyalsim.outputs.files import prepare_dir, write_text
+    from loyalsim.report import write_report
+    from loyalsim.report.calibration_sections import calibration_decision
+
     end = _parse_end(calibration_end)
     transactions = read_transactions(
         log,
@@ -127,6 +135,8 @@ def _parse_end(value: str | None) -> pd.Timestamp | None:
     if value is None:
         return None
     try:
+        import pandas as pd
+
         return pd.Timestamp(value).normalize()
     except (ValueError, TypeError):
         raise DataError(
@@ -136,6 +146,8 @@ def _parse_end(value: str | None) -> pd.Timestamp | None:
 
 def _check_population(result: CalibrationResult, size: int) -> None:
     """Refuse to write a population the scenario format would reject, saying why."""
+    from loyalsim.experiments.calibrate.errors import CalibrationError
+
     if result.spend.params.q <= 1.0:
         raise CalibrationError(
             f"the fitted spend model has q = {result.spend.params.q:.3f} <= 1, so the mean "

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
 from loyalsim.cli.run_cmd import HEADLINE
-from loyalsim.cli.tables import fitted_table, print_decision
 from loyalsim.errors import LoyalsimError
-from loyalsim.experiments.compare import Arm, Comparison, compare, file_arm_name, parse_variant
-from loyalsim.experiments.scenarios import load_scenario, with_overrides
-from loyalsim.outputs.files import prepare_dir, write_atomic, write_text
-from loyalsim.report import comparison_figures as comparison_plots
-from loyalsim.report import executive, write_report
-from loyalsim.report.formatting import fmt, fmt_diff, fmt_diff_interval, fmt_p, label
-from loyalsim.report.inputs import read_comparison
-from loyalsim.report.run_figures import write_run_folder
-from loyalsim.report.study_sections import compared_keys
+
+if TYPE_CHECKING:
+    from loyalsim.experiments.compare import Arm, Comparison, compare, file_arm_name, parse_variant
 
 
 def compare_cmd(
@@ -49,6 +42,14 @@ def compare_cmd(
     set_: SetOption = None,
 ) -> None:
     """Compare designs against a base on the same replication seeds (paired differences)."""
+    from loyalsim.cli.tables import print_decision
+    from loyalsim.experiments.compare import Arm
+    from loyalsim.experiments.scenarios import load_scenario, with_overrides
+    from loyalsim.outputs.files import prepare_dir
+    from loyalsim.report import executive, write_report
+    from loyalsim.report.inputs import read_comparison
+    from loyalsim.report.study_sections import compared_keys
+
     common = overrides_from(set_)
     base_scenario = load_scenario(base, common)
     taken: set[str] = set()
@@ -100,6 +101,10 @@ def write_comparison(
     """comparison.csv/json, the two comparison figures and each arm's run outputs.
 
     ``common`` records the ``--set`` overrides applied to every arm."""
+    from loyalsim.outputs.files import prepare_dir, write_atomic, write_text
+    from loyalsim.report import comparison_figures as comparison_plots
+    from loyalsim.report.run_figures import write_run_folder
+
     directory = prepare_dir(directory)
     write_atomic(directory / "comparison.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     data = {**result.to_dict(), "set": dict(common or {})}
@@ -114,6 +119,9 @@ def write_comparison(
 def print_comparison(result: Comparison) -> None:
     """Headline KPIs: the base mean and each variant's paired difference with its 95% CI and
     p-value, one row per KPI and variant so any number of designs fits 80 columns."""
+    from loyalsim.cli.tables import fitted_table
+    from loyalsim.report.formatting import fmt, fmt_diff, fmt_diff_interval, fmt_p, label
+
     currency = result.base.scenario.economics.currency
     many = len(result.variants) > 1
     headers = ["KPI", "base", *(["design"] if many else []), "difference", "95% CI", "p"]

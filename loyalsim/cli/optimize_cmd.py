@@ -6,7 +6,7 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,19 +14,13 @@ from rich.progress import Progress, TextColumn
 from rich.table import Column
 
 from loyalsim.cli.options import SetOption, overrides_from, progress_columns
-from loyalsim.cli.tables import print_decision
 from loyalsim.errors import LoyalsimError
-from loyalsim.experiments.optimize import outputs, recommend
-from loyalsim.experiments.optimize import study as studies
 from loyalsim.experiments.optimize.samplers import DEFAULT_SAMPLER, SAMPLERS
-from loyalsim.experiments.optimize.space import decode_params
-from loyalsim.experiments.optimize.storage import default_url
-from loyalsim.experiments.scenarios import load_scenario
-from loyalsim.outputs.files import prepare_dir, write_text
-from loyalsim.outputs.run_folder import scenario_yaml
-from loyalsim.report import executive, write_report
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
+
+if TYPE_CHECKING:
+    from loyalsim.experiments.optimize import study as studies
 
 
 def optimize(
@@ -58,6 +52,15 @@ def optimize(
     set_: SetOption = None,
 ) -> None:
     """Search the 'search:' parameters for designs that balance the objectives under constraints."""
+    from loyalsim.cli.tables import print_decision
+    from loyalsim.experiments.optimize import outputs
+    from loyalsim.experiments.optimize import study as studies
+    from loyalsim.experiments.optimize.storage import default_url
+    from loyalsim.experiments.scenarios import load_scenario
+    from loyalsim.outputs.files import prepare_dir, write_text
+    from loyalsim.outputs.run_folder import scenario_yaml
+    from loyalsim.report import executive, write_report
+
     if sampler not in SAMPLERS:
         raise LoyalsimError(f"--sampler {sampler}: unknown (allowed: {', '.join(SAMPLERS)})")
     scenario = load_scenario(file, overrides_from(set_))
@@ -99,6 +102,8 @@ def _slug(text: str) -> str:
 
 def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Console) -> None:
     """Run the trials with a progress bar: trials done, ETA, Pareto size and failures."""
+    from loyalsim.experiments.optimize import study as studies
+
     start = studies.finished_count(study)
     with Progress(
         *progress_columns("[bold]optimising"),
@@ -142,6 +147,10 @@ def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Consol
 
 def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) -> dict:
     """Write the tables, figures and recommendation; return the recommendation."""
+    from loyalsim.experiments.optimize import outputs, recommend
+    from loyalsim.experiments.optimize.space import decode_params
+    from loyalsim.outputs.files import write_text
+
     outputs.write_csv(frame, directory / "trials.csv")
     front = outputs.pareto_frame(frame, search, [t.number for t in study.best_trials])
     outputs.write_csv(front, directory / "pareto.csv")
@@ -162,6 +171,8 @@ def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) ->
 
 
 def _summary(frame, search: SearchSpec, directory: Path, url: str) -> None:
+    from loyalsim.experiments.optimize import outputs
+
     counts = frame["state"].value_counts().to_dict()
     front = outputs.pareto_frame(frame, search)
     console = Console()

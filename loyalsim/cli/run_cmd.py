@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from loyalsim.cli.options import SetOption, overrides_from, progress_bar
-from loyalsim.cli.tables import fitted_table, print_decision
-from loyalsim.experiments.scenarios import load_scenario
-from loyalsim.experiments.simulate import simulate
-from loyalsim.metrics.results import RunResult
-from loyalsim.outputs.files import prepare_dir
-from loyalsim.report import executive, write_report
-from loyalsim.report.formatting import fmt, fmt_interval, label
-from loyalsim.report.inputs import read_run
-from loyalsim.report.run_figures import write_run_folder
+
+if TYPE_CHECKING:
+    from loyalsim.metrics.results import RunResult
 
 HEADLINE = (
     "retention_rate",
@@ -48,6 +42,14 @@ def run(
     set_: SetOption = None,
 ) -> None:
     """Simulate a scenario against its no-program control and write the results."""
+    from loyalsim.cli.tables import print_decision
+    from loyalsim.experiments.scenarios import load_scenario
+    from loyalsim.experiments.simulate import simulate
+    from loyalsim.outputs.files import prepare_dir
+    from loyalsim.report import executive, write_report
+    from loyalsim.report.inputs import read_run
+    from loyalsim.report.run_figures import write_run_folder
+
     scenario = load_scenario(file, overrides_from(set_))
     count = replications or scenario.replications
     with progress_bar() as bar:
@@ -71,6 +73,9 @@ def run(
 
 def print_headline(result: RunResult) -> None:
     """The headline KPIs with 95% confidence intervals, cut to the console's width."""
+    from loyalsim.cli.tables import fitted_table
+    from loyalsim.report.formatting import fmt, fmt_interval, label
+
     summary, intervals = result.summary, result.confidence_intervals()
     currency = result.scenario.economics.currency
     n = len(result.replications)

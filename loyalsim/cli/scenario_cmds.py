@@ -12,9 +12,6 @@ from rich.markup import escape
 
 from loyalsim.cli.options import SetOption, overrides_from
 from loyalsim.errors import LoyalsimError, ScenarioError
-from loyalsim.experiments.scenarios import load_scenario
-from loyalsim.scenario.lint import scenario_warnings
-from loyalsim.scenario.schema import scenario_schema
 
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -25,6 +22,9 @@ def validate(
 ) -> None:
     """Check scenario files against the schema; report every problem with its YAML path, and
     warn about rules that never fire within the horizon or rewards nobody can reach."""
+    from loyalsim.experiments.scenarios import load_scenario
+    from loyalsim.scenario.lint import scenario_warnings
+
     overrides = overrides_from(set_)
     console = Console()
     failed = 0
@@ -51,6 +51,8 @@ def schema(
 ) -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion, validation and
     tooltips: every field has a description)."""
+    from loyalsim.scenario.schema import scenario_schema
+
     text = json.dumps(scenario_schema(), indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
