@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from loyalsim.cli import commands  # noqa: F401  (registers the commands)
 from loyalsim.cli.app import app
 from loyalsim.scenario.loader import load_scenario
 from loyalsim.templates import TEMPLATES
