@@ -20,10 +20,8 @@ if TYPE_CHECKING:
 
     from loyalsim.experiments.calibrate.fit import (
         CalibrationResult,
-        fit_population,
-        population_section,
     )
-    from loyalsim.experiments.calibrate.holdout import Holdout, check_holdout, validate_holdout
+    from loyalsim.experiments.calibrate.holdout import Holdout
 
 
 class TimeUnit(StrEnum):
@@ -69,6 +67,8 @@ def calibrate(
     """Fit BG/NBD purchases and dropout and Gamma-Gamma spend to a log; write a population."""
     from loyalsim.cli.tables import print_decision
     from loyalsim.experiments.calibrate.errors import CalibrationError
+    from loyalsim.experiments.calibrate.fit import fit_population
+    from loyalsim.experiments.calibrate.holdout import check_holdout, validate_holdout
     from loyalsim.experiments.calibrate.report import (
         calibration_record,
         data_summary,
@@ -147,6 +147,7 @@ def _parse_end(value: str | None) -> pd.Timestamp | None:
 def _check_population(result: CalibrationResult, size: int) -> None:
     """Refuse to write a population the scenario format would reject, saying why."""
     from loyalsim.experiments.calibrate.errors import CalibrationError
+    from loyalsim.experiments.calibrate.fit import population_section
 
     if result.spend.params.q <= 1.0:
         raise CalibrationError(
