@@ -124,7 +124,7 @@ def test_one_replication_has_no_interval_anywhere(base, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")  # one table line per row
     print_comparison(result)
     out = capsys.readouterr().out
-    assert "[n/a .. n/a]" in out and NO_INTERVAL in out
+    assert " n/a " in out and NO_INTERVAL in out
 
 
 def test_paired_stats_agree_with_scipy():

@@ -14,7 +14,7 @@ from loyalsim.cli.run_cmd import HEADLINE
 from loyalsim.errors import LoyalsimError
 
 if TYPE_CHECKING:
-    from loyalsim.experiments.compare import Arm, Comparison, compare, file_arm_name, parse_variant
+    from loyalsim.experiments.compare import Arm, Comparison
 
 
 def compare_cmd(
@@ -43,7 +43,7 @@ def compare_cmd(
 ) -> None:
     """Compare designs against a base on the same replication seeds (paired differences)."""
     from loyalsim.cli.tables import print_decision
-    from loyalsim.experiments.compare import Arm
+    from loyalsim.experiments.compare import Arm, compare, file_arm_name, parse_variant
     from loyalsim.experiments.scenarios import load_scenario, with_overrides
     from loyalsim.outputs.files import prepare_dir
     from loyalsim.report import executive, write_report
@@ -148,3 +148,7 @@ def print_comparison(result: Comparison) -> None:
         f"common random numbers; amounts in {currency})"
     )
     console.print(fitted_table(console, title, headers, lines))
+    if result.replications < 2:
+        from loyalsim.metrics.stats import NO_INTERVAL
+
+        console.print(NO_INTERVAL)

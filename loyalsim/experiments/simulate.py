@@ -138,8 +138,11 @@ def build_simulation(
     )
 
 
-def _control_key(scenario: Scenario, seed: int, replication: int) -> str:
+def _control_key(scenario: Scenario, seed: int, replication: int, rows: int) -> str:
+    """Everything the control arm depends on; ``rows`` counts reserve rows too (the cached
+    arm keeps per-customer totals, so it must have the same rows as the program arm)."""
     parts = {
+        "rows": rows,
         "population": scenario.population.model_dump(mode="json"),
         "start": scenario.start_date.isoformat(),
         "days": scenario.horizon.total_days,
@@ -156,7 +159,7 @@ def _control_arm(
     replication: int,
     streams: dict[str, CustomerStream],
 ) -> ControlArm:
-    key = _control_key(scenario, seed, replication)
+    key = _control_key(scenario, seed, replication, population.size)
     cached = _CONTROL_CACHE.get(key)
     if cached is not None:
         _CONTROL_CACHE.move_to_end(key)
