@@ -13,7 +13,7 @@ in the scenario file, so the key order of ``program:`` cannot change a result.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
@@ -85,7 +85,7 @@ class Kpi:
     headline: bool = False
     """Shown in the console table and first in reports."""
     description: str = ""
-    aggregate: Literal["mean"] = field(default="mean")
+    aggregate: Literal["mean"] = "mean"
     """How replications combine (the mean, with a Student-t interval)."""
 
 

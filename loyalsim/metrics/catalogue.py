@@ -227,7 +227,12 @@ def instance_keys(mechanic: type[Mechanic[Any]], name: str, params: Any) -> list
     keys = mechanic.kpi_keys(params)
     if mechanic.singleton:
         return keys
-    return [f"{k}.{name}" for k in keys]
+    return [instance_key(k, name) for k in keys]
+
+
+def instance_key(key: str, instance: str) -> str:
+    """The summary key of a repeatable mechanic's KPI for one instance: ``key.<instance>``."""
+    return f"{key}.{instance}"
 
 
 def declared_accounts(mechanics: Iterable[type[Mechanic[Any]]]) -> list[str]:

@@ -105,6 +105,10 @@ class SegmentTrends(Observer):
 
     def __init__(self) -> None:
         self._rows: list[tuple[str, int, int, float, int]] = []
+        self._names: list[str] = []
+
+    def on_arm_start(self, arm: str, world: World) -> None:
+        self._names = world.pop.segment_names
 
     def on_day_end(self, arm: str, world: World, batch: VisitBatch) -> None:
         segment = world.pop.segment[batch.idx]
@@ -114,7 +118,6 @@ class SegmentTrends(Observer):
         week = batch.day // 7 + 1
         for s in range(k):
             self._rows.append((arm, week, s, float(revenue[s]), int(visits[s])))
-        self._names = world.pop.segment_names
 
     def frame(self) -> pd.DataFrame:
         """One row per arm, week and segment: ``revenue`` and ``visits`` (summed over the

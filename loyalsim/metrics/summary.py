@@ -20,6 +20,7 @@ from loyalsim.metrics.catalogue import (
     combined_keys,
     cost_accounts,
     declared_accounts,
+    instance_key,
     reward_types,
 )
 from loyalsim.metrics.ifrs15 import points_accounts
@@ -42,8 +43,6 @@ class ControlArm:
     """What KPIs need from the no-program arm: its daily series and its survivors."""
 
     daily: dict[str, np.ndarray]
-    alive: int
-    arrived: int
     customer_alive: np.ndarray
     """Per customer: alive at the horizon."""
     customer_arrived: np.ndarray
@@ -59,13 +58,21 @@ class ControlArm:
         arrived = w.arrival_day < w.days
         return cls(
             daily=arm.daily,
-            alive=int(w.alive.sum()),
-            arrived=int(np.count_nonzero(arrived)),
             customer_alive=w.alive.copy(),
             customer_arrived=arrived,
             customer_spend=w.spend_total.copy(),
             customer_visits=w.visit_total.copy(),
         )
+
+    @property
+    def alive(self) -> int:
+        """Customers alive at the horizon."""
+        return int(np.count_nonzero(self.customer_alive))
+
+    @property
+    def arrived(self) -> int:
+        """Customers who arrived within the horizon."""
+        return int(np.count_nonzero(self.customer_arrived))
 
 
 def _ratio(num: float, den: float) -> float:
@@ -203,7 +210,7 @@ def mechanic_kpis(mechanics: list[Mechanic[Any]], world: World) -> dict[str, flo
         if m.singleton:
             out.update(values)
             continue
-        out.update({f"{key}.{m.name}": v for key, v in values.items()})
+        out.update({instance_key(key, m.name): v for key, v in values.items()})
         by_kind.setdefault(m.kind, []).append(values)
     for kind, parts in by_kind.items():
         for key in combined_keys(REGISTRY[kind], len(parts)):
