@@ -69,15 +69,15 @@ def calibrate(
     from loyalsim.experiments.calibrate.errors import CalibrationError
     from loyalsim.experiments.calibrate.fit import fit_population
     from loyalsim.experiments.calibrate.holdout import check_holdout, validate_holdout
-    from loyalsim.experiments.calibrate.report import (
+    from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
+    from loyalsim.outputs.calibration_files import (
         calibration_record,
         data_summary,
-        plot_holdout,
         population_yaml,
     )
-    from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
     from loyalsim.outputs.files import prepare_dir, write_text
     from loyalsim.report import write_report
+    from loyalsim.report.calibration_figures import plot_holdout
     from loyalsim.report.calibration_sections import calibration_decision
 
     end = _parse_end(calibration_end)

@@ -53,8 +53,8 @@ def optimize(
 ) -> None:
     """Search the 'search:' parameters for designs that balance the objectives under constraints."""
     from loyalsim.cli.tables import print_decision
-    from loyalsim.experiments.optimize import outputs
     from loyalsim.experiments.optimize import study as studies
+    from loyalsim.experiments.optimize import tables
     from loyalsim.experiments.optimize.storage import default_url
     from loyalsim.experiments.scenarios import load_scenario
     from loyalsim.outputs.files import prepare_dir, write_text
@@ -80,7 +80,7 @@ def optimize(
     )
     console = Console(stderr=True)
     _run(study, job, jobs, search, console)
-    frame = outputs.trials_frame(study, search)
+    frame = tables.trials_frame(study, search)
     if frame.empty or not (frame["state"] == "COMPLETE").any():
         errors = frame["error"].replace("", None).dropna().unique()[:3] if len(frame) else []
         raise LoyalsimError(
@@ -147,16 +147,17 @@ def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Consol
 
 def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) -> dict:
     """Write the tables, figures and recommendation; return the recommendation."""
-    from loyalsim.experiments.optimize import outputs, recommend
+    from loyalsim.experiments.optimize import recommend, tables
     from loyalsim.experiments.optimize.space import decode_params
-    from loyalsim.outputs.files import write_text
+    from loyalsim.outputs.files import write_csv, write_text
+    from loyalsim.report import study_figures
 
-    outputs.write_csv(frame, directory / "trials.csv")
-    front = outputs.pareto_frame(frame, search, [t.number for t in study.best_trials])
-    outputs.write_csv(front, directory / "pareto.csv")
-    outputs.plot_pareto(frame, front, search, directory / "pareto_front.png")
-    outputs.plot_hypervolume(frame, search, directory / "hypervolume.png")
-    note = outputs.plot_importances(study, search, directory / "param_importances.png")
+    write_csv(frame, directory / "trials.csv")
+    front = tables.pareto_frame(frame, search, [t.number for t in study.best_trials])
+    write_csv(front, directory / "pareto.csv")
+    study_figures.plot_pareto(frame, front, search, directory / "pareto_front.png")
+    study_figures.plot_hypervolume(frame, search, directory / "hypervolume.png")
+    note = study_figures.plot_importances(study, search, directory / "param_importances.png")
     if note:
         (directory / "param_importances.png").unlink(missing_ok=True)
         Console(stderr=True).print(f"[yellow]note:[/] {note}")
@@ -171,10 +172,10 @@ def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) ->
 
 
 def _summary(frame, search: SearchSpec, directory: Path, url: str) -> None:
-    from loyalsim.experiments.optimize import outputs
+    from loyalsim.experiments.optimize import tables
 
     counts = frame["state"].value_counts().to_dict()
-    front = outputs.pareto_frame(frame, search)
+    front = tables.pareto_frame(frame, search)
     console = Console()
     console.print(
         f"{len(frame)} trials ({', '.join(f'{v} {k.lower()}' for k, v in counts.items())}), "

@@ -6,8 +6,12 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loyalsim.errors import LoyalsimError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def prepare_dir(path: str | Path) -> Path:
@@ -44,3 +48,8 @@ def _umask() -> int:
 def write_text(path: Path, text: str) -> None:
     """Atomically write UTF-8 text."""
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """A table as CSV, atomically (no index column)."""
+    write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from loyalsim.experiments.optimize.objective import clean, evaluate
-from loyalsim.experiments.optimize.outputs import pareto_frame
 from loyalsim.experiments.optimize.pareto import as_losses
+from loyalsim.experiments.optimize.tables import pareto_frame
 from loyalsim.metrics import stats
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
