@@ -132,6 +132,20 @@ def test_calendar_events_fire_before_the_days_behaviour(coffee) -> None:
         assert log.index(("tick", day - 1)) < log.index(("calendar", day))
 
 
+def test_the_world_calendar_starts_on_the_scenarios_start_date(coffee) -> None:
+    """Day ``d`` of an arm is ``start_date + d`` (mechanics tied to the calendar use it)."""
+    import datetime as dt
+
+    moved = with_overrides(coffee, {"start_date": "2024-02-27", "horizon": {"days": 5}})
+    world = simulate(moved).replications[0].arm.world
+    assert world.start_date == dt.date(2024, 2, 27)
+    assert [world.date(d) for d in (0, 2, 3)] == [
+        dt.date(2024, 2, 27),
+        dt.date(2024, 2, 29),
+        dt.date(2024, 3, 1),
+    ]
+
+
 def test_a_stronger_goal_gradient_brings_more_visits_on_crn(coffee) -> None:
     weak = simulate(with_overrides(coffee, {"behaviour.goal_gradient": 0.0})).kpi_table()
     strong = simulate(with_overrides(coffee, {"behaviour.goal_gradient": 0.6})).kpi_table()

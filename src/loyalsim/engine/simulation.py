@@ -73,7 +73,15 @@ class Simulation:
         self.env = simpy.Environment()
         self.mechanics = phase_order(mechanics)
         self.world = World(
-            self.env, population, behaviour, economics, days, streams, seed, replication
+            self.env,
+            population,
+            behaviour,
+            economics,
+            days,
+            streams,
+            seed,
+            replication,
+            start_date=start,
         )
         self.world.admit = self._admit
         self.arm = arm

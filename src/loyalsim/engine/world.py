@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -59,6 +60,8 @@ class World:
         streams: dict[str, CustomerStream],
         seed: int,
         replication: int,
+        *,
+        start_date: dt.date,
     ) -> None:
         n = population.size
         self.env = env
@@ -66,6 +69,8 @@ class World:
         self.behaviour = behaviour
         self.economics = economics
         self.days = days
+        self.start_date = start_date
+        """Calendar date of day 0 (the scenario's ``start_date``): see :meth:`date`."""
         self.seed = seed
         self.replication = replication
         self._streams = streams
@@ -105,6 +110,11 @@ class World:
         """Customers ``idx`` (alive) leave for good."""
         self.alive[idx] = False
         self.alive_members -= int(np.count_nonzero(self.member[idx]))
+
+    def date(self, day: int) -> dt.date:
+        """The calendar date of simulated ``day`` (for rules tied to the calendar: birthdays,
+        anniversaries, the day of the week)."""
+        return self.start_date + dt.timedelta(days=day)
 
     def stream(self, name: str) -> CustomerStream:
         """The counter-based stream of a purpose, shared by every arm of the replication."""
