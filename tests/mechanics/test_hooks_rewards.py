@@ -1,0 +1,131 @@
+"""Hook-level tests of the reward catalogue: redemption when the balance reaches a price,
+the goal it sets, the goal-gradient pull and giving up (exact effects on a tiny world)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hook_support import batch, mechanic, members, population, world
+
+CATALOGUE = {
+    "kind": "rewards",
+    "catalogue": [
+        {"name": "coffee", "points": 100, "cost": 2.0, "value": 3.0},
+        {"name": "bag", "points": 250, "cost": 6.0, "value": 10.0, "type": "voucher"},
+    ],
+}
+SURE = {"engaged_redeem_prob": 1.0, "passive_redeem_prob": 1.0}
+
+
+def _with_balances(balances: list[int], behaviour: dict | None = None):
+    w = world(population(len(balances)), behaviour=behaviour)
+    w.ledger.issue(np.arange(len(balances)), np.array(balances), "purchase", 0)
+    return w
+
+
+def test_rewards_set_the_goal_and_the_cost_of_a_point() -> None:
+    w = world()
+    mechanic(CATALOGUE, w)
+    assert w.state.goal_points == 100
+    assert w.state.catalogue_cost_per_point == pytest.approx(0.02)
+
+
+def test_members_redeem_the_most_valuable_reward_they_can_afford() -> None:
+    w = _with_balances([99, 120, 300, 500], SURE)
+    members(w, [0, 1, 2])
+    m = mechanic(CATALOGUE, w)
+    b = batch(w, 5, [0, 1, 2, 3])
+    m.redeem(w, b)
+    # 99 < 100: nothing; 120: coffee; 300: bag; customer 3 is not a member
+    assert w.ledger.balance.tolist() == [99, 20, 50, 500]
+    assert w.ledger.daily_points["redeemed"][5] == 350
+    assert dict(w.ledger.cost_by_type) == {"product": 2.0, "voucher": 6.0}
+    assert w.ledger.daily_money["reward_cost"][5] == 8.0
+    assert b.redeemed.tolist() == [False, True, True, False]
+    after = 1.0 + w.behaviour.post_reward_dropout
+    assert b.dropout_factor.tolist() == [1.0, after, after, 1.0]
+    w.ledger.check_identity()
+
+
+def test_a_redemption_raises_attachment() -> None:
+    w = _with_balances([100, 100], SURE)
+    members(w)
+    m = mechanic(CATALOGUE, w)
+    before = w.attachment_of(np.arange(2))
+    m.redeem(w, batch(w, 1, [0]))
+    after = w.attachment_of(np.arange(2))
+    assert after[0] > before[0] and after[1] == before[1]
+
+
+def test_nobody_redeems_when_the_redemption_chance_is_zero() -> None:
+    w = _with_balances([300, 300], {"engaged_redeem_prob": 0.0, "passive_redeem_prob": 0.0})
+    members(w)
+    m = mechanic(CATALOGUE, w)
+    m.redeem(w, batch(w, 1, [0, 1]))
+    assert w.ledger.balance.tolist() == [300, 300]
+    assert not w.ledger.cost_by_type
+
+
+def test_segment_taste_picks_the_reward_a_segment_values_most() -> None:
+    pop = population(2, segment=[0, 1], segment_names=["plain", "givers"])
+    w = world(pop, behaviour=SURE)
+    w.ledger.issue(np.arange(2), np.array([100, 100]), "purchase", 0)
+    members(w)
+    catalogue = {
+        "kind": "rewards",
+        "catalogue": [
+            {"name": "coffee", "points": 100, "cost": 2.0, "value": 5.0},
+            {
+                "name": "donation",
+                "points": 100,
+                "cost": 3.0,
+                "value": 4.0,
+                "type": "charity",
+                "segment_value": {"givers": 2.0},
+            },
+        ],
+    }
+    m = mechanic(catalogue, w)
+    m.redeem(w, batch(w, 1, [0, 1]))
+    assert dict(w.ledger.cost_by_type) == {"product": 2.0, "charity": 3.0}
+
+
+def test_goal_gradient_pull_is_progress_times_strength_for_tracking_members() -> None:
+    w = _with_balances([50, 100, 50, 0])
+    members(w, [0, 1, 3])
+    w.pop.engaged[3] = False
+    m = mechanic(CATALOGUE, w)
+    lift = m.visit_lift(w, 0)
+    g = w.behaviour.goal_gradient
+    # half way, at the goal, not a member, passive (not tracking)
+    assert lift.tolist() == pytest.approx([0.5 * g, g, 0.0, 0.0])
+
+
+def test_after_a_redemption_part_of_the_pull_carries_over_and_decays() -> None:
+    w = _with_balances([100], SURE)
+    members(w)
+    m = mechanic(CATALOGUE, w)
+    m.redeem(w, batch(w, 0, [0]))  # balance 0: no progress left, only the carry
+    b = w.behaviour
+    decay = np.exp2(-1.0 / b.reset_half_life_days)
+    assert m.visit_lift(w, 1)[0] == pytest.approx(b.reset_carry * decay * b.goal_gradient)
+
+
+def test_engaged_members_who_cannot_reach_the_goal_in_time_give_up() -> None:
+    # No earning rule: nobody expects points, so the goal is out of reach for everyone.
+    w = _with_balances([50, 50, 50], {"give_up_prob": 1.0})
+    members(w)
+    w.pop.engaged[2] = False
+    m = mechanic(CATALOGUE, w)
+    m.redeem(w, batch(w, 4, [0, 2]))
+    assert w.frustrated.tolist() == [True, False, False]
+    assert w.gave_up_day[0] == 4
+
+
+def test_members_with_enough_expected_points_keep_going() -> None:
+    w = _with_balances([50], {"give_up_prob": 1.0})
+    members(w)
+    m = mechanic(CATALOGUE, w)
+    mechanic({"kind": "visit_earning", "points_per_visit": 1}, w)  # 50 missing, 0.2 visits/day
+    m.redeem(w, batch(w, 4, [0]))  # 250 days to go, within 365 days of patience
+    assert not w.frustrated[0]
