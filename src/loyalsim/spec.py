@@ -13,6 +13,13 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+class MechanicParams(Spec):
+    """A mechanic's params: ``kind`` names the mechanic in YAML (each subclass narrows it
+    to a literal, which is what the scenario's discriminated union selects on)."""
+
+    kind: str
+
+
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^.\s](?:[^.]*[^.\s])?$")]
 """The one rule for names inside a program (rewards, tiers, events, partners, actions):
 free text with spaces allowed, 1-80 characters, no leading or trailing space and no '.',

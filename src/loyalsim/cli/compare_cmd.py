@@ -120,7 +120,7 @@ def print_comparison(result: Comparison) -> None:
     """Headline KPIs: the base mean and each variant's paired difference with its 95% CI and
     p-value, one row per KPI and variant so any number of designs fits 80 columns."""
     from loyalsim.cli.tables import fitted_table
-    from loyalsim.report.formatting import fmt, fmt_diff, fmt_diff_interval, fmt_p, label
+    from loyalsim.report.formatting import fmt, fmt_diff, fmt_diff_interval, fmt_p, label, numbers
 
     currency = result.base.scenario.economics.currency
     many = len(result.variants) > 1
@@ -130,9 +130,9 @@ def print_comparison(result: Comparison) -> None:
     for key in HEADLINE:
         if (result.base.name, key) not in rows.index:
             continue
-        base = fmt(rows.loc[(result.base.name, key), "mean"], key)
+        base = fmt(numbers(rows, (result.base.name, key))["mean"], key)
         for i, arm in enumerate(result.variants):
-            row = rows.loc[(arm.name, key)]
+            row = numbers(rows, (arm.name, key))
             cells = [label(key) if i == 0 else "", base if i == 0 else ""]
             cells += [arm.name] if many else []
             cells += [

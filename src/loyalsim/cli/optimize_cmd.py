@@ -20,6 +20,9 @@ from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
 
 if TYPE_CHECKING:
+    import optuna
+    import pandas as pd
+
     from loyalsim.experiments.optimize import study as studies
 
 
@@ -82,7 +85,11 @@ def optimize(
     _run(study, job, jobs, search, console)
     frame = tables.trials_frame(study, search)
     if frame.empty or not (frame["state"] == "COMPLETE").any():
-        errors = frame["error"].replace("", None).dropna().unique()[:3] if len(frame) else []
+        errors: list[str] = (
+            [str(e) for e in frame["error"].replace("", None).dropna().unique()[:3]]
+            if len(frame)
+            else []
+        )
         raise LoyalsimError(
             f"no trial of study '{name}' completed"
             + (": " + "; ".join(errors) if len(errors) else "")
@@ -100,7 +107,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "study"
 
 
-def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Console) -> None:
+def _run(
+    study: optuna.Study, job: studies.Job, jobs: int, search: SearchSpec, console: Console
+) -> None:
     """Run the trials with a progress bar: trials done, ETA, Pareto size and failures."""
     from loyalsim.experiments.optimize import study as studies
 
@@ -145,7 +154,9 @@ def _run(study, job: studies.Job, jobs: int, search: SearchSpec, console: Consol
         refresh()
 
 
-def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) -> dict:
+def _write(
+    study: optuna.Study, base: Scenario, search: SearchSpec, frame: pd.DataFrame, directory: Path
+) -> dict:
     """Write the tables, figures and recommendation; return the recommendation."""
     from loyalsim.experiments.optimize import recommend, tables
     from loyalsim.experiments.optimize.space import decode_params
@@ -171,14 +182,14 @@ def _write(study, base: Scenario, search: SearchSpec, frame, directory: Path) ->
     return rec
 
 
-def _summary(frame, search: SearchSpec, directory: Path, url: str) -> None:
+def _summary(frame: pd.DataFrame, search: SearchSpec, directory: Path, url: str) -> None:
     from loyalsim.experiments.optimize import tables
 
     counts = frame["state"].value_counts().to_dict()
     front = tables.pareto_frame(frame, search)
     console = Console()
     console.print(
-        f"{len(frame)} trials ({', '.join(f'{v} {k.lower()}' for k, v in counts.items())}), "
+        f"{len(frame)} trials ({', '.join(f'{v} {str(k).lower()}' for k, v in counts.items())}), "
         f"{int(frame['feasible'].sum())} feasible, Pareto front {len(front)}"
     )
     console.print(

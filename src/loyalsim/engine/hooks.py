@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
 
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 if TYPE_CHECKING:
     from loyalsim.engine.rng import CustomerStream
@@ -89,7 +89,7 @@ class Kpi:
     """How replications combine (the mean, with a Student-t interval)."""
 
 
-P = TypeVar("P", bound=Spec)
+P = TypeVar("P", bound=MechanicParams)
 
 
 class Mechanic(Generic[P]):
@@ -103,7 +103,7 @@ class Mechanic(Generic[P]):
     """
 
     kind: ClassVar[str]
-    Params: ClassVar[type[Spec]]
+    Params: ClassVar[type[MechanicParams]]
     singleton: ClassVar[bool] = True
     """At most one instance per program (its streams and KPI keys need no namespace)."""
     enrols_members: ClassVar[bool] = False

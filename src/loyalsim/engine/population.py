@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,11 +50,8 @@ class Population:
     spend_rate: np.ndarray
     engaged: np.ndarray
     traits: dict[str, np.ndarray]
-    arrival_day: np.ndarray = field(default=None)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        if self.arrival_day is None:
-            self.arrival_day = np.zeros(self.size, dtype=np.int64)
+    arrival_day: np.ndarray
+    """Day each customer first arrives (0 for the starting base)."""
 
     @property
     def size(self) -> int:

@@ -91,7 +91,9 @@ class CustomerStream:
         u = self.uniform(day, idx, sub)
         return ndtri(np.maximum(u, _TO_UNIT))
 
-    def gamma(self, day: int, idx: np.ndarray, shape: np.ndarray, first_sub: int = 0) -> np.ndarray:
+    def gamma(
+        self, day: int, idx: np.ndarray, shape: np.ndarray | float, first_sub: int = 0
+    ) -> np.ndarray:
         """Gamma(shape, 1) variates by Marsaglia & Tsang (2000), exact and counter based.
 
         Attempt ``k`` of customer ``i`` uses sub-draws ``first_sub + 2k`` and ``+ 2k + 1``,

@@ -103,12 +103,10 @@ class Comparison:
     def to_dict(self) -> dict[str, Any]:
         """The content of ``comparison.json`` (no timing or job count: it is deterministic)."""
         reduction: dict[str, dict[str, dict[str, float | None]]] = {}
-        for row in self.variance.itertuples(index=False):
-            reduction.setdefault(row.variant, {})[row.kpi] = {
-                "var_paired_crn": _clean(row.var_paired_crn),
-                "var_independent": _clean(row.var_independent),
-                "variance_ratio": _clean(row.variance_ratio),
-                "variance_reduction": _clean(row.variance_reduction),
+        columns = ("var_paired_crn", "var_independent", "variance_ratio", "variance_reduction")
+        for row in self.variance.to_dict("records"):
+            reduction.setdefault(str(row["variant"]), {})[str(row["kpi"])] = {
+                c: _clean(float(row[c])) for c in columns
             }
         return {
             "base": _describe(self.base),

@@ -14,7 +14,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import World
-from loyalsim.spec import Name, Spec
+from loyalsim.spec import MechanicParams, Name, Spec
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_ACTIONS = 16
@@ -32,7 +32,7 @@ class Action(Spec):
     cost_per_action: Annotated[float, Field(ge=0.0)] = 0.0
 
 
-class ActionsParams(Spec):
+class ActionsParams(MechanicParams):
     """The catalogue of rewarded non-purchase actions."""
 
     kind: Literal["actions"] = "actions"

@@ -15,7 +15,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import NEVER, World
-from loyalsim.spec import Name, Spec
+from loyalsim.spec import MechanicParams, Name, Spec
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -45,7 +45,7 @@ class Partner(Spec):
     burn: PartnerBurn | None = None
 
 
-class CoalitionParams(Spec):
+class CoalitionParams(MechanicParams):
     """The partners and how partner activity spills over to the host."""
 
     kind: Literal["coalition"] = "coalition"

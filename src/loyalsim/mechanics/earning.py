@@ -9,12 +9,12 @@ from pydantic import Field, PositiveFloat
 
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 
 
-class SpendEarningParams(Spec):
+class SpendEarningParams(MechanicParams):
     """``points_per_unit`` points per currency unit spent (times the member's tier earn
     multiplier), rounded down per transaction."""
 
@@ -23,7 +23,7 @@ class SpendEarningParams(Spec):
     min_spend: NonNegative = 0.0
 
 
-class VisitEarningParams(Spec):
+class VisitEarningParams(MechanicParams):
     """``points_per_visit`` points (stamps) for every transaction of at least ``min_spend``
     (times the tier earn multiplier, rounded down)."""
 

@@ -9,10 +9,10 @@ from pydantic import Field
 
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 
-class EnrolmentParams(Spec):
+class EnrolmentParams(MechanicParams):
     """Members join at a visit with their personal propensity (times a multiplier), or,
     ``automatic``, every customer is a member from the day they arrive."""
 

@@ -14,7 +14,8 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.spec import Name, Spec
+from loyalsim.mechanics.tiers import TiersParams
+from loyalsim.spec import MechanicParams, Name, Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -43,7 +44,7 @@ class Event(Spec):
         return self
 
 
-class ExperiencesParams(Spec):
+class ExperiencesParams(MechanicParams):
     """Events, how many members want a seat (``demand``), and how seats and misses feel."""
 
     kind: Literal["experiences"] = "experiences"
@@ -63,8 +64,8 @@ class ExperiencesParams(Spec):
         """Tier-only events need tiers that grant access; points events need points."""
         specs = list(scenario.program.values())
         if any(e.access == "tier" for e in self.events):
-            tiers = [m for m in specs if m.kind == "tiers"]
-            if not tiers or not any(t.experience_access for t in tiers[0].tiers):  # type: ignore[union-attr]
+            tiers = [m for m in specs if isinstance(m, TiersParams)]
+            if not tiers or not any(t.experience_access for t in tiers[0].tiers):
                 raise ValueError(
                     f"program.{name}: an event with access 'tier' needs a tiers mechanic with "
                     "at least one tier having experience_access: true"

@@ -9,10 +9,10 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 
-class ExpiryParams(Spec):
+class ExpiryParams(MechanicParams):
     """``policy``: none; inactivity (all points lapse after ``days`` without earning or
     redeeming); fixed_period (each point lapses ``days`` after it was earned, first in first
     out). Sweeps run every ``sweep_every_days``; fixed-period points are grouped into lots of

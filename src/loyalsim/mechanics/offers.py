@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -19,7 +19,7 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class OffersParams(Spec):
+class OffersParams(MechanicParams):
     """Every ``every_days``, contact alive members inactive for ``inactive_days`` or with
     attachment at most ``max_attachment`` (either rule selects; at least one is needed)."""
 

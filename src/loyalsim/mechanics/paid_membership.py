@@ -16,7 +16,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -32,7 +32,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-class PaidMembershipParams(Spec):
+class PaidMembershipParams(MechanicParams):
     """Fee, benefits and the join and renewal responses of a paid membership."""
 
     kind: Literal["paid_membership"] = "paid_membership"

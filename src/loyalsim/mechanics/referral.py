@@ -18,13 +18,13 @@ from pydantic import Field, PositiveFloat
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class ReferralParams(Spec):
+class ReferralParams(MechanicParams):
     """Bonuses, referral rate, the referred customers' traits and the reserve capacity."""
 
     kind: Literal["referral"] = "referral"

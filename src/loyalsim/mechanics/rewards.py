@@ -9,7 +9,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import Name, Spec
+from loyalsim.spec import MechanicParams, Name, Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -31,7 +31,7 @@ class Reward(Spec):
     """Perceived value multiplier by segment name (for example charity valued by one segment)."""
 
 
-class RewardsParams(Spec):
+class RewardsParams(MechanicParams):
     """The catalogue members redeem points for."""
 
     kind: Literal["rewards"] = "rewards"

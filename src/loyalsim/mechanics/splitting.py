@@ -15,12 +15,12 @@ from pydantic import Field, PositiveFloat
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class SplittingParams(Spec):
+class SplittingParams(MechanicParams):
     """``share`` of point-tracking members split a basket into up to ``max_transactions``
     tickets of at least ``max(min_spend, min_ticket)`` whenever per-visit earning pays."""
 

@@ -9,13 +9,13 @@ from pydantic import Field, PositiveFloat
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class SurpriseParams(Spec):
+class SurpriseParams(MechanicParams):
     """Every ``every_days``, ``floor(budget_per_period / cost_per_gift)`` gifts go to members
     chosen by ``targeting``."""
 

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.spec import Name, Spec
+from loyalsim.spec import MechanicParams, Name, Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
@@ -32,7 +32,7 @@ class Tier(Spec):
     experience_access: bool = False
 
 
-class TiersParams(Spec):
+class TiersParams(MechanicParams):
     """Tiers from lowest (threshold 0) to highest, qualified on ``qualify_on`` over the last
     ``window_days`` and reviewed every ``review_every_days``."""
 

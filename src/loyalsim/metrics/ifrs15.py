@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from loyalsim.engine.simulation import ArmResult
+from loyalsim.mechanics.rewards import RewardsParams
 from loyalsim.scenario.accounting import AccountingSpec
 from loyalsim.scenario.models import Scenario
 
@@ -99,7 +100,7 @@ def point_value(scenario: Scenario) -> float:
     if scenario.accounting.point_value is not None:
         return scenario.accounting.point_value
     for spec in scenario.program.values():
-        if spec.kind == "rewards":
+        if isinstance(spec, RewardsParams):
             goal = min(spec.catalogue, key=lambda r: (r.points, -r.value))
             return goal.value / goal.points
     return 0.0

@@ -77,7 +77,9 @@ def calibration_record(
             "errors": holdout.errors(),
             "weekly": {col: weekly[col].tolist() for col in weekly.columns},
         }
-    return _finite(record)
+    clean = _finite(record)
+    assert isinstance(clean, dict)
+    return clean
 
 
 def _finite(value: object) -> object:

@@ -47,7 +47,11 @@ def _umask() -> int:
 
 def write_text(path: Path, text: str) -> None:
     """Atomically write UTF-8 text."""
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    write_atomic(path, write)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -38,8 +38,8 @@ def kpi_distributions(comparison: Comparison, path: Path) -> None:
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
     for ax, kpi in zip(axes.flat, kpis, strict=False):
         for i, name in enumerate(names):
-            values = frame.loc[(frame["variant"] == name) & (frame["kpi"] == kpi), "value"]
-            values = values.to_numpy(dtype=float)
+            chosen = (frame["variant"] == name) & (frame["kpi"] == kpi)
+            values = frame.loc[chosen, "value"].to_numpy(dtype=float)
             jitter = np.linspace(-0.15, 0.15, values.size) if values.size > 1 else np.zeros(1)
             ax.scatter(i + jitter, values, s=14, alpha=0.7)
             ax.hlines(np.nanmean(values), i - 0.3, i + 0.3, color="black", lw=1.5)

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TypeGuard
 
 import numpy as np
 from scipy import stats
 
-from loyalsim.report.formatting import missing, unit
+from loyalsim.report.formatting import known, unit
 
 MATERIAL_PP = 0.005
 MATERIAL_SHARE = 0.01
@@ -44,11 +45,11 @@ def threshold(key: str, base_value: float | None, revenue: float | None = None) 
     kind = unit(key)
     if kind == "pct":
         return MATERIAL_PP
-    if kind == "money" and not missing(revenue) and revenue:
-        return MATERIAL_SHARE * abs(float(revenue))  # type: ignore[arg-type]
-    if missing(base_value) or not base_value:
+    if kind == "money" and known(revenue) and revenue:
+        return MATERIAL_SHARE * abs(revenue)
+    if not known(base_value) or not base_value:
         return 0.0
-    return MATERIAL_SHARE * abs(float(base_value))  # type: ignore[arg-type]
+    return MATERIAL_SHARE * abs(base_value)
 
 
 def rule_text(currency: str = "") -> str:
@@ -65,17 +66,17 @@ def rule_text(currency: str = "") -> str:
 
 def adjust(p_values: Sequence[float | None]) -> list[float]:
     """Benjamini-Hochberg adjusted p-values (q-values); unknown p-values stay NaN."""
-    p = np.array([math.nan if missing(v) else float(v) for v in p_values], dtype=float)
+    p = np.array([float(v) if known(v) else math.nan for v in p_values], dtype=float)
     out = np.full(p.shape, math.nan)
-    known = ~np.isnan(p)
-    if known.any():
-        out[known] = stats.false_discovery_control(np.clip(p[known], 0.0, 1.0), method="bh")
+    defined = ~np.isnan(p)
+    if defined.any():
+        out[defined] = stats.false_discovery_control(np.clip(p[defined], 0.0, 1.0), method="bh")
     return [float(v) for v in out]
 
 
-def loses_money(incremental_profit: float | None) -> bool:
-    """Worse than running no program at all."""
-    return not missing(incremental_profit) and float(incremental_profit) < 0  # type: ignore[arg-type]
+def loses_money(incremental_profit: float | None) -> TypeGuard[float]:
+    """Worse than running no program at all (a known, negative number)."""
+    return known(incremental_profit) and incremental_profit < 0
 
 
 def best_design(gains: Mapping[str, tuple[float, bool]]) -> str | None:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from loyalsim.report.decision import DECISION_KPI, adjust, best_design, loses_money, threshold
 from loyalsim.report.decision import rule_text as decision_rules
-from loyalsim.report.formatting import fmt, fmt_diff, fmt_p, label, missing
+from loyalsim.report.formatting import fmt, fmt_diff, fmt_p, label, missing, numbers
 from loyalsim.report.html import Section, esc, para
 from loyalsim.report.inputs import ComparisonFiles, RunFiles
 from loyalsim.report.narrative import Effect, effect_phrase
@@ -124,18 +124,18 @@ def judge_comparison(comp: ComparisonFiles, keys: Sequence[str]) -> Judged:
     (Benjamini-Hochberg), materiality relative to the base design's revenue."""
     rows = comp.table.set_index(["variant", "kpi"])
     base = comp.base
-    revenue = rows.loc[(base, "revenue"), "mean"] if (base, "revenue") in rows.index else None
+    revenue = numbers(rows, (base, "revenue"))["mean"] if (base, "revenue") in rows.index else None
     cells = [(v, k) for v in comp.variants for k in keys if (v, k) in rows.index]
     pcol = rows["p_value"] if "p_value" in rows else pd.Series(dtype=float)
     qs = adjust([pcol.get(c) for c in cells])
     effects: dict[str, list[Effect]] = {v: [] for v in comp.variants}
     for (v, k), q in zip(cells, qs, strict=True):
-        r = rows.loc[(v, k)]
-        base_mean = rows.loc[(base, k), "mean"] if (base, k) in rows.index else None
+        r = numbers(rows, (v, k))
+        base_mean = numbers(rows, (base, k))["mean"] if (base, k) in rows.index else None
         effects[v].append(
             Effect(
                 k,
-                float(r["diff"]),
+                r["diff"],
                 _num(r["ci_low"]),
                 _num(r["ci_high"]),
                 threshold(k, base_mean, revenue),
@@ -197,7 +197,7 @@ def compare_summary(comp: ComparisonFiles, judged: Judged, currency: str) -> Dec
     if loses_money(chosen_profit):
         beaten = all(loses_money(m) for m in judged.means.values())
         parts.append(
-            f"Even so, '{chosen}' makes {fmt(abs(chosen_profit), DECISION_KPI, currency)} less "  # type: ignore[arg-type]
+            f"Even so, '{chosen}' makes {fmt(abs(chosen_profit), DECISION_KPI, currency)} less "
             "profit than running no program"
             + (": none of the designs compared beats running no program." if beaten else ".")
         )
@@ -314,7 +314,7 @@ def optimize_summary(
             )
     if loses_money(current):
         parts.append(
-            f"The current design itself makes {fmt(abs(current), DECISION_KPI, currency)} less "  # type: ignore[arg-type]
+            f"The current design itself makes {fmt(abs(current), DECISION_KPI, currency)} less "
             "profit than running no program."
         )
     reps = rec.get("replications", "?")

@@ -103,8 +103,8 @@ def effects(
     for ax, key in zip(axes, kpis, strict=False):
         factor, suffix = _scale(key)
         for i, name in enumerate(variants):
-            row = rows.loc[(name, key)]
-            diff, lo, hi = (factor * float(row[c]) for c in ("diff", "ci_low", "ci_high"))
+            cells = rows.loc[(name, key), ["diff", "ci_low", "ci_high"]]
+            diff, lo, hi = (factor * cells.to_numpy(dtype=float)).tolist()
             err = [[max(diff - lo, 0.0)], [max(hi - diff, 0.0)]] if lo == lo and hi == hi else None
             ax.errorbar([diff], [i], xerr=err, fmt="o", capsize=4, color="tab:blue")
         ax.axvline(0, color="black", lw=0.8)

@@ -8,6 +8,11 @@ only, so a KPI catalogue can replace the tables below without touching any calle
 from __future__ import annotations
 
 import math
+from numbers import Real
+from typing import TYPE_CHECKING, TypeGuard
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PCT_KEYS = {"cost_to_revenue", "incremental_revenue_pct", "roi", "incremental_retention"}
 MONEY_KEYS = {
@@ -116,12 +121,29 @@ def better(key: str) -> int:
 
 def missing(value: object) -> bool:
     """None or NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or (isinstance(value, Real) and math.isnan(value))
+
+
+def numbers(rows: pd.DataFrame, index: tuple[str, str]) -> dict[str, float]:
+    """One row of a table indexed by (variant, kpi), each cell as a float (NaN where the
+    cell is empty or not a number): what the formatting functions take."""
+    out = {}
+    for column, value in rows.loc[[index]].to_dict("records")[0].items():
+        try:
+            out[str(column)] = float(value)
+        except (TypeError, ValueError):
+            out[str(column)] = math.nan
+    return out
+
+
+def known(value: object) -> TypeGuard[float]:
+    """A number that is neither None nor NaN (the opposite of :func:`missing`)."""
+    return isinstance(value, Real) and not isinstance(value, bool) and not missing(value)
 
 
 def fmt(value: float | None, key: str, currency: str = "", signed: bool = False) -> str:
     """A KPI value for a table cell: ``58.51%``, ``102,962 USD``, ``15,672 points``."""
-    if missing(value):
+    if not known(value):
         return "n/a"
     sign = "+" if signed else ""
     kind = unit(key)
@@ -136,7 +158,7 @@ def fmt(value: float | None, key: str, currency: str = "", signed: bool = False)
 
 def fmt_diff(value: float | None, key: str, currency: str = "", signed: bool = True) -> str:
     """A difference: percentage points for rates, otherwise like :func:`fmt`."""
-    if missing(value):
+    if not known(value):
         return "n/a"
     if unit(key) == "pct":
         sign = "+" if signed else ""
@@ -167,12 +189,12 @@ def fmt_diff_interval(
 
 def fmt_share(value: float | None, digits: int = 1) -> str:
     """A share of a whole: ``0.1234`` -> ``12.3%``."""
-    return "n/a" if missing(value) else f"{100 * value:.{digits}f}%"
+    return f"{100 * value:.{digits}f}%" if known(value) else "n/a"
 
 
 def fmt_pp(value: float | None, digits: int = 2, signed: bool = True) -> str:
     """A difference of two shares in percentage points: ``0.012`` -> ``+1.20 pp``."""
-    if missing(value):
+    if not known(value):
         return "n/a"
     return f"{100 * value:{'+' if signed else ''}.{digits}f} pp"
 
@@ -189,9 +211,9 @@ def fmt_count(value: float | None) -> str:
 
 def fmt_p(p: float | None) -> str:
     """A p-value as ``p=0.012``, or ``p<0.001`` when it rounds to zero; empty when unknown."""
-    if missing(p):
+    if not known(p):
         return ""
-    return "p<0.001" if p < 0.001 else f"p={p:.3f}"  # type: ignore[operator]
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
 
 
 def fmt_change(

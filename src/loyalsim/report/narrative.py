@@ -6,15 +6,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import stats
-
+from loyalsim.metrics.stats import paired_difference
 from loyalsim.report.decision import ALPHA
 from loyalsim.report.formatting import (
     better,
     fmt,
     fmt_diff,
     fmt_p,
+    known,
     label,
     missing,
 )
@@ -35,11 +34,12 @@ class Effect:
     @property
     def clear(self) -> bool:
         """The interval excludes zero and the adjusted p-value (if any) is below ALPHA."""
-        if missing(self.lo) or missing(self.hi):
+        lo, hi, q = self.lo, self.hi, self.q
+        if not known(lo) or not known(hi):
             return False
-        if not missing(self.q) and self.q >= ALPHA:  # type: ignore[operator]
+        if known(q) and q >= ALPHA:
             return False
-        return self.lo > 0 or self.hi < 0  # type: ignore[operator]
+        return lo > 0 or hi < 0
 
     @property
     def material(self) -> bool:
@@ -53,16 +53,16 @@ class Effect:
 
 
 def paired_interval(a: Sequence[float | None], b: Sequence[float | None]) -> Effect | None:
-    """Mean difference ``a - b`` over replications with a Student-t 95% interval."""
-    pairs = [(x, y) for x, y in zip(a, b, strict=False) if not missing(x) and not missing(y)]
-    if not pairs:
+    """Mean difference ``a - b`` over replications with its 95% paired-t interval (the one
+    statistics module's rule: no interval from fewer than two pairs)."""
+    n = min(len(a), len(b))
+    as_float = [[float(v) if known(v) else math.nan for v in s[:n]] for s in (a, b)]
+    d = paired_difference(as_float[1], as_float[0])
+    if d.n == 0:
         return None
-    d = np.array([x - y for x, y in pairs], dtype=float)
-    mean = float(d.mean())
-    if len(d) < 2:
-        return Effect("", mean)
-    half = float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d)))
-    return Effect("", mean, mean - half, mean + half)
+    if d.n < 2:
+        return Effect("", d.diff)
+    return Effect("", d.diff, d.low, d.high)
 
 
 def wanted(key: str, directions: Mapping[str, str]) -> int:
@@ -90,7 +90,7 @@ def effect_phrase(e: Effect, currency: str) -> str:
         limit = fmt_diff(e.threshold, e.key, currency, signed=False)
         return f"makes no material change to {name} ({signed}, below the {limit} threshold)"
     if not e.clear:
-        if not missing(e.q) and (e.lo > 0 or e.hi < 0):  # type: ignore[operator]
+        if known(e.q) and known(e.lo) and known(e.hi) and (e.lo > 0 or e.hi < 0):
             signed = fmt_diff(e.diff, e.key, currency)
             return (
                 f"leaves {name} without a clear change once the many KPIs compared are "
@@ -160,10 +160,11 @@ def program_verdict(
     """What the program does against running no program at all, from summary.json."""
     parts = []
     for key, shown in INCREMENTS.items():
-        if missing(kpis.get(key)):
+        value = kpis.get(key)
+        if not known(value):
             continue
         lo, hi = [*(ci.get(key) or []), None, None][:2]
-        e = Effect(shown, float(kpis[key]), lo, hi)
+        e = Effect(shown, value, lo, hi)
         parts.append(effect_phrase(e, currency))
     if not parts:
         return ""
@@ -172,11 +173,11 @@ def program_verdict(
         f"the program {_join(parts)}."
     )
     profit, cost = kpis.get("incremental_profit"), kpis.get("program_cost")
-    if not missing(profit) and not missing(cost):
-        if profit < 0:  # type: ignore[operator]
+    if known(profit) and known(cost):
+        if profit < 0:
             text += (
                 f" It does not pay for itself: its cost of {fmt(cost, 'program_cost', currency)} "
-                f"exceeds the extra margin it earns by {fmt(-profit, 'profit', currency)}."  # type: ignore[operator]
+                f"exceeds the extra margin it earns by {fmt(-profit, 'profit', currency)}."
             )
         else:
             text += (

@@ -278,7 +278,7 @@ def breakage_section(run: RunFiles, figures_dir: Path) -> Section | None:
         f"; {100 * bad:.1f}% is bad breakage: points forfeited by engaged members, which "
         "frustrates them and raises churn."
     )
-    name = run.scenario.name if run.scenario else str(run.summary.get("scenario", ""))
+    name = run.scenario.name if run.scenario else str((run.summary or {}).get("scenario", ""))
     path = figures.points_fate(kpis, name, figures_dir / "report_breakage.png")
     body = para(text, "finding") + figure_html(path, "Where the issued points went")
     return Section("breakage", "Breakage: good and bad", body)
@@ -291,10 +291,8 @@ def tiers_section(run: RunFiles, figures_dir: Path) -> Section | None:
     parts = []
     name = run.scenario.name if run.scenario else ""
     if isinstance(shares, dict) and shares:
-        rows = [(t, f"{100 * float(v):.1f}%") for t, v in shares.items()]
-        parts.append(
-            table(("Tier", "Share of members"), rows, "Tier mix at the end of the horizon")
-        )
+        mix = [(t, f"{100 * float(v):.1f}%") for t, v in shares.items()]
+        parts.append(table(("Tier", "Share of members"), mix, "Tier mix at the end of the horizon"))
         path = figures.tier_mix(shares, name, figures_dir / "report_tier_mix.png")
         parts.append(figure_html(path, "Tier mix"))
     if isinstance(moves, dict) and moves and all(isinstance(v, dict) for v in moves.values()):

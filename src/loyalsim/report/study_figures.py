@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -12,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import optuna
 import pandas as pd
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from loyalsim.experiments.optimize.pareto import as_losses, hypervolume_history
 from loyalsim.outputs.files import write_atomic
@@ -95,6 +96,15 @@ def plot_hypervolume(frame: pd.DataFrame, search: SearchSpec, path: Path) -> Non
     _save(fig, path)
 
 
+def _signed_objective(index: int, sign: float) -> Callable[[FrozenTrial], float]:
+    """Objective ``index`` of a trial times ``sign`` (an importance target)."""
+
+    def target(trial: FrozenTrial) -> float:
+        return sign * trial.values[index]
+
+    return target
+
+
 def plot_importances(study: optuna.Study, search: SearchSpec, path: Path) -> str:
     """PED-ANOVA importance of each parameter per objective (which parameters separate the
     best designs from the rest); returns a note if it was skipped."""
@@ -110,7 +120,7 @@ def plot_importances(study: optuna.Study, search: SearchSpec, path: Path) -> str
                 tables[o.kpi] = optuna.importance.get_param_importances(
                     study,
                     evaluator=optuna.importance.PedAnovaImportanceEvaluator(),
-                    target=lambda t, i=i, s=sign: s * t.values[i],
+                    target=_signed_objective(i, sign),
                     normalize=True,
                 )
         except (RuntimeError, ValueError, ImportError) as exc:

@@ -20,8 +20,10 @@ from loyalsim.report.formatting import (
     fmt_diff_interval,
     fmt_interval,
     fmt_p,
+    known,
     label,
     missing,
+    numbers,
 )
 from loyalsim.report.html import Section, bullets, esc, para, table
 from loyalsim.report.inputs import ComparisonFiles, OptimizeFiles
@@ -107,17 +109,17 @@ def _first(frame: pd.DataFrame, column: str) -> Any:
 def _compare_row(
     rows: pd.DataFrame, base: str, variants: Sequence[str], key: str, cur: str
 ) -> tuple[str, ...]:
-    cells = [label(key), fmt(rows.loc[(base, key), "mean"], key, cur)]
+    cells = [label(key), fmt(numbers(rows, (base, key))["mean"], key, cur)]
     for v in variants:
         if (v, key) not in rows.index:
             cells.append("—")
             continue
-        r = rows.loc[(v, key)]
+        r = numbers(rows, (v, key))
         interval = fmt_diff_interval(r["ci_low"], r["ci_high"], key, cur)
         text = f"{fmt_diff(r['diff'], key, cur)} ({interval})"
         p = r.get("p_value")
-        if not missing(p):
-            text += f" {fmt_p(float(p))}"
+        if known(p):
+            text += f" {fmt_p(p)}"
         cells.append(text)
     return tuple(cells)
 

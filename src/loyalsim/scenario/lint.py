@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
+from loyalsim.mechanics.earning import SpendEarningParams, VisitEarningParams
+from loyalsim.mechanics.expiry import ExpiryParams
 from loyalsim.scenario.models import Scenario
 
 
@@ -52,9 +54,9 @@ def _calendar(scenario: Scenario) -> list[str]:
                     out.append(
                         f"{where}.{field} = {value}: beyond the {days}-day horizon, so {effect}"
                     )
-        kind = getattr(spec, "kind", "")
-        expires = kind == "expiry" and spec.policy != "none" and spec.days is not None
-        if expires and spec.days >= days:
+        if not isinstance(spec, ExpiryParams) or spec.policy == "none" or spec.days is None:
+            continue
+        if spec.days >= days:
             out.append(
                 f"program.{name}.days = {spec.days}: no point can expire within the "
                 f"{days}-day horizon, so expiry changes nothing"
@@ -83,10 +85,9 @@ def _heavy_points(scenario: Scenario) -> float:
         ticket = HEAVY_TICKET * seg.spend.mean()
         per_visit = 0.0
         for m in mechanics:
-            kind = getattr(m, "kind", "")
-            if kind == "visit_earning":
+            if isinstance(m, VisitEarningParams):
                 per_visit += m.points_per_visit
-            elif kind == "spend_earning":
+            elif isinstance(m, SpendEarningParams):
                 per_visit += m.points_per_unit * ticket
         best = max(best, rate * days * per_visit * multiplier)
     return best + bonus + actions

@@ -130,8 +130,8 @@ def _describe(err: Any, data: Any, root: yaml.Node | None) -> str:
         return f"{prefix}{where}.{tag}: unknown {tag} '{value}' (allowed: {expected})"
     if err["type"] == "union_tag_not_found":
         tag = err.get("ctx", {}).get("discriminator", "kind").strip("'")
-        allowed = ", ".join(sorted(REGISTRY)) if tag == "kind" else ""
-        listing = f" (allowed: {allowed})" if allowed else ""
+        kinds = ", ".join(sorted(REGISTRY)) if tag == "kind" else ""
+        listing = f" (allowed: {kinds})" if kinds else ""
         return f"{prefix}{where}: '{tag}' is missing: say which mechanic this is{listing}"
     value = err.get("input")
     if isinstance(value, Mapping) and err["type"] == "value_error":

@@ -61,7 +61,7 @@ class SegmentSpec(Spec):
     experience_seeking: Trait = Beta(a=2.0, b=2.0)
     surprise_sensitivity: Trait = Gamma(shape=4.0, scale=0.25)
     enrol_propensity: Trait = Beta(a=2.0, b=6.0)
-    rival_memberships: Trait = Poisson(mean=2.0)
+    rival_memberships: Trait = Poisson.model_validate({"mean": 2.0})
     attachment: Trait = Beta(a=2.0, b=2.0)
 
 

@@ -68,6 +68,7 @@ def fit_population(
         )
     one = fit_bgnbd(x, t_x, age)
     spend = fit_gamma_gamma(summary["monetary_value"], x)
+    fitted: tuple[Segment, ...]
     if segments == 1:
         fitted = (Segment(1.0, 0.0, one.params, one.standard_errors),)
         loglik, converged = one.loglik, one.converged

@@ -222,7 +222,7 @@ class Holdout:
     @property
     def simulated_se(self) -> np.ndarray:
         """Standard error of the replication mean per week (NaN with one replication)."""
-        return standard_error(self.simulated, axis=0)
+        return np.asarray(standard_error(self.simulated, axis=0), dtype=float)
 
     def weekly(self) -> pd.DataFrame:
         """One row per week: the three cumulative curves and whether the week is in the holdout."""

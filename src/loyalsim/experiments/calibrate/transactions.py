@@ -51,7 +51,7 @@ def read_transactions(
             "amount": _parse_amounts(path, raw, amount_col, where),
         }
     )
-    return log.groupby(["customer", "date"], as_index=False, sort=True)["amount"].sum()
+    return log.groupby(["customer", "date"], sort=True)["amount"].sum().reset_index()
 
 
 def summarise(
@@ -156,7 +156,7 @@ def _looks_like_header(table: pd.DataFrame, amount_col: Column) -> bool:
     """A headerless log has a number in the amount column of its first row."""
     if not isinstance(amount_col, int) or amount_col >= table.shape[1]:
         return False
-    return pd.isna(pd.to_numeric(table.iat[0, amount_col].strip(), errors="coerce"))
+    return pd.isna(pd.to_numeric(str(table.iat[0, amount_col]).strip(), errors="coerce"))
 
 
 def _resolve(path: Path, names: pd.Index, spec: Column, has_header: bool) -> str:

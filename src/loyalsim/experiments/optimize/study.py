@@ -130,7 +130,9 @@ def run_trials(
         seed=scenario.seed,
         replications=search.trial_replications(scenario),
     )
-    callbacks = [optuna.study.MaxTrialsCallback(job.target, states=FINISHED)]
+    callbacks: list[Callable[[optuna.Study, FrozenTrial], None]] = [
+        optuna.study.MaxTrialsCallback(job.target, states=FINISHED)
+    ]
     if callback is not None:
         callbacks.append(callback)
     study.optimize(
@@ -150,7 +152,7 @@ def _worker_main(job: Job, worker: int) -> None:
 def start_workers(job: Job, jobs: int) -> list[multiprocessing.process.BaseProcess]:
     """Start ``jobs`` worker processes on the shared storage (spawned: no inherited state)."""
     context = multiprocessing.get_context("spawn")
-    processes = [
+    processes: list[multiprocessing.process.BaseProcess] = [
         context.Process(target=_worker_main, args=(job, w), name=f"loyalsim-worker-{w}")
         for w in range(jobs)
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+import numpy as np
 import optuna
 import pandas as pd
 from optuna.trial import TrialState
@@ -68,8 +69,9 @@ def pareto_frame(
     front_losses = as_losses(
         front[columns].to_numpy(float), [o.direction for o in search.objectives]
     )
-    front["knee"] = False
-    front.iloc[knee_index(front_losses), front.columns.get_loc("knee")] = True
+    knee = np.zeros(len(front), dtype=bool)
+    knee[knee_index(front_losses)] = True
+    front["knee"] = knee
     return front.reset_index(drop=True)
 
 
