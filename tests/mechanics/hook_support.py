@@ -37,8 +37,9 @@ def population(
     reserve: int = 0,
     **traits: float | Sequence[float],
 ) -> Population:
-    """``n`` customers with the given traits (scalars broadcast), arriving on day 0, and
-    ``reserve`` extra rows that never arrive by themselves. Unnamed traits are 0.5, except
+    """``n`` customers arriving on day 0 and ``reserve`` extra rows that never arrive by
+    themselves, with the given traits (a scalar for everyone, or one value per row, reserve
+    rows included). Unnamed traits are 0.5, except
     ``rival_memberships`` (0) and ``enrol_propensity`` (0: nobody joins by chance)."""
     size = n + reserve
 
