@@ -12,6 +12,7 @@ from pydantic import Field
 
 from loyalsim.engine.hooks import Mechanic, phase_order
 from loyalsim.mechanics.actions import Actions
+from loyalsim.mechanics.birthday import Birthday
 from loyalsim.mechanics.coalition import Coalition
 from loyalsim.mechanics.earning import SpendEarning, VisitEarning
 from loyalsim.mechanics.enrolment import Enrolment, EnrolmentParams
@@ -41,6 +42,7 @@ MECHANICS: tuple[type[Mechanic], ...] = (
     Actions,
     Coalition,
     PaidMembership,
+    Birthday,
 )
 REGISTRY: dict[str, type[Mechanic]] = {m.kind: m for m in MECHANICS}
 
