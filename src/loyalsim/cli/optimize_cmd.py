@@ -94,7 +94,7 @@ def optimize(
             f"no trial of study '{name}' completed"
             + (": " + "; ".join(errors) if len(errors) else "")
         )
-    rec = _write(study, base, search, frame, directory)
+    rec = _write(study, base, search, frame, directory, jobs)
     write_text(directory / "scenario.yaml", scenario_yaml(base))
     write_report(directory)
     _summary(frame, search, directory, url)
@@ -110,8 +110,11 @@ def _slug(text: str) -> str:
 def _run(
     study: optuna.Study, job: studies.Job, jobs: int, search: SearchSpec, console: Console
 ) -> None:
-    """Run the trials with a progress bar: trials done, ETA, Pareto size and failures."""
+    """Run the trials with a progress bar: trials done, ETA, Pareto size and failures.
+
+    Reading the study costs more as it grows; the poller keeps that under 1% of the run."""
     from loyalsim.experiments.optimize import study as studies
+    from loyalsim.experiments.optimize.polling import Poller
 
     start = studies.finished_count(study)
     with Progress(
@@ -125,7 +128,7 @@ def _run(
     ) as bar:
         task = bar.add_task("", total=job.target, completed=min(start, job.target))
 
-        def refresh(*_: object) -> None:
+        def refresh() -> None:
             snap = studies.snapshot(study, search)
             bar.update(
                 task,
@@ -133,15 +136,16 @@ def _run(
                 description=f"front {snap.pareto} failed {snap.failed}",
             )
 
-        refresh()
+        poller = Poller(refresh)
+        poller(force=True)
         if jobs == 1:
-            studies.run_trials(job, 0, callback=refresh)
+            studies.run_trials(job, 0, callback=poller)
         else:
             workers = studies.start_workers(job, jobs)
             try:
                 while any(w.is_alive() for w in workers):
-                    time.sleep(1.0)
-                    refresh()
+                    time.sleep(min(1.0, poller.seconds_to_next()) or 0.2)
+                    poller()
             except KeyboardInterrupt:
                 for w in workers:
                     w.terminate()
@@ -151,11 +155,16 @@ def _run(
                 raise LoyalsimError(
                     f"{len(failed)} worker process(es) crashed (exit codes {failed})"
                 )
-        refresh()
+        poller(force=True)
 
 
 def _write(
-    study: optuna.Study, base: Scenario, search: SearchSpec, frame: pd.DataFrame, directory: Path
+    study: optuna.Study,
+    base: Scenario,
+    search: SearchSpec,
+    frame: pd.DataFrame,
+    directory: Path,
+    jobs: int,
 ) -> dict:
     """Write the tables, figures and recommendation; return the recommendation."""
     from loyalsim.experiments.optimize import recommend, tables
@@ -176,7 +185,7 @@ def _write(
         t.number: decode_params(search, t.params) for t in study.get_trials(deepcopy=False)
     }
     with Console(stderr=True).status("re-evaluating recommended designs"):
-        rec = recommend.recommend(base, search, frame, trial_params)
+        rec = recommend.recommend(base, search, frame, trial_params, jobs)
     write_text(directory / "recommendation.json", recommend.to_json(rec))
     write_text(directory / "recommendation.md", recommend.to_markdown(rec))
     return rec

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from loyalsim.errors import LoyalsimError, SimulationError
-from loyalsim.experiments.simulate import run_replication
+from loyalsim.experiments.batch import evaluate_designs
 from loyalsim.metrics import stats
-from loyalsim.metrics.results import ReplicationResult, RunResult
+from loyalsim.metrics.results import RunResult
 from loyalsim.scenario.models import Scenario
 
 TABLE_COLUMNS = (
@@ -141,8 +140,10 @@ def compare(
 ) -> Comparison:
     """Run the base and every variant on the same replication seeds and pair them.
 
-    ``replications`` and ``seed`` default to the base scenario's. ``jobs > 1`` runs
-    (arm, replication) tasks in that many processes; results are identical to ``jobs=1``.
+    ``replications`` and ``seed`` default to the base scenario's. ``jobs > 1`` runs the
+    (arm, replication) tasks in that many processes, grouped by replication so each
+    replication's control arm is simulated once per group (:mod:`loyalsim.experiments.batch`);
+    results are identical to ``jobs=1``.
     ``progress(done, total)`` is called as tasks finish.
     """
     arms = [_as_arm(base, "base"), *(_as_arm(v, f"variant{i + 1}") for i, v in enumerate(variants))]
@@ -158,16 +159,8 @@ def compare(
         raise SimulationError(f"seed must be a non-negative integer, got {seed}")
     if jobs < 1:
         raise SimulationError(f"jobs must be at least 1, got {jobs}")
-    tasks = [(a, arm.scenario, seed, r) for a, arm in enumerate(arms) for r in range(count)]
-    results = _run_tasks(tasks, jobs, progress)
-    runs = {
-        arm.name: RunResult(
-            scenario=arm.scenario,
-            seed=seed,
-            replications=[results[(a, r)] for r in range(count)],
-        )
-        for a, arm in enumerate(arms)
-    }
+    results = evaluate_designs([a.scenario for a in arms], seed, count, jobs, progress)
+    runs = {arm.name: run for arm, run in zip(arms, results, strict=True)}
     table = paired_table(runs, base_arm.name, [a.name for a in arms[1:]])
     variance = variance_reduction(runs, base_arm.name, [a.name for a in arms[1:]])
     return Comparison(base_arm, arms[1:], seed, count, runs, table, variance)
@@ -175,35 +168,6 @@ def compare(
 
 def _as_arm(item: Scenario | Arm, default_name: str) -> Arm:
     return item if isinstance(item, Arm) else Arm(default_name, item)
-
-
-def _task(task: tuple[int, Scenario, int, int]) -> tuple[int, int, ReplicationResult]:
-    arm, scenario, seed, r = task
-    return arm, r, run_replication(scenario, seed, r).detached()
-
-
-def _run_tasks(
-    tasks: list[tuple[int, Scenario, int, int]],
-    jobs: int,
-    progress: Callable[[int, int], None] | None,
-) -> dict[tuple[int, int], ReplicationResult]:
-    """Run every (arm, replication) task, serially or in a process pool. Results are keyed
-    by task, so completion order cannot change them; both paths ship detached results."""
-    out: dict[tuple[int, int], ReplicationResult] = {}
-    total = len(tasks)
-    if jobs == 1 or total == 1:
-        for task in tasks:
-            a, r, result = _task(task)
-            out[(a, r)] = result
-            if progress:
-                progress(len(out), total)
-        return out
-    with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-        for a, r, result in pool.map(_task, tasks):
-            out[(a, r)] = result
-            if progress:
-                progress(len(out), total)
-    return out
 
 
 def paired_stats(

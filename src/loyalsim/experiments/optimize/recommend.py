@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loyalsim.experiments.optimize.objective import clean, evaluate
+from loyalsim.experiments.batch import evaluate_designs
+from loyalsim.experiments.optimize.objective import clean
 from loyalsim.experiments.optimize.pareto import as_losses
 from loyalsim.experiments.optimize.tables import pareto_frame
+from loyalsim.experiments.scenarios import with_overrides
 from loyalsim.metrics import stats
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
@@ -69,17 +71,28 @@ def _vs_control(table: pd.DataFrame) -> dict[str, float | None]:
 
 
 def recommend(
-    base: Scenario, search: SearchSpec, frame: pd.DataFrame, trial_params: dict[int, dict[str, Any]]
+    base: Scenario,
+    search: SearchSpec,
+    frame: pd.DataFrame,
+    trial_params: dict[int, dict[str, Any]],
+    jobs: int = 1,
 ) -> dict[str, Any]:
-    """recommendation.json content; ``trial_params`` maps a trial to its scenario overrides."""
+    """recommendation.json content; ``trial_params`` maps a trial to its scenario overrides.
+
+    The current design and every chosen design are evaluated together on ``jobs`` worker
+    processes, grouped by replication (one control arm per replication and worker).
+    """
     replications = search.final_replications(base)
-    current = evaluate(base, {}, base.seed, replications).kpi_table()
+    picks = choose(frame, search)
+    numbers = list(dict.fromkeys(number for _, number in picks))
+    designs_to_run = [base]
+    designs_to_run += [with_overrides(base, p) if (p := trial_params[n]) else base for n in numbers]
+    runs = evaluate_designs(designs_to_run, base.seed, replications, jobs)
+    current = runs[0].kpi_table()
+    tables = {n: run.kpi_table() for n, run in zip(numbers, runs[1:], strict=True)}
     designs = []
-    tables: dict[int, pd.DataFrame] = {}
-    for label, number in choose(frame, search):
+    for label, number in picks:
         params = trial_params[number]
-        if number not in tables:
-            tables[number] = evaluate(base, params, base.seed, replications).kpi_table()
         table = tables[number]
         means = table.mean()
         designs.append(
