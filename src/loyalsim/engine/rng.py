@@ -20,10 +20,11 @@ import zlib
 
 import numpy as np
 
+from loyalsim.engine import kernels
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
-_TO_UNIT = 2.0**-53
 SUBS_PER_DAY = 64
 """Independent sub-draws available per customer, day and purpose."""
 
@@ -64,17 +65,18 @@ class CustomerStream:
         with np.errstate(over="ignore"):
             self._keys = _mix(_mix(ids * _GOLDEN ^ key))
 
-    def uniform(self, day: int, idx: np.ndarray | None = None, sub: int = 0) -> np.ndarray:
-        """Uniforms in [0, 1) for customers ``idx`` (all if None) on ``day``."""
+    @staticmethod
+    def _counter(day: int, sub: int) -> np.uint64:
         if not 0 <= sub < SUBS_PER_DAY:
             raise ValueError(f"sub-draw {sub} outside 0..{SUBS_PER_DAY - 1}")
-        keys = self._keys if idx is None else self._keys[idx]
-        counter = np.uint64((day * SUBS_PER_DAY + sub) & 0xFFFFFFFFFFFFFFFF)
-        with np.errstate(over="ignore"):
-            state = keys + counter * _GOLDEN
-        _mix(state)
-        state >>= np.uint64(11)
-        return state.astype(np.float64) * _TO_UNIT
+        return np.uint64((day * SUBS_PER_DAY + sub) & 0xFFFFFFFFFFFFFFFF)
+
+    def uniform(self, day: int, idx: np.ndarray | None = None, sub: int = 0) -> np.ndarray:
+        """Uniforms in [0, 1) for customers ``idx`` (all if None) on ``day``."""
+        counter = self._counter(day, sub)
+        if idx is None:
+            return kernels.uniform_all(self._keys, counter)
+        return kernels.uniform_at(self._keys, _indices(idx), counter)
 
     def exponential(self, day: int, idx: np.ndarray | None = None, sub: int = 0) -> np.ndarray:
         """Unit exponentials ``-log(1 - u)``: an event of rate ``x`` happens iff ``e < x``."""
@@ -84,12 +86,18 @@ class CustomerStream:
         np.negative(e, out=e)
         return e
 
+    def visit_clock(
+        self, day: int, live_rate: np.ndarray, season: float, multiplier: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(visitors, base-clock ticks) today: customer ``i``'s exponential (sub-draw 0) below
+        ``live_rate * season * multiplier`` and below ``live_rate * season`` (no multiplier:
+        no program). Same draws as :meth:`exponential`, in one compiled pass."""
+        factor = _NO_PROGRAM if multiplier is None else multiplier
+        return kernels.visit_clock(self._keys, self._counter(day, 0), live_rate, season, factor)
+
     def normal(self, day: int, idx: np.ndarray, sub: int = 0) -> np.ndarray:
         """Standard normals by inversion (so one uniform gives one normal)."""
-        from scipy.special import ndtri  # here, not at the top: keeps scipy out of CLI start-up
-
-        u = self.uniform(day, idx, sub)
-        return ndtri(np.maximum(u, _TO_UNIT))
+        return kernels.normal_at(self._keys, _indices(idx), self._counter(day, sub))
 
     def gamma(
         self, day: int, idx: np.ndarray, shape: np.ndarray | float, first_sub: int = 0
@@ -100,32 +108,20 @@ class CustomerStream:
         so the result is independent of which other customers are drawn. Shapes below 1
         use the boost ``G(a) = G(a + 1) * U**(1/a)`` with one more sub-draw.
         """
+        idx = _indices(idx)
         shape = np.broadcast_to(np.asarray(shape, dtype=np.float64), idx.shape)
-        small = shape < 1.0
-        d = np.where(small, shape + 1.0, shape) - 1.0 / 3.0
-        c = 1.0 / np.sqrt(9.0 * d)
-        out = np.empty(idx.shape, dtype=np.float64)
-        pending = np.arange(idx.size)
-        sub = first_sub
-        while pending.size:
-            if sub + 2 >= SUBS_PER_DAY - 1:
-                raise RuntimeError("gamma sampler ran out of sub-draws")
-            who = idx[pending]
-            x = self.normal(day, who, sub)
-            u = self.uniform(day, who, sub + 1)
-            dd = d[pending]
-            v = 1.0 + c[pending] * x
-            v = v * v * v
-            x2 = x * x
-            ok = (v > 0) & (u < 1.0 - 0.0331 * x2 * x2)  # Marsaglia-Tsang squeeze
-            slow = np.flatnonzero(~ok & (v > 0))
-            if slow.size:
-                vs, ds = v[slow], dd[slow]
-                ok[slow] = np.log(u[slow]) < 0.5 * x2[slow] + ds - ds * vs + ds * np.log(vs)
-            out[pending[ok]] = dd[ok] * v[ok]
-            pending = pending[~ok]
-            sub += 2
-        if small.any():
-            boost = self.uniform(day, idx[small], SUBS_PER_DAY - 1)
-            out[small] *= boost ** (1.0 / shape[small])
+        shape = np.ascontiguousarray(shape)
+        out = kernels.gamma_at(
+            self._keys, idx, shape, self._counter(day, 0), first_sub, SUBS_PER_DAY - 1
+        )
+        if (out < 0).any():
+            raise RuntimeError("gamma sampler ran out of sub-draws")
         return out
+
+
+_NO_PROGRAM = np.empty(0)
+
+
+def _indices(idx: np.ndarray) -> np.ndarray:
+    """Customer indices as the int64 array the kernels take."""
+    return np.ascontiguousarray(idx, dtype=np.int64)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
+from loyalsim.engine import kernels
 from loyalsim.engine.behaviour import headroom, reward_pull, seasonality
 from loyalsim.engine.hooks import VISIT_HOOKS, Mechanic, Process, overrides, phase_order
 from loyalsim.engine.observers import Observer, read_only
@@ -27,6 +28,8 @@ from loyalsim.engine.world import VisitBatch, World
 if TYPE_CHECKING:
     from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
     from loyalsim.scenario.population import SeasonalitySpec
+
+_NO_LIFT = np.empty(0)
 
 DAILY_SERIES = (
     "visits",
@@ -163,15 +166,10 @@ class Simulation:
         # A visit happens when the customer's unit exponential falls below the day's rate,
         # i.e. with probability 1 - exp(-rate): the same draw decides the base (no-program)
         # purchase clock and the program arm's visit, so the two differ only by the program.
-        clock = w.stream("visit").exponential(day)
-        base_rate = self._live_rate * self.season[day]
-        base_tick = clock < base_rate
-        if self.has_program:
-            base_rate *= self._multiplier(day)
-            visit = clock < base_rate
-        else:
-            visit = base_tick
-        idx = np.flatnonzero(visit)
+        multiplier = self._multiplier(day) if self.has_program else None
+        idx, base_tick = w.stream("visit").visit_clock(
+            day, self._live_rate, float(self.season[day]), multiplier
+        )
         spend = w.stream("spend").gamma(day, idx, pop.spend_shape[idx]) / pop.spend_rate[idx]
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
         for hook in self._visit_phases:
@@ -179,7 +177,7 @@ class Simulation:
         w.last_visit[idx] = day
         w.spend_total[idx] += batch.spend
         w.visit_total[idx] += 1
-        self._churn(day, np.flatnonzero(base_tick), batch)
+        self._churn(day, base_tick, batch)
         self._close_day(day, batch)
         for observer in self.observers:
             with read_only(w, batch):
@@ -194,18 +192,17 @@ class Simulation:
             extra = hook(w, day)
             if extra is not None:
                 lift = extra if lift is None else lift + extra
-        if lift is None:
-            lift = np.zeros(w.pop.size)
-        lift += b.membership_lift
-        lift *= self._pull
-        lift *= w.member
-        if self._attachment_moved:
-            lift += b.attachment_visit_effect * w.attachment_shift
-        lift *= self._headroom
-        lift += 1.0
-        if self._clamp_multiplier:
-            np.maximum(lift, 0.0, out=lift)
-        return lift
+        theta = b.attachment_visit_effect if self._attachment_moved else 0.0
+        return kernels.multiplier(
+            _NO_LIFT if lift is None else lift,
+            b.membership_lift,
+            self._pull,
+            w.member,
+            w.attachment_shift,
+            theta,
+            self._headroom,
+            self._clamp_multiplier,
+        )
 
     def _churn(self, day: int, candidates: np.ndarray, batch: VisitBatch) -> None:
         """CHURN: dropout on the base purchase clock (BG/NBD): the program moves the probability,

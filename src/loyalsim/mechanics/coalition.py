@@ -22,6 +22,8 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_PARTNERS = 16
 TICKET_SHAPE = 4.0
 """Gamma shape of partner tickets (coefficient of variation 0.5)."""
+MAX_AGE = 10_000
+"""Days since the last event beyond which the decaying lift is taken as at this age."""
 
 
 class PartnerBurn(Spec):
@@ -82,7 +84,9 @@ class Coalition(Mechanic[CoalitionParams]):
         self._shopper = [u.uniform(0, sub=j) < q.adoption for j, q in enumerate(p.partners)]
         self._chance = [-np.expm1(-q.visits_per_week / 7.0) for q in p.partners]
         self._last = np.full(world.pop.size, NEVER, dtype=np.int64)
-        self._decay = float(np.exp2(-1.0 / p.cross_visit_half_life_days))
+        decay = float(np.exp2(-1.0 / p.cross_visit_half_life_days))
+        self._decay_by_age = decay ** np.arange(MAX_AGE + 1)
+        """``decay**days`` for every age (a lookup is faster than a power per member per day)."""
         self._visits = 0
         self._burned = 0
 
@@ -98,8 +102,8 @@ class Coalition(Mechanic[CoalitionParams]):
         """``cross_visit_lift * 2^(-days since last partner visit / half-life)``."""
         if not self._visits:
             return None
-        since = np.minimum(day - self._last, 10_000)
-        return self.params.cross_visit_lift * self._decay**since
+        since = np.minimum(day - self._last, MAX_AGE)
+        return self.params.cross_visit_lift * self._decay_by_age[since]
 
     def close_day(self, world: World, day: int) -> None:
         members = world.member & world.alive

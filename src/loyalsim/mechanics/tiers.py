@@ -6,6 +6,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import numba
 import numpy as np
 from pydantic import Field, model_validator
 
@@ -156,19 +157,18 @@ class Tiers(Mechanic[TiersParams]):
         p = self.params
         if p.chase_lift == 0:
             return None
-        tier = world.state.tier
-        top = len(p.tiers) - 1
-        keep = self._thresholds[tier]
-        goal = np.where(self._total < keep, keep, self._thresholds[np.minimum(tier + 1, top)])
-        chasing = world.tracking() & ((tier < top) | (self._total < keep))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            near = (self._total / goal - p.chase_start) / (1.0 - p.chase_start)
-        pull = np.clip(np.nan_to_num(near), 0.0, 1.0)
         urgency = 0.5 * (1.0 + (day - self._last_review) / p.review_every_days)
-        pull *= chasing
-        pull *= p.chase_lift * urgency
-        pull *= world.pop.traits["status_sensitivity"]
-        return pull
+        return chase_pull(
+            world.state.tier,
+            self._total,
+            self._thresholds,
+            world.member,
+            world.pop.engaged,
+            world.frustrated,
+            p.chase_start,
+            p.chase_lift * urgency,
+            world.pop.traits["status_sensitivity"],
+        )
 
     def react(self, world: World, batch: VisitBatch) -> None:
         p = self.params
@@ -255,3 +255,36 @@ class Tiers(Mechanic[TiersParams]):
             f"Tiers on {p.qualify_on} over the last {p.window_days} days, reviewed every "
             f"{p.review_every_days} days, {p.demotion} demotion: {levels}."
         )
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def chase_pull(
+    tier: np.ndarray,
+    total: np.ndarray,
+    thresholds: np.ndarray,
+    member: np.ndarray,
+    engaged: np.ndarray,
+    frustrated: np.ndarray,
+    chase_start: float,
+    scale: float,
+    status: np.ndarray,
+) -> np.ndarray:
+    """Per customer: the goal is the current tier's threshold while below it (keeping the
+    tier), else the next one; ``pull = clip((total / goal - start) / (1 - start), 0, 1)``
+    for tracking members who can still move, times ``scale`` and status sensitivity.
+    One compiled pass (this runs for every customer every day)."""
+    top = thresholds.size - 1
+    out = np.empty(tier.size)
+    for i in range(tier.size):
+        keep = thresholds[tier[i]]
+        below = total[i] < keep
+        goal = keep if below else thresholds[min(tier[i] + 1, top)]
+        near = (total[i] / goal - chase_start) / (1.0 - chase_start)
+        pull = 0.0 if np.isnan(near) else min(max(near, 0.0), 1.0)
+        tracking = member[i] and engaged[i] and not frustrated[i]
+        chasing = tracking and (tier[i] < top or below)
+        pull *= 1.0 if chasing else 0.0
+        pull *= scale
+        pull *= status[i]
+        out[i] = pull
+    return out

@@ -1,0 +1,116 @@
+"""The compiled kernels give exactly what their numpy definitions give (same bits)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.special import ndtri
+
+from loyalsim.engine import kernels
+from loyalsim.engine.rng import SUBS_PER_DAY, CustomerStream
+
+N = 20_000
+
+
+@pytest.fixture(scope="module")
+def stream() -> CustomerStream:
+    return CustomerStream(11, 2, "visit", N)
+
+
+@pytest.fixture(scope="module")
+def rates() -> np.ndarray:
+    rng = np.random.default_rng(3)
+    rate = rng.gamma(1.2, 0.2, N)
+    rate[rng.random(N) < 0.2] = 0.0  # departed or not yet arrived
+    return rate
+
+
+@pytest.mark.parametrize("program", [False, True])
+def test_visit_clock_is_the_exponential_rule(stream, rates, program):
+    rng = np.random.default_rng(5)
+    multiplier = rng.uniform(0.0, 3.0, N) if program else None
+    for day in (0, 17, 300):
+        season = 1.0 + 0.1 * np.cos(day)
+        visit, base = stream.visit_clock(day, rates, season, multiplier)
+        e = stream.exponential(day)
+        base_rate = rates * season
+        expected_visit = e < (base_rate * multiplier if program else base_rate)
+        assert np.array_equal(visit, np.flatnonzero(expected_visit))
+        assert np.array_equal(base, np.flatnonzero(e < base_rate))
+        assert base.size > 100
+
+
+def test_multiplier_matches_the_numpy_formula():
+    rng = np.random.default_rng(8)
+    lift, pull, shift, headroom = (rng.normal(0, 1, N) for _ in range(4))
+    member = rng.random(N) < 0.6
+    for theta, clamp, with_lift in [(0.0, False, True), (0.4, True, True), (0.4, True, False)]:
+        got = kernels.multiplier(
+            lift if with_lift else np.empty(0), 0.05, pull, member, shift, theta, headroom, clamp
+        )
+        x = (lift.copy() if with_lift else np.zeros(N)) + 0.05
+        x *= pull
+        x *= member
+        if theta:
+            x += theta * shift
+        x *= headroom
+        x += 1.0
+        if clamp:
+            np.maximum(x, 0.0, out=x)
+        assert np.array_equal(got, x)
+
+
+def test_normals_are_the_inverse_normal_of_the_uniforms(stream):
+    idx = np.arange(0, N, 3)
+    u = stream.uniform(4, idx, sub=5)
+    assert np.array_equal(stream.normal(4, idx, sub=5), ndtri(np.maximum(u, 2.0**-53)))
+
+
+def test_gamma_first_attempt_is_marsaglia_tsang(stream):
+    """Where the squeeze accepts the first attempt, the variate is ``d v`` from sub-draws 0, 1."""
+    idx = np.arange(N)
+    shape = np.full(N, 3.0)
+    d = shape - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    x = stream.normal(6, idx, 0)
+    u = stream.uniform(6, idx, 1)
+    v = (1.0 + c * x) ** 3
+    first = (v > 0) & (u < 1.0 - 0.0331 * x**4)
+    got = stream.gamma(6, idx, shape)
+    assert first.mean() > 0.9
+    assert np.allclose(got[first], (d * v)[first], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("shape", [0.4, 6.0])
+def test_gamma_is_gamma_distributed_and_uses_its_sub_draws_only(stream, shape):
+    idx = np.arange(N)
+    draws = stream.gamma(9, idx, np.full(N, shape), first_sub=2)
+    assert stats.kstest(draws, stats.gamma(shape).cdf).pvalue > 0.001
+    assert not np.array_equal(draws, stream.gamma(9, idx, np.full(N, shape)))
+    assert SUBS_PER_DAY == 64  # the boost draw is the last sub-draw of the day
+
+
+def test_tier_chase_pull_matches_the_numpy_formula():
+    from loyalsim.mechanics.tiers import chase_pull
+
+    rng = np.random.default_rng(12)
+    thresholds = np.array([0.0, 500.0, 1500.0])
+    tier = rng.integers(0, 3, N)
+    total = rng.choice([0.0, 10.0, 400.0, 900.0, 2000.0], N)
+    member, engaged, frustrated = (rng.random(N) < q for q in (0.7, 0.5, 0.1))
+    status = rng.random(N)
+    for start in (0.0, 0.5):
+        got = chase_pull(tier, total, thresholds, member, engaged, frustrated, start, 0.3, status)
+        top = thresholds.size - 1
+        keep = thresholds[tier]
+        goal = np.where(total < keep, keep, thresholds[np.minimum(tier + 1, top)])
+        chasing = member & engaged & ~frustrated & ((tier < top) | (total < keep))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            near = (total / goal - start) / (1.0 - start)
+        pull = np.clip(np.nan_to_num(near), 0.0, 1.0)
+        pull *= chasing
+        pull *= 0.3
+        pull *= status
+        assert np.array_equal(got, pull)
+        assert (got > 0).any()
