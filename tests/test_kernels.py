@@ -92,7 +92,7 @@ def test_gamma_is_gamma_distributed_and_uses_its_sub_draws_only(stream, shape):
 
 
 def test_tier_chase_pull_matches_the_numpy_formula():
-    from loyalsim.mechanics.tiers import chase_pull
+    from loyalsim.mechanics.tier_pull import chase_pull
 
     rng = np.random.default_rng(12)
     thresholds = np.array([0.0, 500.0, 1500.0])

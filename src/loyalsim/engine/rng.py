@@ -20,8 +20,6 @@ import zlib
 
 import numpy as np
 
-from loyalsim.engine import kernels
-
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -73,6 +71,8 @@ class CustomerStream:
 
     def uniform(self, day: int, idx: np.ndarray | None = None, sub: int = 0) -> np.ndarray:
         """Uniforms in [0, 1) for customers ``idx`` (all if None) on ``day``."""
+        from loyalsim.engine import kernels  # compiled: loads Numba on first draw
+
         counter = self._counter(day, sub)
         if idx is None:
             return kernels.uniform_all(self._keys, counter)
@@ -92,11 +92,15 @@ class CustomerStream:
         """(visitors, base-clock ticks) today: customer ``i``'s exponential (sub-draw 0) below
         ``live_rate * season * multiplier`` and below ``live_rate * season`` (no multiplier:
         no program). Same draws as :meth:`exponential`, in one compiled pass."""
+        from loyalsim.engine import kernels  # compiled: loads Numba on first draw
+
         factor = _NO_PROGRAM if multiplier is None else multiplier
         return kernels.visit_clock(self._keys, self._counter(day, 0), live_rate, season, factor)
 
     def normal(self, day: int, idx: np.ndarray, sub: int = 0) -> np.ndarray:
         """Standard normals by inversion (so one uniform gives one normal)."""
+        from loyalsim.engine import kernels  # compiled: loads Numba on first draw
+
         return kernels.normal_at(self._keys, _indices(idx), self._counter(day, sub))
 
     def gamma(
@@ -108,6 +112,8 @@ class CustomerStream:
         so the result is independent of which other customers are drawn. Shapes below 1
         use the boost ``G(a) = G(a + 1) * U**(1/a)`` with one more sub-draw.
         """
+        from loyalsim.engine import kernels  # compiled: loads Numba on first draw
+
         idx = _indices(idx)
         shape = np.broadcast_to(np.asarray(shape, dtype=np.float64), idx.shape)
         shape = np.ascontiguousarray(shape)

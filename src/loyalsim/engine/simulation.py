@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from loyalsim.engine import kernels
 from loyalsim.engine.behaviour import headroom, reward_pull, seasonality
 from loyalsim.engine.hooks import VISIT_HOOKS, Mechanic, Process, overrides, phase_order
 from loyalsim.engine.observers import Observer, read_only
@@ -193,6 +192,8 @@ class Simulation:
             if extra is not None:
                 lift = extra if lift is None else lift + extra
         theta = b.attachment_visit_effect if self._attachment_moved else 0.0
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
         return kernels.multiplier(
             _NO_LIFT if lift is None else lift,
             b.membership_lift,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numba
 import numpy as np
 from pydantic import Field, model_validator
 
@@ -157,6 +156,8 @@ class Tiers(Mechanic[TiersParams]):
         p = self.params
         if p.chase_lift == 0:
             return None
+        from loyalsim.mechanics.tier_pull import chase_pull  # compiled: imported on first use
+
         urgency = 0.5 * (1.0 + (day - self._last_review) / p.review_every_days)
         return chase_pull(
             world.state.tier,
@@ -255,36 +256,3 @@ class Tiers(Mechanic[TiersParams]):
             f"Tiers on {p.qualify_on} over the last {p.window_days} days, reviewed every "
             f"{p.review_every_days} days, {p.demotion} demotion: {levels}."
         )
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def chase_pull(
-    tier: np.ndarray,
-    total: np.ndarray,
-    thresholds: np.ndarray,
-    member: np.ndarray,
-    engaged: np.ndarray,
-    frustrated: np.ndarray,
-    chase_start: float,
-    scale: float,
-    status: np.ndarray,
-) -> np.ndarray:
-    """Per customer: the goal is the current tier's threshold while below it (keeping the
-    tier), else the next one; ``pull = clip((total / goal - start) / (1 - start), 0, 1)``
-    for tracking members who can still move, times ``scale`` and status sensitivity.
-    One compiled pass (this runs for every customer every day)."""
-    top = thresholds.size - 1
-    out = np.empty(tier.size)
-    for i in range(tier.size):
-        keep = thresholds[tier[i]]
-        below = total[i] < keep
-        goal = keep if below else thresholds[min(tier[i] + 1, top)]
-        near = (total[i] / goal - chase_start) / (1.0 - chase_start)
-        pull = 0.0 if np.isnan(near) else min(max(near, 0.0), 1.0)
-        tracking = member[i] and engaged[i] and not frustrated[i]
-        chasing = tracking and (tier[i] < top or below)
-        pull *= 1.0 if chasing else 0.0
-        pull *= scale
-        pull *= status[i]
-        out[i] = pull
-    return out
