@@ -3,7 +3,9 @@
 Run: ``python experiments/bench_engine.py`` (about 5-10 minutes on 2 cores). Every
 measurement runs in a fresh interpreter (its peak memory, ru_maxrss, is its own) and the
 kinds are interleaved, so each printed ratio compares runs made under the same machine load:
-read the ratios, not the absolute times.
+read the ratios, not the absolute times. Times are CPU seconds of the measured section
+(``time.process_time``; every kind runs on one core), which other processes on the machine
+disturb less than wall-clock time.
 
 Kinds (all on the coffee scenario's population, 365 days):
 
@@ -63,9 +65,9 @@ def engine(size: int, with_program: bool = True, path: Path = SCENARIO) -> dict[
 
     scenario = _scenario(size, path)
     population = _population(scenario)
-    start = time.perf_counter()
+    start = time.process_time()
     arm = run_arm(scenario, population, 0, 0, {}, with_program=with_program)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     if with_program:
         arm.world.ledger.check_identity()
     visits = float(arm.daily["visits"].sum())
@@ -85,12 +87,12 @@ def numpy_loop(size: int) -> dict[str, Any]:
     u = np.empty(size)
     today = np.empty(size)
     visits = 0
-    start = time.perf_counter()
+    start = time.process_time()
     for day in range(DAYS):
         rng.random(out=u)
         np.multiply(rate, season[day], out=today)
         visits += int(np.count_nonzero(u < today))
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     return {"seconds": seconds, "visits": visits, "peak_rss_mb": _peak_mb()}
 
 
@@ -175,9 +177,9 @@ def simpy_customer(size: int) -> dict[str, Any]:
 
     for c in customers:
         env.process(live(c))
-    start = time.perf_counter()
+    start = time.process_time()
     env.run(until=DAYS)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     return {"seconds": seconds, "visits": sum(c.visits for c in customers)}
 
 
@@ -209,10 +211,10 @@ def mesa_agents(size: int) -> dict[str, Any]:
             self.today += 1
 
     model = Coffee()
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(DAYS):
         model.step()
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     visits = model.visits + sum(a.customer.visits for a in model.agents)
     return {"seconds": seconds, "visits": visits}
 
@@ -266,9 +268,9 @@ def numba_customer(size: int) -> dict[str, Any]:
     args += [rules["propensity"], rules["lift"], rules["gradient"], rules["carry0"]]
     args += [rules["decay"], rules["redeem"]]
     run(*[a[:10] if hasattr(a, "shape") and a.shape == (size,) else a for a in args], DAYS, 0)
-    start = time.perf_counter()
+    start = time.process_time()
     visits = run(*args, DAYS, 0)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     return {"seconds": seconds, "visits": visits, "peak_rss_mb": _peak_mb()}
 
 
@@ -302,8 +304,8 @@ def best_of(kind: str, size: int, repeats: int) -> dict[str, Any]:
 
 def _line(r: dict[str, Any], ref: dict[str, Any] | None = None) -> str:
     text = (
-        f"{r['kind']:<15} {r['customers']:>9,} x {DAYS}: {r['seconds']:7.2f} s"
-        f" {r['customer_days_per_s'] / 1e6:7.2f} M customer-days/s"
+        f"{r['kind']:<15} {r['customers']:>9,} x {DAYS}: {r['seconds']:7.2f} CPU s"
+        f" {r['customer_days_per_s'] / 1e6:7.2f} M customer-days per CPU s"
     )
     if "peak_rss_mb" in r:
         text += f"  peak RSS {r['peak_rss_mb']:5.0f} MB"
