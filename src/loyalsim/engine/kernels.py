@@ -11,6 +11,8 @@ the visit out, since ``-log(1 - u) >= u``). Kernels are compiled once and cached
 
 from __future__ import annotations
 
+from typing import Any
+
 import llvmlite.binding
 import numba
 import numpy as np
@@ -25,7 +27,7 @@ TO_UNIT = 2.0**-53
 llvmlite.binding.add_symbol(
     "loyalsim_ndtri", get_cython_function_address("scipy.special.cython_special", "ndtri")
 )
-_ndtri = numba.types.ExternalFunction("loyalsim_ndtri", numba.float64(numba.float64))
+_ndtri: Any = numba.types.ExternalFunction("loyalsim_ndtri", numba.float64(numba.float64))
 """scipy's standard normal quantile, linked by symbol name so the kernels can be cached."""
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
