@@ -87,7 +87,7 @@ def test_cross_field_rules() -> None:
     found = problems(MINIMAL.replace("share: 1.0", "share: 0.5"))
     assert any("segment shares must sum to 1, got 0.5" in p for p in found)
     found = problems(MINIMAL.replace("{weeks: 4}", "{weeks: 4, days: 3}"))
-    assert any("horizon: give exactly one of 'days' or 'weeks'" in p for p in found)
+    assert any("horizon: give exactly one of 'days', 'weeks' or 'years'" in p for p in found)
     expiry = MINIMAL + "  expiry: {policy: inactivity}\n"
     expiry = (
         expiry.replace("economics: {gross_margin: 0.3}\n", "") + "economics: {gross_margin: 0.3}\n"

@@ -137,6 +137,13 @@ class Mechanic(Generic[P]):
 
     # -- set-up --
     @classmethod
+    def at_scale(cls, params: Any, scale: float) -> Any:
+        """The params for a population whose simulated customers each stand for ``scale``
+        real ones (``population.represents``): absolute capacities shrink by ``scale``;
+        rates, prices and shares need no change, so the default returns ``params``."""
+        return params
+
+    @classmethod
     def reserve_rows(cls, params: Any, population_size: int) -> int:
         """Rows to reserve in the population for customers this mechanic may bring in."""
         return 0

@@ -69,12 +69,16 @@ class Population:
         rng: np.random.Generator,
         reserve: int = 0,
         reserve_rng: np.random.Generator | None = None,
+        arrivals: list[np.ndarray] | None = None,
+        arrivals_rng: np.random.Generator | None = None,
     ) -> Population:
         """Draw every customer's traits, segment by segment, in a fixed order.
 
         ``reserve`` extra rows (drawn from ``reserve_rng`` with the same segment mix, after
         the regular rows, so these are identical with or without a reserve) never arrive by
         themselves (``arrival_day = NOT_YET``): a mechanic such as referral activates them.
+        ``arrivals`` (per segment, the arrival day of each newcomer; drawn from
+        ``arrivals_rng``) add the acquired customers after them (engine/acquisition.py).
         """
         cols = _draw(spec, allocate(spec.size, [s.share for s in spec.segments]), rng)
         arrival = np.zeros(spec.size, dtype=np.int64)
@@ -84,6 +88,12 @@ class Population:
             extra = _draw(spec, allocate(reserve, [s.share for s in spec.segments]), reserve_rng)
             cols = {k: np.concatenate([v, extra[k]]) for k, v in cols.items()}
             arrival = np.concatenate([arrival, np.full(reserve, NOT_YET, dtype=np.int64)])
+        if arrivals is not None and sum(a.size for a in arrivals):
+            if arrivals_rng is None:
+                raise ValueError("arrivals need their own generator")
+            extra = _draw(spec, np.array([a.size for a in arrivals]), arrivals_rng)
+            cols = {k: np.concatenate([v, extra[k]]) for k, v in cols.items()}
+            arrival = np.concatenate([arrival, *[a.astype(np.int64) for a in arrivals]])
         return cls(
             segment=cols.pop("segment"),
             segment_names=[s.name for s in spec.segments],

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from loyalsim import mechanics as mechanic_registry
+from loyalsim.engine import acquisition
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.observers import Observer
 from loyalsim.engine.population import Population
@@ -20,8 +21,16 @@ from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.errors import SimulationError
 from loyalsim.metrics.results import ReplicationResult, RunResult
+from loyalsim.metrics.scale import (
+    scale_breakdown,
+    scale_frame,
+    scale_groups,
+    scale_kpis,
+    scale_nested,
+)
 from loyalsim.metrics.segments import customer_groups, segment_kpis
 from loyalsim.metrics.summary import ControlArm, structured, summarise, weekly
+from loyalsim.metrics.yearly import TierMixByYear, horizon_kpis, yearly
 from loyalsim.scenario.models import Scenario
 
 _CONTROL_CACHE: OrderedDict[str, ControlArm] = OrderedDict()
@@ -56,22 +65,38 @@ def simulate(
 
 
 def build_population(scenario: Scenario, seed: int, replication: int) -> Population:
-    """The customers of one replication, with reserve rows for mechanics that add customers."""
+    """The customers of one replication: the base at day 0, reserve rows for mechanics that
+    add customers, and the newcomers the segments' ``arrivals_per_week`` bring."""
+    spec = scenario.population
+    arrivals = None
+    if acquisition.has_arrivals(spec):
+        means = acquisition.arrival_means(spec, scenario.start_date, scenario.horizon.total_days)
+        counts = acquisition.arrival_counts(means, generator(seed, replication, "arrivals"))
+        arrivals = acquisition.arrival_days(counts)
     return Population.build(
-        scenario.population,
+        spec,
         generator(seed, replication, "population"),
-        reserve=mechanic_registry.reserve_rows(scenario.program, scenario.population.size),
+        reserve=mechanic_registry.reserve_rows(scenario.program, spec.size),
         reserve_rng=generator(seed, replication, "population:reserve"),
+        arrivals=arrivals,
+        arrivals_rng=generator(seed, replication, "population:arrivals"),
     )
 
 
 def run_replication(
     scenario: Scenario, seed: int, replication: int, observers: Sequence[Observer] = ()
 ) -> ReplicationResult:
-    """One replication: build its population, run the program arm and the control arm."""
+    """One replication: build its population, run the program arm and the control arm.
+
+    Results are at the scale of ``population.represents`` (:mod:`loyalsim.metrics.scale`).
+    """
+    scale = scenario.population.scale
+    scenario = at_simulated_scale(scenario)
     population = build_population(scenario, seed, replication)
     streams: dict[str, CustomerStream] = {}
-    arm = run_arm(scenario, population, seed, replication, streams, True, observers)
+    tier_mix = TierMixByYear(scenario.horizon.total_days) if _has_tiers(scenario) else None
+    watchers = [*observers, tier_mix] if tier_mix is not None else observers
+    arm = run_arm(scenario, population, seed, replication, streams, True, watchers)
     if observers:
         control = ControlArm.of(
             run_arm(scenario, population, seed, replication, streams, False, observers)
@@ -80,19 +105,43 @@ def run_replication(
         control = _control_arm(scenario, population, seed, replication, streams)
     arm.world.ledger.check_identity()
     margin = scenario.economics.gross_margin
+    kpis = {**summarise(scenario, arm, control), **horizon_kpis(scenario, arm, control)}
+    ledger = arm.world.ledger
     return ReplicationResult(
         replication=replication,
-        kpis=summarise(scenario, arm, control),
-        structured=structured(scenario, arm),
-        segments=segment_kpis(arm, control, margin),
-        customer_groups=customer_groups(arm, control, margin),
-        weekly=weekly(scenario, arm, control),
+        kpis=scale_kpis(kpis, scale),
+        yearly=scale_frame(yearly(scenario, arm, control, tier_mix), scale),
+        structured=scale_nested(structured(scenario, arm), scale),
+        segments=scale_groups(segment_kpis(arm, control, margin), scale),
+        customer_groups=scale_groups(customer_groups(arm, control, margin), scale),
+        weekly=scale_frame(weekly(scenario, arm, control), scale),
         arm=arm,
-        reward_cost_by_type=dict(sorted(arm.world.ledger.cost_by_type.items())),
-        points_issued_by_source={
-            k: float(v) for k, v in sorted(arm.world.ledger.issued_by_source.items())
-        },
+        reward_cost_by_type=scale_breakdown(dict(sorted(ledger.cost_by_type.items())), scale),
+        points_issued_by_source=scale_breakdown(
+            {k: float(v) for k, v in sorted(ledger.issued_by_source.items())}, scale
+        ),
     )
+
+
+def at_simulated_scale(scenario: Scenario) -> Scenario:
+    """The scenario the engine runs when each simulated customer stands for ``scale`` real
+    ones: the fixed cost and the mechanics' absolute capacities divided by ``scale``
+    (arrivals are divided where they are drawn); unchanged when ``scale`` is 1."""
+    scale = scenario.population.scale
+    if scale == 1.0:
+        return scenario
+    economics = scenario.economics.model_copy(
+        update={"fixed_cost_per_year": scenario.economics.fixed_cost_per_year / scale}
+    )
+    program = {
+        name: mechanic_registry.REGISTRY[p.kind].at_scale(p, scale)
+        for name, p in scenario.program.items()
+    }
+    return scenario.model_copy(update={"economics": economics, "program": program})
+
+
+def _has_tiers(scenario: Scenario) -> bool:
+    return any(p.kind == "tiers" for p in scenario.program.values())
 
 
 def run_arm(

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
 from loyalsim.mechanics.tiers import TiersParams
+from loyalsim.scaling import scaled_count
 from loyalsim.spec import MechanicParams, Name, Spec
 
 if TYPE_CHECKING:
@@ -82,6 +83,16 @@ class ExperiencesParams(MechanicParams):
 
 class Experiences(Mechanic[ExperiencesParams]):
     """Capacity-limited events; seats go to higher tiers first, then by lot."""
+
+    @classmethod
+    def at_scale(cls, params: ExperiencesParams, scale: float) -> ExperiencesParams:
+        """Seats per event shrink with the population (at least one seat is kept;
+        ``loyalsim validate`` warns when rounding moves a capacity by more than 10%)."""
+        events = [
+            e.model_copy(update={"capacity": scaled_count(e.capacity, scale)})
+            for e in params.events
+        ]
+        return params.model_copy(update={"events": events})
 
     kind = "experiences"
     Params = ExperiencesParams

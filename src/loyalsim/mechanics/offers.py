@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
+from loyalsim.scaling import scaled_count
 from loyalsim.spec import MechanicParams
 
 if TYPE_CHECKING:
@@ -62,6 +63,13 @@ class OffersParams(MechanicParams):
 class Offers(Mechanic[OffersParams]):
     """Targeted campaigns: contact cost per message, a response, a visit lift while the offer
     is valid, and the offer's cost when it is used."""
+
+    @classmethod
+    def at_scale(cls, params: OffersParams, scale: float) -> OffersParams:
+        """The contact cap of a sweep shrinks with the population (at least one contact)."""
+        if params.max_contacts is None:
+            return params
+        return params.model_copy(update={"max_contacts": scaled_count(params.max_contacts, scale)})
 
     kind = "offers"
     Params = OffersParams

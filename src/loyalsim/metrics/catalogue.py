@@ -91,6 +91,30 @@ CORE: tuple[Kpi, ...] = (
         weekly=True,
         headline=True,
     ),
+    K(
+        "incremental_profit_npv",
+        "Incremental profit, net present value",
+        "money",
+        "higher",
+        additive=True,
+        description="Daily incremental profit discounted at economics.discount_rate a year.",
+    ),
+    K(
+        "payback_days",
+        "Payback period",
+        "days",
+        "lower",
+        description="Days until cumulative incremental profit stays non-negative; null "
+        "when it is still negative at the horizon (mean over replications that pay back).",
+    ),
+    K(
+        "pays_back",
+        "Pays back within the horizon",
+        "share",
+        "higher",
+        description="Share of replications whose cumulative incremental profit is "
+        "non-negative at the horizon.",
+    ),
     K("cost_to_revenue", "Cost to revenue", "share", "lower", headline=True),
     K("roi", "ROI (incremental profit / program cost)", "share", "higher"),
     K("points_issued", "Points issued", "points", additive=True, weekly=True),
@@ -160,6 +184,40 @@ WEEKLY_ONLY: tuple[Kpi, ...] = (
 )
 """Columns that only the weekly series has."""
 
+YEARLY_ONLY: tuple[Kpi, ...] = (
+    K("year", "Year", "count"),
+    K("days", "Days in the year", "days"),
+    K(
+        "cumulative_incremental_profit",
+        "Cumulative incremental profit",
+        "money",
+        "higher",
+        additive=True,
+    ),
+    K(
+        "discounted_incremental_profit",
+        "Incremental profit, discounted",
+        "money",
+        "higher",
+        additive=True,
+    ),
+)
+"""Columns that only ``yearly.csv`` has (``arm`` and ``start`` are labels, not KPIs)."""
+
+FULL_SCALE_UNITS = frozenset({"money", "count", "points"})
+"""Units of KPIs that grow with the population (reported at ``population.represents``)."""
+STOCK_COUNTS = frozenset({"alive", "control_alive"})
+"""Count stocks that are not additive over weeks but still scale with the population."""
+
+
+def at_full_scale(key: str) -> bool:
+    """Whether a KPI or column is a total that ``population.represents`` scales up (money,
+    counts and points summed over customers; never ratios, days or the week index)."""
+    kpi = lookup(key)
+    if kpi is None or kpi.unit not in FULL_SCALE_UNITS:
+        return False
+    return kpi.additive or kpi.key in STOCK_COUNTS
+
 
 def reward_types() -> tuple[str, ...]:
     """Every reward type some mechanic books a cost under (``reward_cost_by_type.*``)."""
@@ -181,7 +239,7 @@ def _match(key: str, table: Mapping[str, Kpi]) -> Kpi | None:
 
 @cache
 def _table() -> dict[str, Kpi]:
-    table: dict[str, Kpi] = {k.key: k for k in (*CORE, *WEEKLY_ONLY)}
+    table: dict[str, Kpi] = {k.key: k for k in (*CORE, *WEEKLY_ONLY, *YEARLY_ONLY)}
     for mechanic in MECHANICS:
         for k in mechanic.KPIS:
             if k.key in table and table[k.key] != k:

@@ -32,6 +32,8 @@ class ReplicationResult:
     """Segment name -> KPI -> value (:mod:`loyalsim.metrics.segments`)."""
     customer_groups: dict[str, dict[str, float]] = field(default_factory=dict)
     """Engaged, passive and members by final tier -> KPI -> value."""
+    yearly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """One row per simulated year and arm (:mod:`loyalsim.metrics.yearly`)."""
 
     def detached(self) -> ReplicationResult:
         """The same result without the arm's live state (picklable, for worker processes)."""
@@ -96,10 +98,45 @@ class RunResult:
 
     @property
     def weekly_mean(self) -> pd.DataFrame:
-        """Weekly trends averaged over replications."""
-        return (
-            self.weekly.drop(columns="replication").groupby("week", sort=True).mean().reset_index()
+        """Weekly trends averaged over replications (``week_start`` kept as it is)."""
+        frame = self.weekly.drop(columns="replication")
+        dates = (
+            frame.groupby("week", sort=True)["week_start"].first()
+            if "week_start" in frame
+            else None
         )
+        mean = frame.drop(columns="week_start", errors="ignore").groupby("week", sort=True).mean()
+        if dates is not None:
+            mean.insert(0, "week_start", dates)
+        return mean.reset_index()
+
+    @property
+    def yearly(self) -> pd.DataFrame:
+        """The yearly tables of every replication stacked, with a ``replication`` column."""
+        frames = [r.yearly.assign(replication=r.replication) for r in self.replications]
+        frame = pd.concat(frames, ignore_index=True)
+        columns = ["replication", *[c for c in frame.columns if c != "replication"]]
+        return frame[columns]
+
+    def yearly_summary(self, level: float = 0.95) -> list[dict[str, Any]]:
+        """Per year and arm: each column's mean over replications and its interval."""
+        frame = self.yearly
+        keys = ["year", "arm", "start", "days"]
+        values = [c for c in frame.columns if c not in (*keys, "replication")]
+        rows = []
+        for (year, arm), group in frame.groupby(["year", "arm"], sort=False):
+            row: dict[str, Any] = {
+                "year": int(year),
+                "arm": arm,
+                "start": group["start"].iloc[0],
+                "days": int(group["days"].iloc[0]),
+            }
+            for column in values:
+                interval = stats.mean_interval(group[column].to_numpy(dtype=float), level)
+                row[column] = _clean(interval.mean)
+                row[f"{column}_ci95"] = [_clean(interval.low), _clean(interval.high)]
+            rows.append(row)
+        return sorted(rows, key=lambda r: (r["arm"] != "program", r["year"]))
 
     def summary_dict(self) -> dict[str, Any]:
         """The content of ``summary.json``."""
@@ -111,6 +148,7 @@ class RunResult:
             "replications": len(self.replications),
             "horizon_days": self.scenario.horizon.total_days,
             "population_size": self.scenario.population.size,
+            "represents": self.scenario.population.represents or self.scenario.population.size,
             "currency": self.scenario.economics.currency,
             "kpis": {
                 **{k: _clean(v) for k, v in self.summary.items()},
@@ -122,6 +160,7 @@ class RunResult:
             },
             "segments": _mean_nested([r.segments for r in self.replications]),
             "customer_groups": _mean_nested([r.customer_groups for r in self.replications]),
+            "yearly": self.yearly_summary(),
             "reward_cost_by_type": self._reward_cost_by_type(),
             "points_issued_by_source": self._issued_by_source(),
         }

@@ -278,4 +278,6 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
     out["retention_rate"] = out["alive"] / arrived
     out["control_retention_rate"] = out["control_alive"] / max(control.arrived, 1)
     out["capture_rate"] = out["member_revenue"] / out["revenue"].where(out["revenue"] > 0)
+    starts = np.datetime64(scenario.start_date, "D") + 7 * np.arange(out.shape[0])
+    out.insert(0, "week_start", starts.astype(str))
     return out.reset_index()

@@ -1,4 +1,4 @@
-"""The data files of a run folder: summary.json, weekly.csv and the scenario as run."""
+"""The data files of a run folder: summary.json, weekly.csv, yearly.csv and the scenario as run."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from loyalsim.scenario.models import Scenario
 
 
 def write_run(result: RunResult, directory: Path) -> None:
-    """summary.json, weekly.csv (every replication) and the resolved scenario.yaml."""
+    """summary.json, weekly.csv and yearly.csv (every replication), the scenario as run."""
     write_text(directory / "summary.json", result.to_json())
     write_text(directory / "scenario.yaml", scenario_yaml(result.scenario))
     write_atomic(directory / "weekly.csv", lambda tmp: result.weekly.to_csv(tmp, index=False))
+    write_atomic(directory / "yearly.csv", lambda tmp: result.yearly.to_csv(tmp, index=False))
 
 
 def scenario_yaml(scenario: Scenario) -> str:

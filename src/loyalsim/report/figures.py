@@ -213,7 +213,8 @@ def arm_trends(weekly: Mapping[str, pd.DataFrame], path: Path) -> Path:
     """Weekly revenue and retention of each design in a comparison (mean over replications)."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for name, frame in weekly.items():
-        mean = frame.drop(columns="replication", errors="ignore").groupby("week").mean()
+        columns = ["replication", "week_start"]
+        mean = frame.drop(columns=columns, errors="ignore").groupby("week").mean()
         if "revenue" in mean:
             axes[0].plot(mean.index, mean["revenue"], label=name)
         if "retention_rate" in mean:

@@ -210,7 +210,8 @@ def details(summary: str, body: str) -> str:
 
 def _weekly_mean(weekly: pd.DataFrame) -> pd.DataFrame:
     frame = weekly.drop(columns="replication", errors="ignore")
-    return frame.groupby("week", sort=True).mean().reset_index()
+    numeric = frame.drop(columns=["replication", "week_start"], errors="ignore")
+    return numeric.groupby("week", sort=True).mean().reset_index()
 
 
 def trends_section(run: RunFiles, figures_dir: Path) -> Section | None:

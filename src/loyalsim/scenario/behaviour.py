@@ -45,6 +45,9 @@ class EconomicsSpec(Spec):
     gross_margin: Annotated[float, Field(gt=0.0, le=1.0)]
     fixed_cost_per_year: NonNegative = 0.0
     cost_per_member_per_month: NonNegative = 0.0
+    discount_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.08
+    """Annual rate that discounts incremental profit to its net present value (assumption:
+    a typical retailer's cost of capital)."""
 
 
 class KpiSpec(Spec):

@@ -11,6 +11,7 @@ from statistics import NormalDist
 
 from loyalsim.mechanics.earning import SpendEarningParams, VisitEarningParams
 from loyalsim.mechanics.expiry import ExpiryParams
+from loyalsim.scaling import CAPACITY_TOLERANCE, rounding_error, scaled_count
 from loyalsim.scenario.models import Scenario
 
 
@@ -37,7 +38,39 @@ HEAVY_TICKET = 3.0
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Every warning for ``scenario``, each naming the field path."""
-    return _calendar(scenario) + _unreachable_rewards(scenario)
+    return _calendar(scenario) + _unreachable_rewards(scenario) + _scale(scenario)
+
+
+SMALL_POPULATION = 50_000
+"""Below this many simulated customers a fixed cost without ``represents`` is suspicious."""
+
+
+def _scale(scenario: Scenario) -> list[str]:
+    """A fixed cost charged to a small population that represents nobody else, and
+    capacities that round badly at the simulated scale (docs/scenario-format.md)."""
+    pop, econ = scenario.population, scenario.economics
+    out = []
+    if pop.represents is None and econ.fixed_cost_per_year > 0 and pop.size < SMALL_POPULATION:
+        out.append(
+            f"economics.fixed_cost_per_year = {econ.fixed_cost_per_year:g} is charged in full to "
+            f"population.size = {pop.size} simulated customers; if they stand for a larger "
+            "customer base, set population.represents to its size (otherwise cost-to-revenue "
+            "is overstated and a search may prefer different designs)"
+        )
+    if pop.scale == 1.0:
+        return out
+    for name, spec in scenario.program.items():
+        capacities = [(f"program.{name}.max_contacts", getattr(spec, "max_contacts", None))]
+        for k, event in enumerate(getattr(spec, "events", []) or []):
+            capacities.append((f"program.{name}.events[{k}].capacity", event.capacity))
+        for where, count in capacities:
+            if count is not None and rounding_error(count, pop.scale) > CAPACITY_TOLERANCE:
+                out.append(
+                    f"{where} = {count}: at {pop.scale:g} real customers per simulated one it "
+                    f"becomes {scaled_count(count, pop.scale)} (exact {count / pop.scale:.2f}); "
+                    "simulate more customers for a faithful capacity"
+                )
+    return out
 
 
 def _calendar(scenario: Scenario) -> list[str]:

@@ -14,22 +14,31 @@ from loyalsim.scenario.population import PopulationSpec
 from loyalsim.scenario.search import SearchSpec
 from loyalsim.spec import Spec
 
+DAYS_PER_YEAR = 365
+"""Length of a simulated year (``horizon.years``, ``yearly.csv``, discounting)."""
+
 
 class Horizon(Spec):
-    """Simulated period, in ``days`` or in ``weeks`` (exactly one)."""
+    """Simulated period, in ``days``, ``weeks`` or ``years`` of 365 days (exactly one)."""
 
     days: PositiveInt | None = None
     weeks: PositiveInt | None = None
+    years: PositiveInt | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Horizon:
-        if (self.days is None) == (self.weeks is None):
-            raise ValueError("give exactly one of 'days' or 'weeks'")
+        given = [v for v in (self.days, self.weeks, self.years) if v is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'days', 'weeks' or 'years'")
         return self
 
     @property
     def total_days(self) -> int:
-        return self.days if self.days is not None else 7 * (self.weeks or 0)
+        if self.days is not None:
+            return self.days
+        if self.weeks is not None:
+            return 7 * self.weeks
+        return DAYS_PER_YEAR * (self.years or 0)
 
 
 class Scenario(Spec):

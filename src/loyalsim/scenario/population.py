@@ -10,6 +10,7 @@ from loyalsim.scenario.distributions import Beta, Gamma, Poisson, Trait
 from loyalsim.spec import Spec
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class PurchaseSpec(Spec):
@@ -63,6 +64,10 @@ class SegmentSpec(Spec):
     enrol_propensity: Trait = Beta(a=2.0, b=6.0)
     rival_memberships: Trait = Poisson.model_validate({"mean": 2.0})
     attachment: Trait = Beta(a=2.0, b=2.0)
+    arrivals_per_week: NonNegative | Annotated[list[NonNegative], Field(min_length=1)] = 0.0
+    """New customers of this segment per week, at the scale of ``population.represents``:
+    a mean (the population's seasonality applied) or a calibrated inflow, one value per
+    week (repeated when the horizon is longer)."""
 
 
 class SeasonalitySpec(Spec):
@@ -79,6 +84,9 @@ class PopulationSpec(Spec):
     size: PositiveInt
     segments: Annotated[list[SegmentSpec], Field(min_length=1)]
     seasonality: SeasonalitySpec = SeasonalitySpec()
+    represents: PositiveInt | None = None
+    """Real customers the ``size`` simulated ones stand for (default: ``size``). Money,
+    counts and capacities are reported at this scale; fixed costs stay fixed."""
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> PopulationSpec:
@@ -88,4 +96,14 @@ class PopulationSpec(Spec):
         names = [s.name for s in self.segments]
         if len(set(names)) != len(names):
             raise ValueError(f"segment names must be unique, got {names}")
+        if self.represents is not None and self.represents < self.size:
+            raise ValueError(
+                f"represents ({self.represents}) must be at least size ({self.size}): "
+                "a simulated customer stands for one or more real ones"
+            )
         return self
+
+    @property
+    def scale(self) -> float:
+        """Real customers per simulated customer (``represents / size``, 1 by default)."""
+        return (self.represents or self.size) / self.size
