@@ -166,3 +166,22 @@ def test_cdnow_holdout_forecast_within_five_percent(cdnow_dir: Path, tmp_path: P
     gap = errors["simulated_end"] - errors["daily_expected_end"]
     assert abs(gap) < 4 * errors["simulated_end_se"]
     assert abs(errors["simulated_end_error"]) < 0.05
+
+
+def test_a_log_from_a_running_program_deflates_the_baseline(small_log: Path, tmp_path: Path):
+    plain, ran = tmp_path / "plain" / "population.yaml", tmp_path / "ran" / "population.yaml"
+    common = ["--customer-col", "client", "--amount-col", "value"]
+    assert cli(str(small_log), "--out", str(plain), *common).returncode == 0
+    done = cli(str(small_log), "--out", str(ran), *common, "--program-ran", "--program-lift", "0.1")
+    assert done.returncode == 0, done.stderr
+    assert "Baseline:" in done.stdout and "already ran" in done.stdout
+    assert "already ran" in ran.read_text()  # the population file says so too
+    stub = tmp_path / "s.yaml"
+    alphas = []
+    for path in (plain, ran):
+        stub.write_text(SCENARIO_STUB + path.read_text())
+        alphas.append(load_scenario(stub).population.segments[0].purchase.alpha)
+    assert alphas[1] == pytest.approx(alphas[0] * 1.1, rel=1e-9)  # rates / (1 + lift)
+    record = json.loads((ran.parent / "calibration.json").read_text())
+    assert record["settings"]["program_ran"] is True
+    assert record["settings"]["program_lift"] == 0.1

@@ -124,3 +124,20 @@ def test_a_reduced_population_reports_the_full_business(coffee) -> None:
         assert abs(sa.mean - sb.mean) < 4 * se + 1e-9, (key, sa, sb)
     unscaled = _scaled(coffee, 5000, 2, None).summary
     assert unscaled["cost_to_revenue"] > 1.5 * small.summary["cost_to_revenue"]  # the trap
+
+
+def test_the_report_has_a_year_by_year_section_and_both_sizes(tmp_path, grocer) -> None:
+    from loyalsim.report.build import write_report
+    from loyalsim.report.run_figures import write_run_folder
+
+    scenario = with_overrides(
+        grocer,
+        {"horizon": {"years": 2}, "population.size": 1500, "population.represents": 30000},
+    )
+    write_run_folder(simulate(scenario), tmp_path)
+    assert (tmp_path / "yearly.csv").is_file()
+    page = write_report(tmp_path).read_text(encoding="utf-8")
+    years = page[page.index('id="years"') :]
+    assert "Year by year" in years and "2027-01-05" in years
+    assert "Net present value of incremental profit at a 8% annual discount rate" in years
+    assert "1,500" in page and "30,000" in page  # simulated and represented customers

@@ -63,6 +63,22 @@ def calibrate(
     replications: Annotated[
         int, typer.Option(help="Replications of the holdout simulation.", min=2)
     ] = 10,
+    program_ran: Annotated[
+        bool,
+        typer.Option(
+            "--program-ran",
+            help="The log comes from a firm whose loyalty program already ran: the written "
+            "rates are deflated by --program-lift so the no-program baseline excludes it.",
+        ),
+    ] = False,
+    program_lift: Annotated[
+        float,
+        typer.Option(
+            help="With --program-ran: share by which the program lifted visit rates.",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = 0.03,
 ) -> None:
     """Fit BG/NBD purchases and dropout and Gamma-Gamma spend to a log; write a population."""
     from loyalsim.cli.tables import print_decision
@@ -71,6 +87,7 @@ def calibrate(
     from loyalsim.experiments.calibrate.holdout import check_holdout, validate_holdout
     from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
     from loyalsim.outputs.calibration_files import (
+        PROGRAM_RAN_NOTE,
         calibration_record,
         data_summary,
         population_yaml,
@@ -116,6 +133,8 @@ def calibrate(
         "size": size,
         "seed": seed,
         "replications": replications if holdout is not None else None,
+        "program_ran": program_ran,
+        "program_lift": program_lift if program_ran else None,
     }
     record = calibration_record(result, data, size, holdout, settings)
 
@@ -123,10 +142,13 @@ def calibrate(
     write_text(directory / "calibration.json", json.dumps(record, indent=2) + "\n")
     if holdout is not None:
         plot_holdout(holdout, directory / "holdout.png", f"Holdout validation: {log.name}")
-    write_text(out, population_yaml(result, data, size, log.name))
+    lift = program_lift if program_ran else None
+    write_text(out, population_yaml(result, data, size, log.name, lift))
     write_report(directory)
     _print(result, data, holdout)
     print_decision(Console(), calibration_decision(record))
+    if program_ran:
+        Console().print("[bold]Baseline:[/] " + PROGRAM_RAN_NOTE.format(lift=program_lift))
     files = "calibration.json, " + ("holdout.png, " if holdout is not None else "") + "report.html"
     Console().print(f"wrote {out} and {files} in {directory}")
 

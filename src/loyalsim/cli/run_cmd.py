@@ -67,7 +67,8 @@ def run(
     run_files = read_run(directory)
     print_decision(Console(), executive.run_summary(run_files, scenario.economics.currency))
     Console().print(
-        f"wrote {directory}: summary.json, weekly.csv, scenario.yaml, plots and report.html"
+        f"wrote {directory}: summary.json, weekly.csv, yearly.csv, scenario.yaml, plots and "
+        "report.html"
     )
 
 

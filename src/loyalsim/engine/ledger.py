@@ -25,6 +25,8 @@ class Ledger:
         self.redeemed = np.zeros(size, dtype=np.int64)
         self.expired = np.zeros(size, dtype=np.int64)
         self.balance = np.zeros(size, dtype=np.int64)
+        self.opening = np.zeros(size, dtype=np.int64)
+        """Points each customer held on day 0 (a program that already runs)."""
         self.last_activity = np.full(size, -(10**9), dtype=np.int64)
         """Last day each customer earned or redeemed points (for inactivity expiry)."""
         self.daily_points: dict[str, np.ndarray] = {
@@ -53,6 +55,39 @@ class Ledger:
         return (day // self._lot_days) % self._lots.shape[1]
 
     # -- points --
+    def open_balances(
+        self,
+        idx: np.ndarray,
+        points: np.ndarray,
+        earned_over: np.ndarray,
+        last_activity: np.ndarray,
+    ) -> None:
+        """Day-0 balances of an existing base (before any issue), earned evenly over the
+        ``earned_over`` days up to each customer's ``last_activity`` (< 0). With lots, the
+        points go to the lots of those days still alive on day 0 (older ones count as the
+        oldest alive lot; the newest gets the remainder)."""
+        points = np.asarray(points, dtype=np.int64)
+        last_activity = np.asarray(last_activity, dtype=np.int64)
+        if self.issued.any() or self.opening.any():
+            raise LedgerError("opening balances come before any other points")
+        if points.size and (points.min() < 0 or last_activity.max() >= 0):
+            raise LedgerError("opening balances must be non-negative and earned before day 0")
+        self.opening[idx] = points
+        self.balance[idx] += points
+        self.last_activity[idx] = last_activity
+        if self._lots is None:
+            return
+        n = self._lots.shape[1]
+        oldest_alive = -max(n - 1, 1)
+        newest = np.maximum(last_activity // self._lot_days, oldest_alive)
+        span = -(-np.asarray(earned_over, dtype=np.int64) // self._lot_days)
+        oldest = np.clip(newest - np.maximum(span, 1) + 1, oldest_alive, newest)
+        share, rest = np.divmod(points, newest - oldest + 1)
+        for period in range(-1, oldest_alive - 1, -1):
+            here = (oldest <= period) & (period <= newest)
+            amount = share[here] + np.where(newest[here] == period, rest[here], 0)
+            self._lots[idx[here], period % n] += amount
+
     def issue(self, idx: np.ndarray, points: np.ndarray, source: str, day: int) -> None:
         """Credit ``points`` (non-negative integers) to customers ``idx`` (unique)."""
         points = np.asarray(points, dtype=np.int64)
@@ -133,8 +168,11 @@ class Ledger:
     # -- checks --
     def check_identity(self) -> None:
         """Raise if any customer's or the total points identity fails."""
-        if not np.array_equal(self.issued - self.redeemed - self.expired, self.balance):
-            raise LedgerError("per-customer identity issued = redeemed + expired + balance fails")
+        flows = self.opening + self.issued - self.redeemed - self.expired
+        if not np.array_equal(flows, self.balance):
+            raise LedgerError(
+                "per-customer identity opening + issued = redeemed + expired + balance fails"
+            )
         if self.balance.min(initial=0) < 0:
             raise LedgerError("negative balance")
         accounts = {"issued": self.issued, "redeemed": self.redeemed, "expired": self.expired}

@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from loyalsim.engine.existing_base import OpeningState
     from loyalsim.scenario.population import PopulationSpec
 
 
 NOT_YET = 10**9
 """Arrival day of reserve rows (they arrive only when a mechanic brings them)."""
+LAPSED = NOT_YET + 1
+"""Arrival day of lapsed members of an existing base: gone before day 0, never arriving,
+but holding points (engine/existing_base.py)."""
 
 TRAITS = (
     "reward_sensitivity",
@@ -52,6 +56,8 @@ class Population:
     traits: dict[str, np.ndarray]
     arrival_day: np.ndarray
     """Day each customer first arrives (0 for the starting base)."""
+    opening: OpeningState | None = None
+    """Membership, points and tiers on day 0 when the program already runs."""
 
     @property
     def size(self) -> int:
@@ -71,6 +77,8 @@ class Population:
         reserve_rng: np.random.Generator | None = None,
         arrivals: list[np.ndarray] | None = None,
         arrivals_rng: np.random.Generator | None = None,
+        lapsed: int = 0,
+        lapsed_rng: np.random.Generator | None = None,
     ) -> Population:
         """Draw every customer's traits, segment by segment, in a fixed order.
 
@@ -78,7 +86,8 @@ class Population:
         the regular rows, so these are identical with or without a reserve) never arrive by
         themselves (``arrival_day = NOT_YET``): a mechanic such as referral activates them.
         ``arrivals`` (per segment, the arrival day of each newcomer; drawn from
-        ``arrivals_rng``) add the acquired customers after them (engine/acquisition.py).
+        ``arrivals_rng``) add the acquired customers after them (engine/acquisition.py), and
+        ``lapsed`` rows (from ``lapsed_rng``) the lapsed members of an existing base.
         """
         cols = _draw(spec, allocate(spec.size, [s.share for s in spec.segments]), rng)
         arrival = np.zeros(spec.size, dtype=np.int64)
@@ -94,6 +103,12 @@ class Population:
             extra = _draw(spec, np.array([a.size for a in arrivals]), arrivals_rng)
             cols = {k: np.concatenate([v, extra[k]]) for k, v in cols.items()}
             arrival = np.concatenate([arrival, *[a.astype(np.int64) for a in arrivals]])
+        if lapsed:
+            if lapsed_rng is None:
+                raise ValueError("lapsed members need their own generator")
+            extra = _draw(spec, allocate(lapsed, [s.share for s in spec.segments]), lapsed_rng)
+            cols = {k: np.concatenate([v, extra[k]]) for k, v in cols.items()}
+            arrival = np.concatenate([arrival, np.full(lapsed, LAPSED, dtype=np.int64)])
         return cls(
             segment=cols.pop("segment"),
             segment_names=[s.name for s in spec.segments],

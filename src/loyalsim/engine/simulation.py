@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
+from loyalsim.engine import existing_base
 from loyalsim.engine.behaviour import headroom, reward_pull, seasonality
 from loyalsim.engine.hooks import VISIT_HOOKS, Mechanic, Process, overrides, phase_order
 from loyalsim.engine.observers import Observer, read_only
@@ -122,7 +123,11 @@ class Simulation:
             m.bind(w)
         for m in self.mechanics:
             w.state.points_per_visit += m.points_per_visit(w)
+        if self.has_program:
+            existing_base.open_program(w)  # a program that already runs: members, points
         self._arrive(0)
+        if self.has_program:
+            existing_base.settle(w)
         for m in self.mechanics:
             m.on_start(w)
         for m in self.mechanics:

@@ -12,14 +12,19 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import pandas as pd
+
 from loyalsim import mechanics as mechanic_registry
 from loyalsim.engine import acquisition
+from loyalsim.engine.existing_base import draw_opening
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.observers import Observer
 from loyalsim.engine.population import Population
 from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.errors import SimulationError
+from loyalsim.experiments.members_file import read_members
+from loyalsim.metrics.catalogue import VS_CURRENT
 from loyalsim.metrics.results import ReplicationResult, RunResult
 from loyalsim.metrics.scale import (
     scale_breakdown,
@@ -73,14 +78,36 @@ def build_population(scenario: Scenario, seed: int, replication: int) -> Populat
         means = acquisition.arrival_means(spec, scenario.start_date, scenario.horizon.total_days)
         counts = acquisition.arrival_counts(means, generator(seed, replication, "arrivals"))
         arrivals = acquisition.arrival_days(counts)
-    return Population.build(
+    base = spec.existing_base
+    records = None
+    lapsed = 0
+    if base is not None:
+        if base.members_file is not None:
+            records = read_members(base.members_file, scenario.start_date)
+            lapsed = round(int(records.lapsed.sum()) / spec.scale)
+        else:
+            lapsed = round(base.lapsed_members * spec.size)
+    programs = [scenario.program, scenario.current_program or {}]
+    population = Population.build(
         spec,
         generator(seed, replication, "population"),
-        reserve=mechanic_registry.reserve_rows(scenario.program, spec.size),
+        reserve=max(mechanic_registry.reserve_rows(p, spec.size) for p in programs),
         reserve_rng=generator(seed, replication, "population:reserve"),
         arrivals=arrivals,
         arrivals_rng=generator(seed, replication, "population:arrivals"),
+        lapsed=lapsed,
+        lapsed_rng=generator(seed, replication, "population:lapsed"),
     )
+    if base is not None:
+        population.opening = draw_opening(
+            base,
+            population,
+            spec.size,
+            generator(seed, replication, "existing_base"),
+            records,
+            spec.represents,
+        )
+    return population
 
 
 def run_replication(
@@ -106,11 +133,21 @@ def run_replication(
     arm.world.ledger.check_identity()
     margin = scenario.economics.gross_margin
     kpis = {**summarise(scenario, arm, control), **horizon_kpis(scenario, arm, control)}
+    table = yearly(scenario, arm, control, tier_mix)
+    if scenario.current_program is not None:
+        keep = scenario.model_copy(update={"program": scenario.current_program})
+        current = run_arm(keep, population, seed, replication, streams, True)
+        current.world.ledger.check_identity()
+        kept = {**summarise(keep, current, control), **horizon_kpis(keep, current, control)}
+        kpis.update(against_current(kpis, kept))
+        kept_years = yearly(keep, current, control)
+        kept_years = kept_years[kept_years["arm"] == "program"].assign(arm="current")
+        table = pd.concat([table, kept_years], ignore_index=True)
     ledger = arm.world.ledger
     return ReplicationResult(
         replication=replication,
         kpis=scale_kpis(kpis, scale),
-        yearly=scale_frame(yearly(scenario, arm, control, tier_mix), scale),
+        yearly=scale_frame(table, scale),
         structured=scale_nested(structured(scenario, arm), scale),
         segments=scale_groups(segment_kpis(arm, control, margin), scale),
         customer_groups=scale_groups(customer_groups(arm, control, margin), scale),
@@ -138,6 +175,16 @@ def at_simulated_scale(scenario: Scenario) -> Scenario:
         for name, p in scenario.program.items()
     }
     return scenario.model_copy(update={"economics": economics, "program": program})
+
+
+def against_current(design: dict[str, float], current: dict[str, float]) -> dict[str, float]:
+    """The new design minus the current program, on the same customers and luck
+    (``<key>_vs_current``, declared in the KPI catalogue)."""
+    out = {}
+    for kpi in VS_CURRENT:
+        key = kpi.key.removesuffix("_vs_current")
+        out[kpi.key] = design[key] - current[key]
+    return out
 
 
 def _has_tiers(scenario: Scenario) -> bool:

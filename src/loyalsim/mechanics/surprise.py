@@ -42,6 +42,11 @@ class Surprise(Mechanic[SurpriseParams]):
     singleton = False
     KPIS = (Kpi("surprise_gifts", "Surprise gifts", "count", additive=True),)
 
+    @classmethod
+    def at_scale(cls, params: SurpriseParams, scale: float) -> SurpriseParams:
+        """The budget per period shrinks with the population (so do the gifts it buys)."""
+        return params.model_copy(update={"budget_per_period": params.budget_per_period / scale})
+
     def bind(self, world: World) -> None:
         self.gifts = 0
 

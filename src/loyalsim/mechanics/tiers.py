@@ -111,6 +111,29 @@ class Tiers(Mechanic[TiersParams]):
         world.state.tier_experience_access = np.array([t.experience_access for t in p.tiers])
         world.state.earn_multiplier[:] = self._multiplier[0]
 
+    def on_start(self, world: World) -> None:
+        """An existing base: members keep the tier they hold (matched by name, else the
+        lowest), with a qualification window filled at their own expected pace so far
+        (assumption: past qualifying activity at the member's base rate)."""
+        opening = world.pop.opening
+        if opening is None or not opening.tier_names:
+            return
+        names = [t.name for t in self.params.tiers]
+        to_ours = np.array([names.index(t) if t in names else 0 for t in opening.tier_names])
+        idx = np.flatnonzero(opening.tier >= 0)
+        tier = to_ours[opening.tier[idx]]
+        world.state.tier[idx] = tier
+        world.state.earn_multiplier[idx] = self._multiplier[tier]
+        members = opening.members
+        p, pop = self.params, world.pop
+        per_day = pop.rate[members] * (pop.mean_spend[members] if p.qualify_on == "spend" else 1.0)
+        if p.qualify_on == "points":
+            per_day = per_day * world.state.points_per_visit[members]
+        held = np.minimum(-opening.joined_day[members], p.window_days)
+        so_far = per_day * held * world.alive[members]
+        self._ring[members] = (so_far / self._buckets)[:, None]
+        self._total[members] = so_far
+
     def processes(self, world: World) -> list[Process]:
         return [self._reviews(world)]
 

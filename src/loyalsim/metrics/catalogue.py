@@ -117,6 +117,13 @@ CORE: tuple[Kpi, ...] = (
     ),
     K("cost_to_revenue", "Cost to revenue", "share", "lower", headline=True),
     K("roi", "ROI (incremental profit / program cost)", "share", "higher"),
+    K(
+        "points_opening",
+        "Points held on day 0",
+        "points",
+        additive=True,
+        description="Opening balances of an existing base (population.existing_base).",
+    ),
     K("points_issued", "Points issued", "points", additive=True, weekly=True),
     K("points_redeemed", "Points redeemed", "points", additive=True, weekly=True),
     K("points_expired", "Points expired", "points", additive=True, weekly=True),
@@ -171,6 +178,28 @@ CORE: tuple[Kpi, ...] = (
     ),
 )
 """The engine's and the accounts' KPIs (mechanics add theirs)."""
+
+VS_CURRENT: tuple[Kpi, ...] = (
+    K("revenue_vs_current", "Revenue vs keeping the current program", "money", "higher", True),
+    K("profit_vs_current", "Profit vs keeping the current program", "money", "higher", True),
+    K(
+        "incremental_profit_npv_vs_current",
+        "NPV of profit vs keeping the current program",
+        "money",
+        "higher",
+        True,
+    ),
+    K("retention_rate_vs_current", "Retention vs keeping the current program", "share", "higher"),
+    K(
+        "program_cost_vs_current",
+        "Program cost vs keeping the current program",
+        "money",
+        "lower",
+        True,
+    ),
+    K("liability_vs_current", "Liability vs keeping the current program", "money", "lower", True),
+)
+"""The design minus the current program (scenarios with ``current_program``)."""
 
 WEEKLY_ONLY: tuple[Kpi, ...] = (
     K("week", "Week", "count"),
@@ -239,7 +268,7 @@ def _match(key: str, table: Mapping[str, Kpi]) -> Kpi | None:
 
 @cache
 def _table() -> dict[str, Kpi]:
-    table: dict[str, Kpi] = {k.key: k for k in (*CORE, *WEEKLY_ONLY, *YEARLY_ONLY)}
+    table: dict[str, Kpi] = {k.key: k for k in (*CORE, *VS_CURRENT, *WEEKLY_ONLY, *YEARLY_ONLY)}
     for mechanic in MECHANICS:
         for k in mechanic.KPIS:
             if k.key in table and table[k.key] != k:
@@ -306,6 +335,8 @@ def declared_accounts(mechanics: Iterable[type[Mechanic[Any]]]) -> list[str]:
 def keys_for(scenario: Scenario) -> list[str]:
     """Every scalar KPI key a run of ``scenario`` reports, known without simulating it."""
     keys = [k.key for k in CORE if not k.key.endswith(".*")]
+    if scenario.current_program is not None:
+        keys += [k.key for k in VS_CURRENT]
     keys += [f"reward_cost_by_type.{t}" for t in reward_types()]
     kinds = [REGISTRY[p.kind] for p in scenario.program.values()]
     costs = cost_accounts(declared_accounts(kinds))

@@ -120,7 +120,7 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
     margin = scenario.economics.gross_margin
     arrived = int(np.count_nonzero(w.arrival_day < days))
     alive, control_alive = int(w.alive.sum()), control.alive
-    members_ever = int(w.member.sum())
+    members_ever = int(np.count_nonzero(w.member & (w.arrival_day < days)))
     window = scenario.kpi.active_window_days
     active_members = int(np.count_nonzero(w.member & w.alive & (w.last_visit >= days - window)))
 
@@ -131,6 +131,8 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
     control_profit = control_revenue * margin
 
     issued = int(ledger.issued.sum())
+    opening = int(ledger.opening.sum())
+    held = issued + opening  # every point the run had to honour (day-0 balances included)
     redeemed = int(ledger.redeemed.sum())
     expired = int(ledger.expired.sum())
     outstanding = int(ledger.balance.sum())
@@ -172,15 +174,16 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
         "incremental_profit": profit - control_profit,
         "cost_to_revenue": _ratio(program_cost, revenue),
         "roi": _ratio(profit - control_profit, program_cost),
+        "points_opening": float(opening),
         "points_issued": float(issued),
         "points_redeemed": float(redeemed),
         "points_expired": float(expired),
         "points_outstanding": float(outstanding),
-        "breakage_rate": _ratio(good + bad, issued),
+        "breakage_rate": _ratio(good + bad, held),
         "good_breakage_share": _ratio(good, good + bad),
-        "bad_breakage_rate": _ratio(bad, issued),
+        "bad_breakage_rate": _ratio(bad, held),
         "liability": outstanding * cost_per_point(arm),
-        "redemption_rate": _ratio(redeemed, issued),
+        "redemption_rate": _ratio(redeemed, held),
         "capture_rate": _ratio(float(arm.daily["member_revenue"].sum()), revenue),
         "engaged_member_share": _ratio(engaged_members, members_ever),
         "gave_up_share": _ratio(int((w.frustrated & engaged).sum()), engaged_members),
@@ -263,7 +266,8 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
         last[name] = arm.daily[name]
     last["control_alive"] = control.daily["alive"]
     net = ledger.daily_points["issued"] - ledger.daily_points["redeemed"]
-    last["points_outstanding"] = np.cumsum(net - ledger.daily_points["expired"])
+    opening = int(ledger.opening.sum())
+    last["points_outstanding"] = opening + np.cumsum(net - ledger.daily_points["expired"])
     last["mean_attachment"] = arm.daily["mean_attachment"]
     last["deferred_revenue"] = accounts.deferred_revenue
     stocks = last.groupby("week", sort=True).last()

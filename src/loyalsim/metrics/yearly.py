@@ -123,7 +123,8 @@ def yearly(
         return np.bincount(year_of_day, weights=series, minlength=ends.size)
 
     points = ledger.daily_points
-    outstanding = np.cumsum(points["issued"] - points["redeemed"] - points["expired"])
+    flows = np.cumsum(points["issued"] - points["redeemed"] - points["expired"])
+    outstanding = int(ledger.opening.sum()) + flows
     issued, expired = per_year(points["issued"]), per_year(points["expired"])
     with np.errstate(all="ignore"):
         breakage = np.where(issued > 0, expired / np.maximum(issued, 1), np.nan)

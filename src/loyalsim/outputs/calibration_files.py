@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import asdict
 
 import numpy as np
@@ -95,8 +96,26 @@ def _finite(value: object) -> object:
     return value
 
 
-def population_yaml(result: CalibrationResult, data: dict, size: int, source: str) -> str:
-    """The population section with a comment header: estimates, standard errors, data summary."""
+PROGRAM_RAN_NOTE = (
+    "The log comes from a firm whose loyalty program already ran, so the fitted visit rates "
+    "include the program's effect. The population's rates are the fitted ones divided by "
+    "1 + {lift:g} (--program-lift): the no-program control does not inherit the program. The "
+    "result against 'no program' is an extrapolation beyond the data; 'change the program' "
+    "against 'keep the current program' (current_program with population.existing_base) "
+    "stays within it."
+)
+"""What ``--program-ran`` implies for the baseline (console, population YAML, report)."""
+
+
+def population_yaml(
+    result: CalibrationResult,
+    data: dict,
+    size: int,
+    source: str,
+    program_lift: float | None = None,
+) -> str:
+    """The population section with a comment header: estimates, standard errors, data summary
+    (and, for a log from a running program, the deflation of its rates)."""
     unit = result.time_unit
     lines = [
         f"# Population calibrated by `loyalsim calibrate` from {source}",
@@ -131,7 +150,11 @@ def population_yaml(result: CalibrationResult, data: dict, size: int, source: st
         "# surveys or pilots. Every customer starts just after a first purchase on day 0.",
         "# Paste this section into a scenario (or: cat program.yaml population.yaml > s.yaml).",
     ]
-    body = yaml.safe_dump(population_section(result, size), sort_keys=False)
+    if program_lift is not None:
+        note = PROGRAM_RAN_NOTE.format(lift=program_lift)
+        lines += ["# " + line for line in textwrap.wrap(note, 92)]
+    section = population_section(result, size, program_lift or 0.0)
+    body = yaml.safe_dump(section, sort_keys=False)
     return "\n".join(lines) + "\n" + body
 
 

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, TypeGuard
 if TYPE_CHECKING:
     import pandas as pd
 
-PCT_KEYS = {"cost_to_revenue", "incremental_revenue_pct", "roi", "incremental_retention"}
+PCT_KEYS = {
+    "cost_to_revenue",
+    "incremental_revenue_pct",
+    "roi",
+    "incremental_retention",
+    "pays_back",
+}
 MONEY_KEYS = {
     "revenue",
     "control_revenue",
@@ -28,8 +34,11 @@ MONEY_KEYS = {
     "liability",
     "deferred_revenue",
     "recognised_points_revenue",
+    "incremental_profit_npv",
+    "cumulative_incremental_profit",
+    "discounted_incremental_profit",
 }
-COUNT_KEYS = {"customers", "members", "visits", "control_visits"}
+COUNT_KEYS = {"customers", "members", "visits", "control_visits", "alive", "payback_days"}
 
 LABELS = {
     "customers": "Customers",
@@ -65,6 +74,9 @@ LABELS = {
     "engaged_member_share": "Engaged members",
     "gave_up_share": "Engaged members who gave up",
     "mean_attachment": "Mean attachment",
+    "incremental_profit_npv": "Incremental profit, net present value",
+    "payback_days": "Payback period (days)",
+    "pays_back": "Pays back within the horizon",
 }
 
 BETTER_HIGHER = {

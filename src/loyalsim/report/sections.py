@@ -79,9 +79,11 @@ def scenario_section(run: RunFiles) -> Section | None:
     if s is not None:
         size, days = s.population.size, s.horizon.total_days
         weeks = f" ({days / 7:g} weeks)" if days % 7 == 0 else ""
+        represents = s.population.represents or size
         rows += [
             ("Scenario", s.name),
             ("Customers simulated", f"{size:,}"),
+            ("Customers represented (totals are at this scale)", f"{represents:,}"),
             ("Horizon", f"{days} days{weeks} from {s.start_date.isoformat()}"),
             ("Gross margin", f"{100 * s.economics.gross_margin:.0f}%"),
             (
@@ -95,6 +97,10 @@ def scenario_section(run: RunFiles) -> Section | None:
         rows += [
             ("Scenario", str(summary.get("scenario", ""))),
             ("Customers simulated", f"{summary.get('population_size', 0):,}"),
+            (
+                "Customers represented (totals are at this scale)",
+                f"{summary.get('represents', summary.get('population_size', 0)):,}",
+            ),
             ("Horizon", f"{summary.get('horizon_days', '?')} days"),
         ]
     if summary:
@@ -344,11 +350,74 @@ def segments_section(run: RunFiles) -> Section | None:
     return Section("segments", "Results by segment", body + note)
 
 
+YEARLY = (
+    "revenue",
+    "incremental_revenue",
+    "incremental_profit",
+    "cumulative_incremental_profit",
+    "program_cost",
+    "liability",
+    "breakage_rate",
+    "members",
+)
+"""Columns of the report's year-by-year table (program arm)."""
+
+
+def years_section(run: RunFiles) -> Section | None:
+    """Year by year against the control, with NPV and payback, from summary.json's
+    ``yearly`` table (absent from older result folders)."""
+    summary = run.summary or {}
+    rows = [r for r in summary.get("yearly") or [] if r.get("arm") == "program"]
+    if not rows:
+        return None
+    cur = str(summary.get("currency", ""))
+    kpis, ci = summary.get("kpis", {}), summary.get("kpis_ci95", {})
+
+    def cell(row: Mapping[str, Any], key: str) -> str:
+        value = fmt(row.get(key), key, cur)
+        if key == "incremental_profit" and row.get(f"{key}_ci95"):
+            lo, hi = row[f"{key}_ci95"]
+            value += f" ({fmt_interval(lo, hi, key, cur)})"
+        return value
+
+    names = {"members": "Alive members at year end", "liability": "Liability at year end"}
+    header = ("Year", "Starts", *(names.get(k, label(k)) for k in YEARLY))
+    body = [(str(r["year"]), str(r.get("start", "")), *(cell(r, k) for k in YEARLY)) for r in rows]
+    lines = []
+    npv = kpis.get("incremental_profit_npv")
+    if npv is not None:
+        lo, hi = ci.get("incremental_profit_npv", [None, None])
+        rate = run.scenario.economics.discount_rate if run.scenario is not None else None
+        at = f" at a {100 * rate:g}% annual discount rate" if rate is not None else ""
+        key = "incremental_profit_npv"
+        lines.append(
+            f"Net present value of incremental profit{at}: "
+            f"{fmt(npv, key, cur)} ({fmt_interval(lo, hi, key, cur)})."
+        )
+    share = kpis.get("pays_back")
+    if share is not None:
+        days = kpis.get("payback_days")
+        if share == 0 or days is None:
+            lines.append("The program does not pay back within the horizon in any replication.")
+        else:
+            lines.append(
+                f"Payback: cumulative incremental profit turns non-negative for good after "
+                f"{days:,.0f} days on average, in {fmt_share(share, 0)} of replications."
+            )
+    note = para(
+        "Program arm, means over replications (95% interval of incremental profit in "
+        "brackets); years of 365 days from the start date. yearly.csv has every replication "
+        "and the control arm."
+    )
+    return Section("years", "Year by year", table(header, body) + bullets(lines) + note)
+
+
 def run_sections(run: RunFiles, figures_dir: Path) -> list[Section]:
     found = [
         scenario_section(run),
         design_section(run),
         headline_section(run),
+        years_section(run),
         segments_section(run),
         trends_section(run, figures_dir),
         points_section(run, figures_dir),

@@ -61,6 +61,9 @@ def _scale(scenario: Scenario) -> list[str]:
         return out
     for name, spec in scenario.program.items():
         capacities = [(f"program.{name}.max_contacts", getattr(spec, "max_contacts", None))]
+        gifts = getattr(spec, "gifts_per_period", None)
+        if gifts:
+            capacities.append((f"program.{name}.budget_per_period (gifts)", gifts))
         for k, event in enumerate(getattr(spec, "events", []) or []):
             capacities.append((f"program.{name}.events[{k}].capacity", event.capacity))
         for where, count in capacities:

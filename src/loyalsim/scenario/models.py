@@ -53,12 +53,15 @@ class Scenario(Spec):
     population: PopulationSpec
     behaviour: BehaviourSpec = BehaviourSpec()
     program: dict[str, MechanicSpec] = Field(default_factory=dict)
+    current_program: dict[str, MechanicSpec] | None = None
+    """The program that runs today (with ``population.existing_base``): results are also
+    reported against keeping it (``*_vs_current`` KPIs, a ``current`` arm in yearly.csv)."""
     economics: EconomicsSpec
     kpi: KpiSpec = KpiSpec()
     accounting: AccountingSpec = AccountingSpec()
     search: SearchSpec | None = None
 
-    @field_validator("program", mode="before")
+    @field_validator("program", "current_program", mode="before")
     @classmethod
     def with_default_kinds(cls, value: Any) -> Any:
         """``program: {rewards: {...}}`` may omit ``kind`` when the key is a mechanic kind."""
@@ -84,4 +87,13 @@ class Scenario(Spec):
             check = getattr(spec, "check_program", None)
             if check is not None:
                 check(name, self)  # cross-section rules (tier names, segment names)
+        if self.current_program is not None:
+            if self.population.existing_base is None:
+                raise ValueError(
+                    "current_program needs population.existing_base (the base it runs on)"
+                )
+            current = [m.kind for m in self.current_program.values()]
+            for kind in sorted(set(current)):
+                if REGISTRY[kind].singleton and current.count(kind) > 1:
+                    raise ValueError(f"current_program may have at most one '{kind}' mechanic")
         return self

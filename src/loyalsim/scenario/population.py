@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 
 from loyalsim.scenario.distributions import Beta, Gamma, Poisson, Trait
+from loyalsim.scenario.existing_base import ExistingBaseSpec
 from loyalsim.spec import Spec
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -84,6 +85,8 @@ class PopulationSpec(Spec):
     size: PositiveInt
     segments: Annotated[list[SegmentSpec], Field(min_length=1)]
     seasonality: SeasonalitySpec = SeasonalitySpec()
+    existing_base: ExistingBaseSpec | None = None
+    """The program already runs on day 0: members, balances, tiers, lapsed members."""
     represents: PositiveInt | None = None
     """Real customers the ``size`` simulated ones stand for (default: ``size``). Money,
     counts and capacities are reported at this scale; fixed costs stay fixed."""

@@ -96,8 +96,12 @@ def fit_population(
     )
 
 
-def population_section(result: CalibrationResult, size: int) -> dict:
-    """The scenario's ``{"population": {...}}`` block as plain types for ``yaml.safe_dump``."""
+def population_section(result: CalibrationResult, size: int, program_lift: float = 0.0) -> dict:
+    """The scenario's ``{"population": {...}}`` block as plain types for ``yaml.safe_dump``.
+
+    ``program_lift``: the log comes from a firm whose program already ran and lifted visit
+    rates by this share, so the no-program rates are the fitted ones divided by ``1 + lift``
+    (``alpha`` times ``1 + lift``): the control arm must not inherit the program's effect."""
     if size < 1:
         raise ValueError(f"population size must be >= 1, got {size}")
     spend = {k: float(v) for k, v in asdict(result.spend.params).items()}
@@ -107,7 +111,7 @@ def population_section(result: CalibrationResult, size: int) -> dict:
             "share": float(segment.share),
             "purchase": {
                 "r": float(segment.purchase.r),
-                "alpha": float(segment.purchase.alpha),
+                "alpha": float(segment.purchase.alpha) * (1.0 + program_lift),
                 "time_unit": result.time_unit,
             },
             "dropout": {"a": float(segment.purchase.a), "b": float(segment.purchase.b)},
