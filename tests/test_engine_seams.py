@@ -127,7 +127,7 @@ def test_breakdowns_sum_to_their_totals(shipped_runs: dict[str, Any]) -> None:
             profit += k["program_income"] - k["program_cost"]
             assert profit == pytest.approx(k["profit"], rel=1e-12), name
             issued = k["points_redeemed"] + k["points_expired"] + k["points_outstanding"]
-            assert k["points_issued"] == issued, name
+            assert k["points_opening"] + k["points_issued"] == issued, name
 
 
 def test_weekly_sums_match_summary_totals(shipped_runs: dict[str, Any]) -> None:
