@@ -14,8 +14,8 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
+from loyalsim.mechanics.scaling import scaled_count
 from loyalsim.mechanics.tiers import TiersParams
-from loyalsim.scaling import scaled_count
 from loyalsim.spec import MechanicParams, Name, Spec
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.scaling import scaled_count
+from loyalsim.mechanics.scaling import scaled_count
 from loyalsim.spec import MechanicParams
 
 if TYPE_CHECKING:

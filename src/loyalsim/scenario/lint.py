@@ -11,7 +11,7 @@ from statistics import NormalDist
 
 from loyalsim.mechanics.earning import SpendEarningParams, VisitEarningParams
 from loyalsim.mechanics.expiry import ExpiryParams
-from loyalsim.scaling import CAPACITY_TOLERANCE, rounding_error, scaled_count
+from loyalsim.mechanics.scaling import CAPACITY_TOLERANCE, rounding_error, scaled_count
 from loyalsim.scenario.models import Scenario
 
 
