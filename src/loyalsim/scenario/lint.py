@@ -41,7 +41,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     return _calendar(scenario) + _unreachable_rewards(scenario) + _scale(scenario)
 
 
-SMALL_POPULATION = 50_000
+SMALL_POPULATION = 10_000
 """Below this many simulated customers a fixed cost without ``represents`` is suspicious."""
 
 
