@@ -79,7 +79,7 @@ def test_parallel_outputs_equal_serial_byte_for_byte(base, ten_stamps, tmp_path)
     write_comparison(parallel, tmp_path / "parallel")
     files = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*"))
     data_files = [f for f in files if f.suffix in {".csv", ".json", ".yaml"}]
-    assert len(data_files) == 2 + 3 * 2  # comparison.csv/json + per arm summary/weekly/scenario
+    assert len(data_files) == 2 + 4 * 2  # comparison.csv/json; per arm 4 data files (yearly.csv)
     for name in files:
         if (tmp_path / "serial" / name).is_file():
             a = (tmp_path / "serial" / name).read_bytes()
