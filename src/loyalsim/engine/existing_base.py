@@ -56,6 +56,7 @@ def open_program(world: World) -> None:
     idx = opening.members
     world.member[idx] = True
     world.enrol_day[idx] = opening.joined_day[idx]
+    world.last_visit[idx] = opening.last_activity[idx]  # inactivity rules see their history
     world.ledger.open_balances(
         idx, opening.balance[idx], opening.earned_over[idx], opening.last_activity[idx]
     )
