@@ -123,11 +123,12 @@ def draw_opening(
         share = min(active.size / (represents or base_size), 1.0)
         join = rng.random(base_size) < share
         members = base[join]
-        chosen = active[rng.integers(0, max(active.size, 1), members.size)] if active.size else []
-        chosen_lapsed = gone[rng.integers(0, gone.size, lapsed.size)] if gone.size else []
+        none = np.zeros(0, dtype=np.int64)
+        chosen = active[rng.integers(0, active.size, members.size)] if active.size else none
+        chosen_lapsed = gone[rng.integers(0, gone.size, lapsed.size)] if gone.size else none
         opening.tier_names = sorted({t for t in records.tier if t})
         index = {t: k for k, t in enumerate(opening.tier_names)}
-        codes = np.array([index.get(t, -1) for t in records.tier], dtype=np.int16)
+        codes = np.array([index.get(t, -1) for t in records.tier], dtype=np.int64)
         tenure = -records.joined_day[chosen]
         balance = records.balance[chosen]
         tiers = codes[chosen]

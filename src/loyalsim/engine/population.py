@@ -97,7 +97,7 @@ class Population:
             extra = _draw(spec, allocate(reserve, [s.share for s in spec.segments]), reserve_rng)
             cols = {k: np.concatenate([v, extra[k]]) for k, v in cols.items()}
             arrival = np.concatenate([arrival, np.full(reserve, NOT_YET, dtype=np.int64)])
-        if arrivals is not None and sum(a.size for a in arrivals):
+        if arrivals is not None and any(a.size for a in arrivals):
             if arrivals_rng is None:
                 raise ValueError("arrivals need their own generator")
             extra = _draw(spec, np.array([a.size for a in arrivals]), arrivals_rng)

@@ -124,9 +124,9 @@ class RunResult:
         keys = ["year", "arm", "start", "days"]
         values = [c for c in frame.columns if c not in (*keys, "replication")]
         rows = []
-        for (year, arm), group in frame.groupby(["year", "arm"], sort=False):
+        for (_, arm), group in frame.groupby(["year", "arm"], sort=False):
             row: dict[str, Any] = {
-                "year": int(year),
+                "year": int(group["year"].iloc[0]),
                 "arm": arm,
                 "start": group["start"].iloc[0],
                 "days": int(group["days"].iloc[0]),
