@@ -18,7 +18,7 @@ from pydantic import Field
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import World
 from loyalsim.mechanics.rewards import REWARD_TYPES, RewardType
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -34,7 +34,7 @@ def day_of_common_year(date: dt.date) -> int:
     return dt.date(2025, date.month, date.day).timetuple().tm_yday - 1
 
 
-class BirthdayParams(Spec):
+class BirthdayParams(MechanicParams):
     """On each member's birthday, a gift costing ``gift_cost`` and worth ``gift_value``."""
 
     kind: Literal["birthday"] = "birthday"
