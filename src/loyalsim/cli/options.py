@@ -48,3 +48,23 @@ def progress_columns(label: str = "[bold]{task.description}") -> tuple:
 def progress_bar() -> Progress:
     """The transient progress bar (on stderr) shared by the simulating commands."""
     return Progress(*progress_columns(), console=Console(stderr=True), transient=True)
+
+
+WorldsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--worlds",
+        min=1,
+        help="Parameter worlds drawn from the scenario's priors, each run on the same "
+        "replications (default: uncertainty.worlds, else 1 = the nominal values).",
+    ),
+]
+JobsOption = Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of a Dask scheduler (tcp://host:8786) to spread worlds and replications "
+        "over its workers; results are identical to a local run.",
+    ),
+]

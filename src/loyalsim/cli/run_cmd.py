@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from loyalsim.cli.options import SetOption, overrides_from, progress_bar
+from loyalsim.cli.options import (
+    JobsOption,
+    SchedulerOption,
+    SetOption,
+    WorldsOption,
+    overrides_from,
+    progress_bar,
+)
 
 if TYPE_CHECKING:
     from loyalsim.metrics.results import RunResult
@@ -40,11 +47,18 @@ def run(
         int | None, typer.Option(help="Replications (default: the scenario's).", min=1)
     ] = None,
     set_: SetOption = None,
+    worlds: WorldsOption = None,
+    jobs: JobsOption = 1,
+    scheduler: SchedulerOption = None,
 ) -> None:
-    """Simulate a scenario against its no-program control and write the results."""
+    """Simulate a scenario against its no-program control and write the results.
+
+    With priors and more than one world, every world runs the same replications and the
+    outputs separate the spread over worlds from the Monte Carlo noise (docs/uncertainty.md)."""
     from loyalsim.cli.tables import print_decision
     from loyalsim.experiments.scenarios import load_scenario
     from loyalsim.experiments.simulate import simulate
+    from loyalsim.experiments.uncertainty.worlds import simulate_worlds, world_count
     from loyalsim.outputs.files import prepare_dir
     from loyalsim.report import executive, write_report
     from loyalsim.report.inputs import read_run
@@ -52,18 +66,31 @@ def run(
 
     scenario = load_scenario(file, overrides_from(set_))
     count = replications or scenario.replications
+    n_worlds = world_count(scenario, worlds)
     with progress_bar() as bar:
-        task = bar.add_task(f"simulating {scenario.name}", total=count)
-        result = simulate(
-            scenario,
-            seed=seed,
-            replications=count,
-            progress=lambda done: bar.update(task, completed=done),
-        )
+        task = bar.add_task(f"simulating {scenario.name}", total=count * n_worlds)
+        if n_worlds > 1:
+            result: RunResult = simulate_worlds(
+                scenario,
+                n_worlds,
+                seed=seed,
+                replications=count,
+                jobs=jobs,
+                scheduler=scheduler,
+                progress=lambda done, _total: bar.update(task, completed=done),
+            )
+        else:
+            result = simulate(
+                scenario,
+                seed=seed,
+                replications=count,
+                progress=lambda done: bar.update(task, completed=done),
+            )
     directory = prepare_dir(out)
     write_run_folder(result, directory)
     write_report(directory)
     print_headline(result)
+    print_worlds(result)
     run_files = read_run(directory)
     print_decision(Console(), executive.run_summary(run_files, scenario.economics.currency))
     Console().print(
@@ -79,11 +106,34 @@ def print_headline(result: RunResult) -> None:
 
     summary, intervals = result.summary, result.confidence_intervals()
     currency = result.scenario.economics.currency
+    from loyalsim.metrics.worlds import WorldsRunResult
+
     n = len(result.replications)
+    runs = f"{n} replication{'s' if n > 1 else ''}"
+    interval = "95% CI"
+    if isinstance(result, WorldsRunResult):
+        runs = f"{len(result.worlds)} worlds x {len(result.worlds[0].replications)} replications"
+        interval = "Monte Carlo 95% CI"
     rows = []
     for key in HEADLINE:
         lo, hi = intervals[key]
         rows.append([label(key), fmt(summary[key], key), fmt_interval(lo, hi, key)])
-    title = f"{result.scenario.name} ({n} replication{'s' if n > 1 else ''}; amounts in {currency})"
+    title = f"{result.scenario.name} ({runs}; amounts in {currency})"
     console = Console()
-    console.print(fitted_table(console, title, ["KPI", "mean", "95% CI"], rows))
+    console.print(fitted_table(console, title, ["KPI", "mean", interval], rows))
+
+
+def print_worlds(result: RunResult) -> None:
+    """Over worlds: the chance the program pays and the world interval of its profit."""
+    from loyalsim.metrics.worlds import WorldsRunResult
+    from loyalsim.report.formatting import fmt, fmt_interval
+
+    if not isinstance(result, WorldsRunResult):
+        return
+    lo, hi = result.world_intervals()["incremental_profit"]
+    Console().print(
+        f"Over {len(result.worlds)} parameter worlds: P(incremental profit > 0) = "
+        f"{result.prob_incremental_profit_positive:.0%}; incremental profit ranges "
+        f"{fmt_interval(lo, hi, 'incremental_profit')} across worlds (95%), "
+        f"mean {fmt(result.summary['incremental_profit'], 'incremental_profit')}."
+    )

@@ -240,6 +240,7 @@ def _control_key(scenario: Scenario, seed: int, replication: int, rows: int) -> 
     parts = {
         "rows": rows,
         "population": scenario.population.model_dump(mode="json"),
+        "behaviour": scenario.behaviour.model_dump(mode="json"),  # worlds differ in it
         "start": scenario.start_date.isoformat(),
         "days": scenario.horizon.total_days,
         "seed": seed,

@@ -20,8 +20,9 @@ from pydantic import BaseModel, ValidationError
 from loyalsim.errors import ScenarioError
 from loyalsim.mechanics import REGISTRY
 from loyalsim.scenario.models import Scenario
-from loyalsim.scenario.overrides import apply_overrides, format_path
+from loyalsim.scenario.overrides import apply_overrides, format_path, parse_path
 from loyalsim.scenario.search import search_problems
+from loyalsim.scenario.uncertainty import extract_inline, inline_paths, prior_problems
 
 _TAGS = ("kind", "dist")
 
@@ -90,13 +91,25 @@ def check_search(
 
 
 def validate_data(data: Any, source: str, root: yaml.Node | None = None) -> Scenario:
-    """Validate plain scenario data (already parsed), formatting any errors."""
+    """Validate plain scenario data (already parsed), formatting any errors; priors written in
+    place of numbers are moved to ``uncertainty.priors`` first, and errors in them are named
+    where they were written."""
     if isinstance(data, dict) and isinstance(data.get("program"), dict):
         data = {**data, "program": Scenario.with_default_kinds(data["program"])}
+    inline = inline_paths(data)
     try:
-        return Scenario.model_validate(data)
+        data = extract_inline(data)
+    except ValueError as exc:
+        raise ScenarioError(source, [str(exc)]) from None
+    try:
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(source, [_describe(err, data, root) for err in exc.errors()]) from None
+        problems = [_describe(err, data, root, inline) for err in exc.errors()]
+        raise ScenarioError(source, problems) from None
+    problems = prior_problems(scenario, inline)
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], source: str = "") -> Scenario:
@@ -107,8 +120,10 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], source: str
     return validate_data(apply_overrides(data, overrides), label)
 
 
-def _describe(err: Any, data: Any, root: yaml.Node | None) -> str:
+def _describe(err: Any, data: Any, root: yaml.Node | None, inline: Sequence[str] = ()) -> str:
     path = _user_path(err["loc"], data)
+    if path[:2] == ["uncertainty", "priors"] and len(path) > 2 and path[2] in inline:
+        path = [*parse_path(str(path[2])), *path[3:]]  # a prior written in place
     where = format_path(path) or "(top level)"
     line = _line_of(root, path)
     prefix = f"line {line}: " if line else ""

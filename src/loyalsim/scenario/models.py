@@ -12,6 +12,7 @@ from loyalsim.scenario.accounting import AccountingSpec
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec, KpiSpec
 from loyalsim.scenario.population import PopulationSpec
 from loyalsim.scenario.search import SearchSpec
+from loyalsim.scenario.uncertainty import UncertaintySpec, extract_inline
 from loyalsim.spec import Spec
 
 DAYS_PER_YEAR = 365
@@ -60,6 +61,14 @@ class Scenario(Spec):
     kpi: KpiSpec = KpiSpec()
     accounting: AccountingSpec = AccountingSpec()
     search: SearchSpec | None = None
+    uncertainty: UncertaintySpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inline_priors(cls, data: Any) -> Any:
+        """A prior written in place of a behaviour or economics number moves to
+        ``uncertainty.priors`` (the field keeps its median as the nominal value)."""
+        return extract_inline(data)
 
     @field_validator("program", "current_program", mode="before")
     @classmethod
