@@ -22,6 +22,7 @@ from loyalsim.cli import (
     report_cmd,
     run_cmd,
     scenario_cmds,
+    sensitivity_cmd,
 )
 from loyalsim.errors import LoyalsimError
 
@@ -38,6 +39,7 @@ app.command(name="run")(run_cmd.run)
 app.command(name="compare")(compare_cmd.compare_cmd)
 app.command(name="optimize")(optimize_cmd.optimize)
 app.command(name="calibrate")(calibrate_cmd.calibrate)
+app.command(name="sensitivity")(sensitivity_cmd.sensitivity_cmd)
 app.command(name="report")(report_cmd.report)
 app.command(name="validate")(scenario_cmds.validate)
 app.command(name="schema")(scenario_cmds.schema)

@@ -6,9 +6,16 @@ from pathlib import Path
 
 from loyalsim import __version__
 from loyalsim.outputs.files import write_text
-from loyalsim.report import calibration_sections, executive, sections, study_sections
-from loyalsim.report.html import Section, page
+from loyalsim.report import (
+    calibration_sections,
+    executive,
+    sections,
+    study_sections,
+    uncertainty_sections,
+)
+from loyalsim.report.html import Section, esc, page
 from loyalsim.report.inputs import ReportInputs, RunFiles, read_inputs
+from loyalsim.scenario.models import Scenario
 
 REPORT_NAME = "report.html"
 
@@ -82,6 +89,17 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
         if run.summary is None and comp is None and opt is None:
             log = Path(str(record.get("settings", {}).get("log", directory.name))).name
             title, subtitle = f"Calibration: {log}", "Population fitted to a transaction log"
+    if inputs.sensitivity is not None:
+        summary, extra, title, subtitle = _sensitivity(inputs, summary, title, subtitle)
+        body += extra
+    scenario = _scenario_of(inputs)
+    if scenario is not None and (run.summary is not None or comp is not None or opt is not None):
+        assumptions = uncertainty_sections.key_assumptions_section(scenario)
+        body += [assumptions] if assumptions is not None else []
+        if summary is not None:
+            worlds = uncertainty_sections.worlds_sentence(run.summary or {}, _currency(inputs))
+            rests = uncertainty_sections.assumptions_sentence(scenario)
+            summary = uncertainty_sections.with_sentences(summary, worlds, rests)
     if summary is None:
         summary = Section(
             "summary",
@@ -89,6 +107,43 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
             "<p>These result files hold no KPI to decide on; see the sections below.</p>",
         )
     return title, subtitle, [summary, *body]
+
+
+def _scenario_of(inputs: ReportInputs) -> Scenario | None:
+    """The scenario the results rest on (a comparison's base, else the directory's)."""
+    comp = inputs.comparison
+    if comp is not None and comp.base in comp.arms and comp.arms[comp.base].scenario is not None:
+        return comp.arms[comp.base].scenario
+    return inputs.run.scenario
+
+
+def _currency(inputs: ReportInputs) -> str:
+    return sections.currency_of(inputs.run)
+
+
+def _sensitivity(
+    inputs: ReportInputs, summary: Section | None, title: str, subtitle: str
+) -> tuple[Section | None, list[Section], str, str]:
+    """The sensitivity study's summary (unless a run already gives one) and sections."""
+    study = inputs.sensitivity
+    assert study is not None
+    currency = _currency(inputs)
+    body = uncertainty_sections.sensitivity_sections(
+        study.table, study.meta, inputs.directory, currency
+    )
+    verdict = uncertainty_sections.sensitivity_verdict(study.table, study.meta, currency)
+    if summary is None:
+        summary = Section(
+            "summary",
+            executive.TITLE,
+            f'<p class="verdict"><strong>{esc(verdict)}</strong></p>',
+        )
+        name = study.meta.get("scenario") or _name(inputs.run) or inputs.directory.name
+        title = f"Sensitivity to uncertain assumptions: {name}"
+        subtitle = f"{study.meta.get('method', '')} global sensitivity and one-at-a-time tornado"
+    scenario = inputs.run.scenario
+    section = sections.scenario_section(inputs.run) if scenario is not None else None
+    return summary, ([section] if section else []) + body, title, subtitle
 
 
 def _name(run: RunFiles) -> str:

@@ -23,6 +23,7 @@ RESULT_FILES = (
     "recommendation.json",
     "trials.csv",
     "calibration.json",
+    "sensitivity.csv",
 )
 """A directory with none of these holds no results to report on."""
 
@@ -71,6 +72,14 @@ class ReportInputs:
     optimize: OptimizeFiles | None
     calibration: dict[str, Any] | None = None
     """``calibration.json`` as written by ``loyalsim calibrate``."""
+    sensitivity: SensitivityFiles | None = None
+    """``sensitivity.csv`` and ``sensitivity.json`` as written by ``loyalsim sensitivity``."""
+
+
+@dataclass
+class SensitivityFiles:
+    table: pd.DataFrame
+    meta: dict[str, Any]
 
 
 COMPARISON_COLUMNS = ("variant", "kpi", "mean", "base_mean", "diff", "ci_low", "ci_high")
@@ -164,4 +173,14 @@ def read_inputs(directory: str | Path) -> ReportInputs:
         read_comparison(path),
         read_optimize(path),
         read_json(path / "calibration.json"),
+        read_sensitivity(path),
     )
+
+
+def read_sensitivity(directory: Path) -> SensitivityFiles | None:
+    from loyalsim.experiments.uncertainty.sensitivity import COLUMNS
+
+    table = read_csv(directory / "sensitivity.csv", COLUMNS)
+    if table is None:
+        return None
+    return SensitivityFiles(table, read_json(directory / "sensitivity.json") or {})
