@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from loyalsim.cli.options import SetOption, overrides_from, progress_bar
+from loyalsim.cli.options import (
+    SchedulerOption,
+    SetOption,
+    WorldsOption,
+    overrides_from,
+    progress_bar,
+)
 from loyalsim.cli.run_cmd import HEADLINE
 from loyalsim.errors import LoyalsimError
 
@@ -40,8 +46,14 @@ def compare_cmd(
     ] = None,
     jobs: Annotated[int, typer.Option(help="Parallel worker processes.", min=1)] = 1,
     set_: SetOption = None,
+    worlds: WorldsOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
-    """Compare designs against a base on the same replication seeds (paired differences)."""
+    """Compare designs against a base on the same replication seeds (paired differences).
+
+    Over parameter worlds (--worlds, from the base's priors) it also writes
+    comparison_worlds.csv (chance each design beats the base) and voi.csv (what a pilot
+    should measure)."""
     from loyalsim.cli.tables import print_decision
     from loyalsim.experiments.compare import Arm, compare, file_arm_name, parse_variant
     from loyalsim.experiments.scenarios import load_scenario, with_overrides
@@ -70,18 +82,29 @@ def compare_cmd(
     if not arms:
         raise LoyalsimError("give at least one variant (a YAML file or --variant name:path=value)")
 
+    from loyalsim.experiments.uncertainty.compare_worlds import compare_over_worlds
+    from loyalsim.experiments.uncertainty.worlds import world_count
+
+    over_worlds = world_count(base_scenario, worlds) > 1
     with progress_bar() as bar:
         task = bar.add_task(f"comparing {len(arms) + 1} designs", total=None)
-        result = compare(
-            base_arm,
-            arms,
-            replications=replications,
-            seed=seed,
-            jobs=jobs,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+        tick = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+        if over_worlds:
+            in_worlds = compare_over_worlds(
+                [base_arm, *arms], worlds, replications, seed, jobs, scheduler, tick
+            )
+            result = in_worlds.comparison
+        else:
+            result = compare(
+                base_arm, arms, replications=replications, seed=seed, jobs=jobs, progress=tick
+            )
     directory = prepare_dir(out)
     write_comparison(result, directory, common)
+    if over_worlds:
+        from loyalsim.outputs.files import write_csv
+
+        write_csv(in_worlds.worlds_table, directory / "comparison_worlds.csv")
+        write_csv(in_worlds.voi, directory / "voi.csv")
     write_report(directory)
     print_comparison(result)
     files = read_comparison(directory)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import Progress, TextColumn
 from rich.table import Column
 
-from loyalsim.cli.options import SetOption, overrides_from, progress_columns
+from loyalsim.cli.options import SetOption, WorldsOption, overrides_from, progress_columns
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.optimize.samplers import DEFAULT_SAMPLER, SAMPLERS
 from loyalsim.scenario.models import Scenario
@@ -53,21 +53,44 @@ def optimize(
         int | None, typer.Option(min=0, help="Sampler seed (default: scenario's).")
     ] = None,
     set_: SetOption = None,
+    worlds: WorldsOption = None,
+    robust: Annotated[
+        str | None,
+        typer.Option(
+            "--robust",
+            help="Objective over worlds: mean, quantile or cvar (default: uncertainty.objective, "
+            "else mean). Maximise prob_incremental_profit_positive for the design most likely "
+            "to pay.",
+        ),
+    ] = None,
+    robust_level: Annotated[
+        float | None,
+        typer.Option(
+            "--robust-level", min=0.0, max=1.0, help="Tail share of quantile/cvar (default 0.1)."
+        ),
+    ] = None,
 ) -> None:
-    """Search the 'search:' parameters for designs that balance the objectives under constraints."""
+    """Search the 'search:' parameters for designs that balance the objectives under constraints.
+
+    With priors and --worlds W every trial runs in W parameter worlds and the objectives
+    aggregate over them (docs/uncertainty.md)."""
     from loyalsim.cli.tables import print_decision
     from loyalsim.experiments.optimize import study as studies
     from loyalsim.experiments.optimize import tables
     from loyalsim.experiments.optimize.storage import default_url
     from loyalsim.experiments.scenarios import load_scenario
+    from loyalsim.experiments.uncertainty.worlds import world_count
     from loyalsim.outputs.files import prepare_dir, write_text
     from loyalsim.outputs.run_folder import scenario_yaml
     from loyalsim.report import executive, write_report
 
     if sampler not in SAMPLERS:
         raise LoyalsimError(f"--sampler {sampler}: unknown (allowed: {', '.join(SAMPLERS)})")
-    scenario = load_scenario(file, overrides_from(set_))
+    scenario = load_scenario(
+        file, {**overrides_from(set_), **_robust_overrides(worlds, robust, robust_level)}
+    )
     base, search = studies.split(scenario)
+    world_count(base)  # more than one world needs priors: say so before any trial runs
     directory = prepare_dir(out)
     url = storage or default_url(directory)
     name = study_name or _slug(scenario.name)
@@ -101,6 +124,21 @@ def optimize(
     designs = executive.merged_designs(rec.get("designs") or [])
     decision = executive.optimize_summary(rec, designs, base.economics.currency)
     print_decision(Console(), decision)
+
+
+def _robust_overrides(
+    worlds: int | None, robust: str | None, level: float | None
+) -> dict[str, object]:
+    """--worlds/--robust/--robust-level as scenario overrides (so workers and the study's
+    fingerprint see them)."""
+    out: dict[str, object] = {}
+    if worlds is not None:
+        out["uncertainty.worlds"] = worlds
+    if robust is not None:
+        out["uncertainty.objective"] = robust
+    if level is not None:
+        out["uncertainty.level"] = level
+    return out
 
 
 def _slug(text: str) -> str:
@@ -188,6 +226,12 @@ def _write(
         rec = recommend.recommend(base, search, frame, trial_params, jobs)
     write_text(directory / "recommendation.json", recommend.to_json(rec))
     write_text(directory / "recommendation.md", recommend.to_markdown(rec))
+    if rec.get("voi"):
+        import pandas as pd
+
+        from loyalsim.experiments.uncertainty.voi import COLUMNS
+
+        write_csv(pd.DataFrame(rec["voi"], columns=list(COLUMNS)), directory / "voi.csv")
     return rec
 
 

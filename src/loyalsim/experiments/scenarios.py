@@ -9,19 +9,29 @@ from pathlib import Path
 from typing import Any
 
 from loyalsim.metrics.catalogue import keys_for
+from loyalsim.metrics.worlds import PROB_KPI
 from loyalsim.scenario import loader
 from loyalsim.scenario.models import Scenario
 
 with_overrides = loader.with_overrides
 
 
+def reported_kpis(scenario: Scenario) -> list[str]:
+    """The KPI keys a run reports, and ``prob_incremental_profit_positive`` when the scenario
+    has priors (a world-sampled run reports it; optimisation may target it)."""
+    keys = keys_for(scenario)
+    if scenario.uncertainty is not None and scenario.uncertainty.priors:
+        keys = [*keys, PROB_KPI]
+    return keys
+
+
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load, override and validate a scenario file, its ``search:`` KPIs included."""
-    return loader.load_scenario(path, overrides, kpis=keys_for)
+    return loader.load_scenario(path, overrides, kpis=reported_kpis)
 
 
 def parse_scenario(
     text: str, source: str = "<scenario>", overrides: Mapping[str, Any] | None = None
 ) -> Scenario:
     """Validate scenario YAML ``text``, its ``search:`` KPIs included."""
-    return loader.parse_scenario(text, source, overrides, kpis=keys_for)
+    return loader.parse_scenario(text, source, overrides, kpis=reported_kpis)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from loyalsim import __version__
 from loyalsim.outputs.files import write_text
 from loyalsim.report import (
@@ -98,8 +100,20 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
         body += [assumptions] if assumptions is not None else []
         if summary is not None:
             worlds = uncertainty_sections.worlds_sentence(run.summary or {}, _currency(inputs))
+            if comp is not None:
+                worlds = uncertainty_sections.compare_worlds_sentence(directory)
+            if opt is not None:
+                rec = opt.recommendation or {}
+                worlds = uncertainty_sections.optimize_worlds_sentence(rec)
             rests = uncertainty_sections.assumptions_sentence(scenario)
             summary = uncertainty_sections.with_sentences(summary, worlds, rests)
+        if comp is not None:
+            body += uncertainty_sections.compare_worlds_sections(directory, _currency(inputs))
+        if opt is not None:
+            voi = (opt.recommendation or {}).get("voi")
+            frame = pd.DataFrame(voi) if voi else None
+            section = uncertainty_sections.voi_section(frame, _currency(inputs))
+            body += [section] if section is not None else []
     if summary is None:
         summary = Section(
             "summary",

@@ -61,8 +61,9 @@ def weekly_trends(comparison: Comparison, path: Path) -> None:
         for ax, (column, title) in zip(axes.flat, WEEKLY_PANELS, strict=True):
             if column not in weekly.columns or column not in base.columns:
                 continue
-            b = base.pivot(index="week", columns="replication", values=column)
-            v = weekly.pivot(index="week", columns="replication", values=column)
+            runs = [c for c in ("world", "replication") if c in base.columns]  # paired columns
+            b = base.pivot(index="week", columns=runs, values=column)
+            v = weekly.pivot(index="week", columns=runs, values=column)
             factor = 100.0 if column == "retention_rate" else 1.0
             rows = [
                 paired_stats(b.loc[w].to_numpy(float), v.loc[w].to_numpy(float)) for w in b.index

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from loyalsim.report.formatting import fmt_interval, label, missing
+from loyalsim.report.formatting import fmt_interval, fmt_money, label, missing
 from loyalsim.report.html import Section, para, table
 from loyalsim.scenario.behaviour import BehaviourSpec
 from loyalsim.scenario.models import Scenario
@@ -237,3 +237,121 @@ def _describe_prior(prior: Mapping[str, Any] | None) -> str:
         return ""
     inner = ", ".join(f"{k}={v}" for k, v in prior.items() if k not in ("dist", "source"))
     return f"{prior.get('dist')}({inner})"
+
+
+# --- comparisons and optimisations over worlds ---------------------------------------------
+
+
+def _read_csv(path: Path) -> pd.DataFrame | None:
+    from loyalsim.report.inputs import read_csv
+
+    return read_csv(path)
+
+
+def compare_worlds_sentence(directory: Path) -> str:
+    """Each variant's chance to beat the base on incremental profit, over worlds."""
+    frame = _read_csv(directory / "comparison_worlds.csv")
+    if frame is None or frame.empty:
+        return ""
+    rows = frame[frame["kpi"] == "incremental_profit"]
+    parts = [
+        f"'{r.variant}' beats the base in {float(r.prob_better):.0%} of them"
+        for r in rows.itertuples(index=False)
+        if not missing(r.prob_better)
+    ]
+    worlds = int(rows["worlds"].iloc[0]) if len(rows) else 0
+    if not parts:
+        return ""
+    return f"Over {worlds} parameter worlds drawn from the priors, " + "; ".join(parts) + "."
+
+
+def optimize_worlds_sentence(rec: Mapping[str, Any]) -> str:
+    """The first recommended design's chances over worlds, and the optimistic-only flags."""
+    designs = [d for d in rec.get("designs") or [] if d.get("over_worlds")]
+    if not designs:
+        return ""
+    first = designs[0]["over_worlds"]
+    text = (
+        f"Over {first['worlds']} parameter worlds (objective: {rec.get('robust_objective')}), "
+        f"the {designs[0]['label']} design beats the current design in "
+        f"{_share(first.get('prob_beats_current'))} of worlds and pays for itself against no "
+        f"program in {_share(first.get('prob_beats_control'))}."
+    )
+    optimistic = sorted({d["label"] for d in designs if d["over_worlds"].get("optimistic_only")})
+    if optimistic:
+        text += (
+            f" Good only under optimistic assumptions (better on average but in fewer than half "
+            f"of the worlds): {', '.join(optimistic)}."
+        )
+    return text
+
+
+def _share(value: Any) -> str:
+    return "n/a" if missing(value) else f"{float(value):.0%}"
+
+
+def voi_section(voi: pd.DataFrame | None, currency: str) -> Section | None:
+    """What a pilot should measure: parameters by expected value of partial perfect
+    information (docs/uncertainty.md)."""
+    if voi is None or voi.empty:
+        return None
+    top = voi[voi["above_noise_floor"].astype(bool)]
+    evpi = float(voi["evpi"].iloc[0])
+    floor = float(voi["noise_floor"].iloc[0])
+    if top.empty:
+        lead = (
+            "No single parameter is worth measuring for this choice: none has a value of "
+            "information above the estimator's noise floor."
+        )
+    else:
+        names = ", ".join(p.split(".")[-1] for p in top["parameter"].head(3))
+        lead = f"What a pilot should measure first: {names}."
+    rows = [
+        [
+            r.parameter,
+            fmt_money(r.evppi, currency),
+            "n/a" if missing(r.share_of_evpi) else f"{float(r.share_of_evpi):.0%}",
+            r.best_when_low,
+            r.best_when_high,
+        ]
+        for r in voi.head(12).itertuples(index=False)
+    ]
+    body = (
+        para(lead)
+        + para(
+            f"Value of knowing each parameter before choosing the design (EVPPI, in incremental "
+            f"profit); knowing every parameter (EVPI) would be worth {fmt_money(evpi, currency)}, "
+            f"and the estimator's noise floor is {fmt_money(floor, currency)}."
+        )
+        + table(["parameter", "EVPPI", "share of EVPI", "best if low", "best if high"], rows)
+    )
+    return Section("voi", "Value of information: what a pilot should measure", body)
+
+
+def compare_worlds_sections(directory: Path, currency: str) -> list[Section]:
+    """The world-level comparison table and the value of information, when present."""
+    frame = _read_csv(directory / "comparison_worlds.csv")
+    out = []
+    if frame is not None and not frame.empty:
+        rows = [
+            [
+                r.variant,
+                label(r.kpi),
+                _num(r.diff),
+                f"{_num(r.world_low)} to {_num(r.world_high)}",
+                f"{_num(r.mc_low)} to {_num(r.mc_high)}",
+                _share(r.prob_better),
+            ]
+            for r in frame.itertuples(index=False)
+            if r.kpi in ("incremental_profit", "incremental_revenue", "retention_rate")
+        ]
+        body = para(
+            "Differences against the base world by world: the world interval is what we do "
+            "not know about customers, the Monte Carlo interval the noise of the replications."
+        ) + table(
+            ["design", "KPI", "difference", "95% of worlds", "Monte Carlo 95% CI", "P(better)"],
+            rows,
+        )
+        out.append(Section("worlds", "Over parameter worlds", body))
+    voi = voi_section(_read_csv(directory / "voi.csv"), currency)
+    return out + ([voi] if voi is not None else [])

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import Field, PositiveInt, TypeAdapter, ValidationError, model_validator
@@ -94,6 +94,10 @@ class UncertaintySpec(Spec):
     """Add every library prior marked "assumption" that the scenario does not set itself."""
     priors: dict[str, Prior] = Field(default_factory=dict)
     """Dotted path -> prior."""
+    objective: Literal["mean", "quantile", "cvar"] = "mean"
+    """How ``loyalsim optimize`` aggregates an objective over worlds (docs/uncertainty.md)."""
+    level: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.1
+    """Tail share of ``quantile`` and ``cvar`` (0.1: the worst tenth of worlds)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -18,6 +18,8 @@ import optuna
 from loyalsim.experiments.optimize.space import suggest_all
 from loyalsim.experiments.scenarios import with_overrides
 from loyalsim.experiments.simulate import simulate
+from loyalsim.experiments.uncertainty.robust import robust_kpis
+from loyalsim.experiments.uncertainty.worlds import simulate_worlds, world_count
 from loyalsim.metrics.results import RunResult
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
@@ -29,8 +31,11 @@ def clean(value: float) -> float | None:
 
 
 def evaluate(base: Scenario, params: dict[str, Any], seed: int, replications: int) -> RunResult:
-    """Simulate ``base`` with ``params`` (dotted-path overrides) on replications 0..R-1."""
+    """Simulate ``base`` with ``params`` (dotted-path overrides) on replications 0..R-1; with
+    ``uncertainty.worlds`` > 1, in every parameter world (the same worlds for every design)."""
     design = with_overrides(base, params) if params else base
+    if world_count(design) > 1:
+        return simulate_worlds(design, seed=seed, replications=replications)
     return simulate(design, seed=seed, replications=replications)
 
 
@@ -47,7 +52,8 @@ class Objective:
         params = suggest_all(trial, self.search)
         trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
         try:
-            kpis = evaluate(self.base, params, self.seed, self.replications).summary
+            result = evaluate(self.base, params, self.seed, self.replications)
+            kpis = robust_kpis(result, self.search)
             trial.set_user_attr("kpis", {k: clean(v) for k, v in kpis.items()})
             violations = {}
             for c in self.search.constraints:

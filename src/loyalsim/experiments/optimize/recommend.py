@@ -19,7 +19,13 @@ from loyalsim.experiments.optimize.objective import clean
 from loyalsim.experiments.optimize.pareto import as_losses
 from loyalsim.experiments.optimize.tables import pareto_frame
 from loyalsim.experiments.scenarios import with_overrides
+from loyalsim.experiments.uncertainty.compare_worlds import decision_values
+from loyalsim.experiments.uncertainty.robust import over_worlds
+from loyalsim.experiments.uncertainty.voi import voi_table
+from loyalsim.experiments.uncertainty.worlds import simulate_worlds, world_count
 from loyalsim.metrics import stats
+from loyalsim.metrics.results import RunResult
+from loyalsim.metrics.worlds import WorldsRunResult
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
 
@@ -87,13 +93,21 @@ def recommend(
     numbers = list(dict.fromkeys(number for _, number in picks))
     designs_to_run = [base]
     designs_to_run += [with_overrides(base, p) if (p := trial_params[n]) else base for n in numbers]
-    runs = evaluate_designs(designs_to_run, base.seed, replications, jobs)
-    current = runs[0].kpi_table()
-    tables = {n: run.kpi_table() for n, run in zip(numbers, runs[1:], strict=True)}
+    runs: list[RunResult]
+    if world_count(base) > 1:  # every design in the same parameter worlds
+        runs = [
+            simulate_worlds(d, seed=base.seed, replications=replications, jobs=jobs)
+            for d in designs_to_run
+        ]
+    else:
+        runs = list(evaluate_designs(designs_to_run, base.seed, replications, jobs))
+    current_run = runs[0]
+    current = current_run.kpi_table()
+    by_number = dict(zip(numbers, runs[1:], strict=True))
     designs = []
     for label, number in picks:
         params = trial_params[number]
-        table = tables[number]
+        table = by_number[number].kpi_table()
         means = table.mean()
         designs.append(
             {
@@ -104,6 +118,7 @@ def recommend(
                 "kpis": _stats(table),
                 "vs_current": _paired(table, current),
                 "vs_control": _vs_control(table),
+                **worlds_part(by_number[number], current_run),
             }
         )
     return {
@@ -117,7 +132,45 @@ def recommend(
         "seed": base.seed,
         "current": {"kpis": _stats(current), "vs_control": _vs_control(current)},
         "designs": designs,
+        **voi_part(current_run, by_number, designs),
     }
+
+
+def worlds_part(run: RunResult, current: RunResult) -> dict[str, Any]:
+    """Over parameter worlds: the design's chance to beat the current design and the control
+    and whether it is good only under optimistic assumptions (nothing for one world)."""
+    if not (isinstance(run, WorldsRunResult) and isinstance(current, WorldsRunResult)):
+        return {}
+    return {"over_worlds": over_worlds(run, current)}
+
+
+def voi_part(
+    current: RunResult, runs: dict[int, RunResult], designs: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The value of information of the choice between the current design, the recommended
+    ones and no program (``voi`` rows, written to voi.csv), over worlds only."""
+    if not isinstance(current, WorldsRunResult) or not designs:
+        return {}
+    named: dict[str, WorldsRunResult] = {"current": current}
+    for design in designs:
+        run = runs[design["trial"]]
+        if isinstance(run, WorldsRunResult):
+            named.setdefault(f"trial {design['trial']}", run)
+    values, names = decision_values(named, list(named))
+    table = voi_table(values, names, current.draws, current.seed)
+    return {
+        "worlds": len(current.worlds),
+        "robust_objective": current.scenario.uncertainty.objective
+        if current.scenario.uncertainty
+        else "mean",
+        "voi": [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")],
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return clean(value)
+    return value.item() if hasattr(value, "item") else value
 
 
 def to_json(recommendation: dict[str, Any]) -> str:

@@ -59,7 +59,7 @@ def _on_dask(
     except ImportError:
         raise LoyalsimError("--scheduler needs Dask: pip install 'loyalsim[distributed]'") from None
     try:
-        client = Client(scheduler, timeout=30, set_as_default=False)
+        client = Client(scheduler, timeout=30)
     except (OSError, TimeoutError, ValueError) as exc:
         raise LoyalsimError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
     try:
