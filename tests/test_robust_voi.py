@@ -87,3 +87,28 @@ def test_a_local_process_pool_and_a_dask_cluster_give_the_same_bits(small):
     ) as cluster:
         on_dask = simulate_worlds(scenario, scheduler=cluster.scheduler_address).to_json()
     assert on_dask == serial
+
+
+def test_trial_kpis_over_worlds_use_the_robust_statistic_on_objectives_and_constraints(small):
+    from loyalsim.experiments.uncertainty.robust import robust_kpis
+    from loyalsim.metrics.worlds import world_means
+    from loyalsim.scenario.search import SearchSpec
+
+    scenario = with_overrides(
+        small, {"uncertainty": {"worlds": 4, "priors": GG, "objective": "cvar", "level": 0.25}}
+    )
+    result = simulate_worlds(scenario)
+    search = SearchSpec.model_validate(
+        {
+            "parameters": {"program.enrolment.signup_bonus": {"low": 0, "high": 2}},
+            "objectives": ["maximize incremental_profit"],
+            "constraints": ["cost_to_revenue <= 0.5"],
+        }
+    )
+    kpis = robust_kpis(result, search)
+    profit = world_means(result.kpi_matrix("incremental_profit"))
+    assert kpis["incremental_profit"] == profit.min()  # the worst of 4 worlds (25%)
+    cost = world_means(result.kpi_matrix("cost_to_revenue"))
+    assert kpis["cost_to_revenue"] == cost.max()  # a '<=' constraint judged on the upper tail
+    assert kpis["revenue"] == result.summary["revenue"]  # other KPIs: means
+    assert kpis["prob_incremental_profit_positive"] == np.mean(profit > 0)

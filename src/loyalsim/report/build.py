@@ -94,9 +94,9 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
     if inputs.sensitivity is not None:
         summary, extra, title, subtitle = _sensitivity(inputs, summary, title, subtitle)
         body += extra
-    scenario = _scenario_of(inputs)
-    if scenario is not None and (run.summary is not None or comp is not None or opt is not None):
-        assumptions = uncertainty_sections.key_assumptions_section(scenario)
+    rests_on = _scenario_of(inputs)
+    if rests_on is not None and (run.summary is not None or comp is not None or opt is not None):
+        assumptions = uncertainty_sections.key_assumptions_section(rests_on)
         body += [assumptions] if assumptions is not None else []
         if summary is not None:
             worlds = uncertainty_sections.worlds_sentence(run.summary or {}, _currency(inputs))
@@ -105,7 +105,7 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
             if opt is not None:
                 rec = opt.recommendation or {}
                 worlds = uncertainty_sections.optimize_worlds_sentence(rec)
-            rests = uncertainty_sections.assumptions_sentence(scenario)
+            rests = uncertainty_sections.assumptions_sentence(rests_on)
             summary = uncertainty_sections.with_sentences(summary, worlds, rests)
         if comp is not None:
             body += uncertainty_sections.compare_worlds_sections(directory, _currency(inputs))

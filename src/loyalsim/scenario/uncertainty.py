@@ -152,17 +152,17 @@ def extract_inline(data: Any) -> Any:
         out[section] = kept
     if not moved:
         return data
-    section = data.get("uncertainty") or {}
-    if not isinstance(section, dict):
+    spec = data.get("uncertainty") or {}
+    if not isinstance(spec, dict):
         return data
-    given = section.get("priors") or {}
+    given = spec.get("priors") or {}
     if isinstance(given, Mapping):
         twice = sorted(set(given) & set(moved))
         if twice:
             raise ValueError(
                 f"prior for {', '.join(twice)} given twice: in place and under uncertainty.priors"
             )
-        out["uncertainty"] = {**section, "priors": {**given, **moved}}
+        out["uncertainty"] = {**spec, "priors": {**given, **moved}}
     return out
 
 
