@@ -147,3 +147,20 @@ def test_every_behaviour_parameter_has_a_documented_library_prior_around_its_def
 )
 def test_bad_priors_are_named_with_their_path_and_rule(extra, expected) -> None:
     assert expected in problems(extra)
+
+
+def test_the_most_extreme_draws_are_finite_so_the_support_check_is_meaningful() -> None:
+    for prior in (NormalPrior(mean=0, sd=1), LognormalPrior(median=1, sigma=2)):
+        low, high = prior.extremes()
+        assert np.isfinite(low) and np.isfinite(high) and low < high
+
+
+def test_validate_warns_when_priors_would_be_ignored_by_a_one_world_run() -> None:
+    from loyalsim.scenario.lint import scenario_warnings
+
+    s = scenario("behaviour: {goal_gradient: {dist: uniform, low: 1, high: 2}}\n")
+    assert any("uncertainty.worlds" in w for w in scenario_warnings(s))
+    s = scenario(
+        "behaviour: {goal_gradient: {dist: uniform, low: 1, high: 2}}\nuncertainty: {worlds: 3}\n"
+    )
+    assert not any("uncertainty.worlds" in w for w in scenario_warnings(s))

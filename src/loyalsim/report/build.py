@@ -147,10 +147,14 @@ def _sensitivity(
     )
     verdict = uncertainty_sections.sensitivity_verdict(study.table, study.meta, currency)
     if summary is None:
+        kpis = study.meta.get("kpis") or []
+        first = f"tornado-{kpis[0]}" if kpis else ""
+        tornado = "".join(s.body for s in body if s.anchor == first)
+        body = [s for s in body if s.anchor != first]  # the first tornado leads the summary
         summary = Section(
             "summary",
             executive.TITLE,
-            f'<p class="verdict"><strong>{esc(verdict)}</strong></p>',
+            f'<p class="verdict"><strong>{esc(verdict)}</strong></p>' + tornado,
         )
         name = study.meta.get("scenario") or _name(inputs.run) or inputs.directory.name
         title = f"Sensitivity to uncertain assumptions: {name}"

@@ -38,7 +38,12 @@ HEAVY_TICKET = 3.0
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
     """Every warning for ``scenario``, each naming the field path."""
-    return _calendar(scenario) + _unreachable_rewards(scenario) + _scale(scenario)
+    return (
+        _calendar(scenario)
+        + _unreachable_rewards(scenario)
+        + _scale(scenario)
+        + _idle_priors(scenario)
+    )
 
 
 SMALL_POPULATION = 10_000
@@ -74,6 +79,17 @@ def _scale(scenario: Scenario) -> list[str]:
                     "simulate more customers for a faithful capacity"
                 )
     return out
+
+
+def _idle_priors(scenario: Scenario) -> list[str]:
+    """Priors that a default run ignores (one world runs the nominal values)."""
+    spec = scenario.uncertainty
+    if spec is None or not spec.priors or spec.worlds > 1:
+        return []
+    return [
+        f"uncertainty.worlds: {len(spec.priors)} prior(s) but one world, so runs use the nominal "
+        "values; set uncertainty.worlds or pass --worlds W to draw from them"
+    ]
 
 
 def _calendar(scenario: Scenario) -> list[str]:

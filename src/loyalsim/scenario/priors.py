@@ -13,6 +13,7 @@ carry a free-text ``source`` (where the range comes from), shown in reports.
 
 from __future__ import annotations
 
+from statistics import NormalDist
 from typing import Annotated, Literal
 
 import numpy as np
@@ -20,7 +21,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.spec import Spec
 
-U_MIN = 2.0**-54
+U_MIN = 2.0**-53
 """The smallest unit number a world can draw (the largest is ``1 - U_MIN``): the support
 check evaluates each prior there, so every possible draw is a valid parameter value."""
 
@@ -63,6 +64,16 @@ class _Prior(Spec):
 
 def _num(value: float) -> str:
     return f"{value:.4g}"
+
+
+_STANDARD_NORMAL = NormalDist()
+
+
+def _ndtri(u: np.ndarray) -> np.ndarray:
+    """Standard normal quantiles (the standard library's, so validating a scenario with
+    priors needs no scipy)."""
+    flat = np.asarray(u, dtype=float)
+    return np.array([_STANDARD_NORMAL.inv_cdf(float(x)) for x in flat.ravel()]).reshape(flat.shape)
 
 
 class UniformPrior(_Prior):
@@ -120,9 +131,7 @@ class NormalPrior(_Prior):
         return False
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        from scipy.special import ndtri
-
-        return self.mean + self.sd * ndtri(np.asarray(u, dtype=float))
+        return self.mean + self.sd * _ndtri(u)
 
 
 class LognormalPrior(_Prior):
@@ -138,9 +147,7 @@ class LognormalPrior(_Prior):
         return False
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        from scipy.special import ndtri
-
-        return self.median_value * np.exp(self.sigma * ndtri(np.asarray(u, dtype=float)))
+        return self.median_value * np.exp(self.sigma * _ndtri(u))
 
 
 class BetaPrior(_Prior):
