@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from loyalsim.metrics.catalogue import keys_for
-from loyalsim.metrics.worlds import PROB_KPI
 from loyalsim.scenario import loader
 from loyalsim.scenario.models import Scenario
+from loyalsim.scenario.uncertainty import PROB_KPI
 
 with_overrides = loader.with_overrides
 

@@ -27,12 +27,10 @@ import pandas as pd
 
 from loyalsim.metrics import stats
 from loyalsim.metrics.results import RunResult, _clean
+from loyalsim.scenario.uncertainty import PROB_KPI
 
 WORLD_LEVEL = 0.95
 """Coverage of the world interval."""
-
-PROB_KPI = "prob_incremental_profit_positive"
-"""Summary KPI: share of worlds whose program pays for itself."""
 
 
 def world_means(matrix: np.ndarray) -> np.ndarray:

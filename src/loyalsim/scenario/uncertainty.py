@@ -24,6 +24,8 @@ from pydantic import Field, PositiveInt, TypeAdapter, ValidationError, model_val
 from loyalsim.scenario.priors import Prior, is_prior
 from loyalsim.spec import Spec
 
+PROB_KPI = "prob_incremental_profit_positive"
+"""Summary KPI of a world-sampled run: the share of worlds whose program pays for itself."""
 LIBRARY_FILE = "prior_library.yaml"
 INLINE_SECTIONS = ("behaviour", "economics")
 """Sections whose numbers may be written as priors in place."""
