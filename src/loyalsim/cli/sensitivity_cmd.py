@@ -88,7 +88,7 @@ def sensitivity_cmd(
         task = bar.add_task(f"sensitivity of {scenario.name}", total=None)
         study = sensitivity(
             scenario,
-            method,  # type: ignore[arg-type]
+            method,
             kpis,
             param or (),
             samples,

@@ -104,6 +104,10 @@ class WorldsRunResult(RunResult):
     draws: dict[str, list[float]] = field(default_factory=dict)
     """Dotted path -> the value each world drew."""
 
+    def kpis(self) -> list[str]:
+        """The scalar KPI keys of the pooled table."""
+        return [str(k) for k in self.kpi_table().columns]
+
     def kpi_matrix(self, kpi: str) -> np.ndarray:
         """``[world, replication]`` values of one KPI."""
         return np.vstack(
@@ -131,13 +135,13 @@ class WorldsRunResult(RunResult):
     def confidence_intervals(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
         """Monte Carlo interval of each KPI's mean over worlds (replication noise only)."""
         out = {}
-        for kpi in self.kpi_table().columns:
+        for kpi in map(str, self.kpi_table().columns):
             interval = monte_carlo_interval(self.kpi_matrix(kpi), level)
             out[kpi] = (interval.low, interval.high)
         return out
 
     def world_intervals(self) -> dict[str, tuple[float, float]]:
-        return {k: world_interval(world_means(self.kpi_matrix(k))) for k in self.kpi_table()}
+        return {k: world_interval(world_means(self.kpi_matrix(k))) for k in self.kpis()}
 
     @property
     def prob_incremental_profit_positive(self) -> float:
@@ -154,11 +158,11 @@ class WorldsRunResult(RunResult):
         out["kpis_world_interval95"] = {
             k: [_clean(lo), _clean(hi)] for k, (lo, hi) in self.world_intervals().items()
         }
-        per_world = {k: world_means(self.kpi_matrix(k)) for k in self.kpi_table()}
+        per_world = {k: world_means(self.kpi_matrix(k)) for k in self.kpis()}
         out["kpis_per_world"] = {k: [_clean(float(v)) for v in m] for k, m in per_world.items()}
         out["mc_se_of_world_mean"] = {
             k: _clean(within_world_sd(self.kpi_matrix(k))[0] / math.sqrt(out["replications"]))
-            for k in self.kpi_table()
+            for k in self.kpis()
         }
         priors = self.scenario.uncertainty.priors if self.scenario.uncertainty else {}
         out["worlds"] = {

@@ -255,9 +255,9 @@ def compare_worlds_sentence(directory: Path) -> str:
         return ""
     rows = frame[frame["kpi"] == "incremental_profit"]
     parts = [
-        f"'{r.variant}' beats the base in {float(r.prob_better):.0%} of them"
-        for r in rows.itertuples(index=False)
-        if not missing(r.prob_better)
+        f"'{r['variant']}' beats the base in {float(r['prob_better']):.0%} of them"
+        for r in rows.to_dict("records")
+        if not missing(r["prob_better"])
     ]
     worlds = int(rows["worlds"].iloc[0]) if len(rows) else 0
     if not parts:
@@ -308,13 +308,13 @@ def voi_section(voi: pd.DataFrame | None, currency: str) -> Section | None:
         lead = f"What a pilot should measure first: {names}."
     rows = [
         [
-            r.parameter,
-            fmt_money(r.evppi, currency),
-            "n/a" if missing(r.share_of_evpi) else f"{float(r.share_of_evpi):.0%}",
-            r.best_when_low,
-            r.best_when_high,
+            r["parameter"],
+            fmt_money(float(r["evppi"]), currency),
+            "n/a" if missing(r["share_of_evpi"]) else f"{float(r['share_of_evpi']):.0%}",
+            r["best_when_low"],
+            r["best_when_high"],
         ]
-        for r in voi.head(12).itertuples(index=False)
+        for r in voi.head(12).to_dict("records")
     ]
     body = (
         para(lead)
@@ -335,15 +335,15 @@ def compare_worlds_sections(directory: Path, currency: str) -> list[Section]:
     if frame is not None and not frame.empty:
         rows = [
             [
-                r.variant,
-                label(r.kpi),
-                _num(r.diff),
-                f"{_num(r.world_low)} to {_num(r.world_high)}",
-                f"{_num(r.mc_low)} to {_num(r.mc_high)}",
-                _share(r.prob_better),
+                r["variant"],
+                label(str(r["kpi"])),
+                _num(float(r["diff"])),
+                f"{_num(float(r['world_low']))} to {_num(float(r['world_high']))}",
+                f"{_num(float(r['mc_low']))} to {_num(float(r['mc_high']))}",
+                _share(r["prob_better"]),
             ]
-            for r in frame.itertuples(index=False)
-            if r.kpi in ("incremental_profit", "incremental_revenue", "retention_rate")
+            for r in frame.to_dict("records")
+            if r["kpi"] in ("incremental_profit", "incremental_revenue", "retention_rate")
         ]
         body = para(
             "Differences against the base world by world: the world interval is what we do "

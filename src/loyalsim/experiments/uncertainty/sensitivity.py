@@ -274,11 +274,14 @@ def oat_rows(oat: pd.DataFrame, flips: Sequence[str]) -> pd.DataFrame:
     for (path, kpi), group in oat[oat["parameter"] != "(nominal)"].groupby(
         ["parameter", "kpi"], sort=False
     ):
-        by_q = {float(r.quantile): r for r in group.itertuples(index=False)}
+        by_q: dict[float, dict[str, Any]] = {
+            float(r["quantile"]): {str(k): v for k, v in r.items()}
+            for r in group.to_dict("records")
+        }
         low, high = by_q[OAT_QUANTILES[0]], by_q[OAT_QUANTILES[1]]
-        rows.append([path, kpi, "oat", "at_p05", low.kpi_mean, low.ci_low, low.ci_high])
-        rows.append([path, kpi, "oat", "at_p95", high.kpi_mean, high.ci_low, high.ci_high])
-        swing = high.kpi_mean - low.kpi_mean
+        for name, at in (("at_p05", low), ("at_p95", high)):
+            rows.append([path, kpi, "oat", name, at["kpi_mean"], at["ci_low"], at["ci_high"]])
+        swing = float(high["kpi_mean"]) - float(low["kpi_mean"])
         rows.append([path, kpi, "oat", "swing", swing, math.nan, math.nan])
         if kpi == "incremental_profit":
             flag = 1.0 if path in flips else 0.0
@@ -326,8 +329,8 @@ class SensitivityStudy:
             "kpis": list(self.kpis),
             "sign_flips": self.flips,
             "nominal_kpis": {
-                str(r.kpi): float(r.kpi_mean)
-                for r in self.oat[self.oat["parameter"] == "(nominal)"].itertuples(index=False)
+                str(r["kpi"]): float(r["kpi_mean"])
+                for r in self.oat[self.oat["parameter"] == "(nominal)"].to_dict("records")
             },
             "parameters": {
                 p: {
