@@ -99,7 +99,7 @@ class RunResult:
     @property
     def weekly_mean(self) -> pd.DataFrame:
         """Weekly trends averaged over replications (``week_start`` kept as it is)."""
-        frame = self.weekly.drop(columns="replication")
+        frame = self.weekly.drop(columns=["replication", "world"], errors="ignore")
         dates = (
             frame.groupby("week", sort=True)["week_start"].first()
             if "week_start" in frame

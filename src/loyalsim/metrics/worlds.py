@@ -126,12 +126,6 @@ class WorldsRunResult(RunResult):
         frame = pd.concat(frames, ignore_index=True)
         return frame[["world", *[c for c in frame.columns if c != "world"]]]
 
-    @property
-    def weekly_mean(self) -> pd.DataFrame:
-        """Weekly trends averaged over worlds and replications."""
-        frame = self.weekly.drop(columns=["world", "replication"])
-        return frame.groupby("week", sort=True).mean().reset_index()
-
     def confidence_intervals(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
         """Monte Carlo interval of each KPI's mean over worlds (replication noise only)."""
         out = {}
