@@ -30,6 +30,21 @@ TRAITS = (
 """Segment traits drawn from the segment's distributions, in this (fixed) order."""
 
 
+@dataclass(frozen=True)
+class Prospects:
+    """Rows an acquisition offer may bring in (reserve rows with a planned day): the offer
+    with lift ``l`` in segment ``k`` brings those with ``u < l / max_lift[k]``."""
+
+    rows: np.ndarray
+    """Population rows, ascending."""
+    day: np.ndarray
+    """Planned arrival day of each."""
+    u: np.ndarray
+    """Uniform of each (thinning by the offer's lift)."""
+    max_lift: np.ndarray
+    """Per segment: the lift the prospects were drawn for."""
+
+
 def allocate(size: int, shares: list[float]) -> np.ndarray:
     """Split ``size`` customers by ``shares`` with the largest-remainder method (exact sum)."""
     raw = np.asarray(shares) * size
@@ -58,6 +73,8 @@ class Population:
     """Day each customer first arrives (0 for the starting base)."""
     opening: OpeningState | None = None
     """Membership, points and tiers on day 0 when the program already runs."""
+    prospects: Prospects | None = None
+    """Newcomers only an acquisition offer brings (mechanics/acquisition.py)."""
 
     @property
     def size(self) -> int:
@@ -120,6 +137,40 @@ class Population:
             traits=cols,
             arrival_day=arrival,
         )
+
+    def add_prospects(
+        self,
+        spec: PopulationSpec,
+        days: list[np.ndarray],
+        lift: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
+        """Append the prospects of an acquisition offer (per segment, their planned days),
+        drawn from ``rng``: reserve rows that arrive only when the offer brings them."""
+        counts = np.array([d.size for d in days])
+        start = self.size
+        cols = _draw(spec, counts, rng)
+        u = rng.random(int(counts.sum()))
+        self.segment = np.concatenate([self.segment, cols.pop("segment")])
+        self.rate = np.concatenate([self.rate, cols.pop("rate")])
+        self.dropout = np.concatenate([self.dropout, cols.pop("dropout")])
+        self.spend_shape = np.concatenate([self.spend_shape, cols.pop("spend_shape")])
+        self.spend_rate = np.concatenate([self.spend_rate, cols.pop("spend_rate")])
+        self.engaged = np.concatenate([self.engaged, cols.pop("engaged")])
+        self.traits = {k: np.concatenate([v, cols[k]]) for k, v in self.traits.items()}
+        self.arrival_day = np.concatenate(
+            [self.arrival_day, np.full(int(counts.sum()), NOT_YET, dtype=np.int64)]
+        )
+        rows = np.arange(start, self.size)
+        self.prospects = Prospects(rows, np.concatenate(days).astype(np.int64), u, lift)
+
+    @property
+    def is_prospect(self) -> np.ndarray:
+        """Rows only an acquisition offer brings (not free for other mechanics' reserves)."""
+        flag = np.zeros(self.size, dtype=bool)
+        if self.prospects is not None:
+            flag[self.prospects.rows] = True
+        return flag
 
     @property
     def regular(self) -> np.ndarray:

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from loyalsim import mechanics as mechanic_registry
@@ -98,6 +99,18 @@ def build_population(scenario: Scenario, seed: int, replication: int) -> Populat
         lapsed=lapsed,
         lapsed_rng=generator(seed, replication, "population:lapsed"),
     )
+    offers = [p for program in programs for p in program.values() if p.kind == "acquisition"]
+    if offers:
+        lift = np.array([max(o.lift_for(s.name) for o in offers) for s in spec.segments])
+        days = scenario.horizon.total_days
+        means = acquisition.arrival_means(spec, scenario.start_date, days) * lift[:, None]
+        counts = acquisition.arrival_counts(means, generator(seed, replication, "prospects"))
+        population.add_prospects(
+            spec,
+            acquisition.arrival_days(counts),
+            lift,
+            generator(seed, replication, "population:prospects"),
+        )
     if base is not None:
         population.opening = draw_opening(
             base,

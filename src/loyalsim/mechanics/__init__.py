@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 from pydantic import Field
 
 from loyalsim.engine.hooks import Mechanic, phase_order
+from loyalsim.mechanics.acquisition import Acquisition
 from loyalsim.mechanics.actions import Actions
 from loyalsim.mechanics.birthday import Birthday
 from loyalsim.mechanics.coalition import Coalition
@@ -43,6 +44,7 @@ MECHANICS: tuple[type[Mechanic], ...] = (
     Coalition,
     PaidMembership,
     Birthday,
+    Acquisition,
 )
 REGISTRY: dict[str, type[Mechanic]] = {m.kind: m for m in MECHANICS}
 

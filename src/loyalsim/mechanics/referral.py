@@ -68,7 +68,7 @@ class Referral(Mechanic[ReferralParams]):
 
     def bind(self, world: World) -> None:
         pop = world.pop
-        reserve = np.flatnonzero(pop.arrival_day == NOT_YET)
+        reserve = np.flatnonzero((pop.arrival_day == NOT_YET) & ~pop.is_prospect)
         self._free = [reserve[pop.segment[reserve] == k] for k in range(len(pop.segment_names))]
         self._used = [0] * len(self._free)
         self._referred = np.zeros(pop.size, dtype=bool)
