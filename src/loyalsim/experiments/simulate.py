@@ -25,6 +25,7 @@ from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.errors import SimulationError
 from loyalsim.experiments.members_file import read_members
+from loyalsim.mechanics.acquisition import AcquisitionParams
 from loyalsim.metrics.catalogue import VS_CURRENT
 from loyalsim.metrics.results import ReplicationResult, RunResult
 from loyalsim.metrics.scale import (
@@ -99,7 +100,9 @@ def build_population(scenario: Scenario, seed: int, replication: int) -> Populat
         lapsed=lapsed,
         lapsed_rng=generator(seed, replication, "population:lapsed"),
     )
-    offers = [p for program in programs for p in program.values() if p.kind == "acquisition"]
+    offers = [
+        p for program in programs for p in program.values() if isinstance(p, AcquisitionParams)
+    ]
     if offers:
         lift = np.array([max(o.lift_for(s.name) for o in offers) for s in spec.segments])
         days = scenario.horizon.total_days

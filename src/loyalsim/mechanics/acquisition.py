@@ -19,12 +19,12 @@ from pydantic import Field
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import World
-from loyalsim.spec import Spec
+from loyalsim.spec import MechanicParams
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 
 
-class AcquisitionParams(Spec):
+class AcquisitionParams(MechanicParams):
     """``inflow_lift``: extra newcomers per newcomer the segments would get anyway (0.2 = 20%
     more), in ``segments`` (all when empty); ``bonus_points`` credited on joining;
     ``cost_per_acquired`` (media, the switching bonus's cash part) per newcomer brought in."""
