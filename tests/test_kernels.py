@@ -45,11 +45,20 @@ def test_multiplier_matches_the_numpy_formula():
     rng = np.random.default_rng(8)
     lift, pull, shift, headroom = (rng.normal(0, 1, N) for _ in range(4))
     member = rng.random(N) < 0.6
+    can_earn = rng.random(N) < 0.8
     for theta, clamp, with_lift in [(0.0, False, True), (0.4, True, True), (0.4, True, False)]:
         got = kernels.multiplier(
-            lift if with_lift else np.empty(0), 0.05, pull, member, shift, theta, headroom, clamp
+            lift if with_lift else np.empty(0),
+            0.05,
+            can_earn,
+            pull,
+            member,
+            shift,
+            theta,
+            headroom,
+            clamp,
         )
-        x = (lift.copy() if with_lift else np.zeros(N)) + 0.05
+        x = (lift.copy() if with_lift else np.zeros(N)) + 0.05 * can_earn
         x *= pull
         x *= member
         if theta:

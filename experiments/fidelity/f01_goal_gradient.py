@@ -25,15 +25,15 @@ FINDING = Finding(
     "Inter-purchase time shortens as the card fills; no acceleration without a reward.",
     "card: 15-25% shorter gap from stamp 9->10 than 1->2; control: < 5%",
 )
-SENSITIVITY = (0.35, 1.5)
-"""Other goal-gradient strengths run at full scale: the library default and a middle value."""
+SENSITIVITY = (1.5, 4.5)
+"""Other goal-gradient strengths run at full scale: half and one and a half times the default."""
 
 
 def run(scale: Scale, sensitivity: bool = False) -> Outcome:
     runs = stamp_card_runs(scale)
     card = shortening(runs, "buy-10-get-1")
     control = shortening(runs, "no-reward control")
-    table = runs.by_position.assign(goal_gradient="scenario (3.0)")
+    table = runs.by_position.assign(goal_gradient="default (3.0)")
     measured = {
         "card_shortening": float(np.mean(card)),
         "control_shortening": float(np.mean(control)),
@@ -58,7 +58,7 @@ def run(scale: Scale, sensitivity: bool = False) -> Outcome:
 
         def plot(ax):
             for (g, arm), part in mean[mean["position"] > 0].groupby(["goal_gradient", "arm"]):
-                if arm == "no-reward control" and g != "default (0.35)":
+                if arm == "no-reward control" and g != "default (3.0)":
                     continue
                 label = arm if arm != "buy-10-get-1" else f"card, goal_gradient {g}"
                 ax.plot(part["position"], part["mean_gap"], marker="o", label=label)

@@ -12,8 +12,9 @@ from loyalsim.scenario.loader import with_overrides
 
 @pytest.fixture(scope="module")
 def membership():
-    # 60 weeks so that annual renewals happen.
-    return scenario("paid_membership", weeks=60, reps=3)
+    # 60 weeks so that annual renewals happen; 4,000 customers so that enough members reach
+    # their renewal for paired differences in the renewal rate to be measurable.
+    return scenario("paid_membership", size=4000, weeks=60, reps=3)
 
 
 def test_fee_income_is_fee_times_joins_and_renewals(membership) -> None:

@@ -159,6 +159,7 @@ def visit_clock(
 def multiplier(
     lift: np.ndarray,
     membership_lift: float,
+    can_earn: np.ndarray,
     pull: np.ndarray,
     member: np.ndarray,
     shift: np.ndarray,
@@ -166,13 +167,15 @@ def multiplier(
     headroom: np.ndarray,
     clamp: bool,
 ) -> np.ndarray:
-    """``1 + headroom * (member * pull * (L + lift) + theta * shift)``, floored at 0 when
-    ``clamp``; an empty ``lift`` is no mechanic lift, ``theta = 0`` skips the shift term."""
+    """``1 + headroom * (member * pull * (L * can_earn + lift) + theta * shift)``, floored at 0
+    when ``clamp``; an empty ``lift`` is no mechanic lift, ``theta = 0`` skips the shift term.
+    The membership lift applies only to customers who can earn points (issue #11)."""
     n = pull.size
     out = np.empty(n)
     has_lift = lift.size > 0
     for i in range(n):
-        x = (lift[i] + membership_lift) if has_lift else (0.0 + membership_lift)
+        base = membership_lift if can_earn[i] else 0.0
+        x = (lift[i] + base) if has_lift else (0.0 + base)
         x *= pull[i]
         x *= 1.0 if member[i] else 0.0
         if theta != 0.0:

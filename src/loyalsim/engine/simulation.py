@@ -36,6 +36,8 @@ DAILY_SERIES = (
     "transactions",
     "member_visits",
     "revenue",
+    "base_revenue",
+    "redemption_discount",
     "member_revenue",
     "alive",
     "members",
@@ -123,6 +125,7 @@ class Simulation:
             m.bind(w)
         for m in self.mechanics:
             w.state.points_per_visit += m.points_per_visit(w)
+        self._can_earn = w.state.points_per_visit > 0
         if self.has_program:
             existing_base.open_program(w)  # a program that already runs: members, points
         self._arrive(0)
@@ -175,6 +178,7 @@ class Simulation:
             day, self._live_rate, float(self.season[day]), multiplier
         )
         spend = w.stream("spend").gamma(day, idx, pop.spend_shape[idx]) / pop.spend_rate[idx]
+        self.daily["base_revenue"][day] = spend.sum()
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
         for hook in self._visit_phases:
             hook(w, batch)
@@ -189,7 +193,7 @@ class Simulation:
 
     def _multiplier(self, day: int) -> np.ndarray:
         """PRESSURE: program effect on today's visit rate (docs/model.md §3):
-        ``1 + headroom * (member * pull * (L + sum of lifts) + theta_v * attachment_shift)``."""
+        ``1 + headroom * (member * pull * (L * can_earn + sum of lifts) + theta_v * shift)``."""
         w, b = self.world, self.world.behaviour
         lift = None
         for hook in self._lifts:
@@ -202,6 +206,7 @@ class Simulation:
         return kernels.multiplier(
             _NO_LIFT if lift is None else lift,
             b.membership_lift,
+            self._can_earn,
             self._pull,
             w.member,
             w.attachment_shift,
@@ -239,6 +244,7 @@ class Simulation:
         d["transactions"][day] = batch.transactions.sum()
         d["member_visits"][day] = np.count_nonzero(batch.member)
         d["revenue"][day] = batch.spend.sum()
+        d["redemption_discount"][day] = batch.discount.sum()
         d["member_revenue"][day] = batch.spend[batch.member].sum()
         d["alive"][day] = self._alive_count
         if self.has_program:

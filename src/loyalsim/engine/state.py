@@ -27,7 +27,10 @@ class ProgramState:
     patience_days: float
     """How long engaged members wait for a reward (expiry can shorten it)."""
     goal_points: int = 0
-    """Points price of the cheapest reward: the goal engaged members work towards."""
+    """Points price of the cheapest reward (reachability: giving up, warnings)."""
+    target_points: np.ndarray | None = None
+    """Per customer: points price of the reward they work towards (their goal); ``None``
+    without a catalogue. Engaged members may save for a dearer reward than the cheapest."""
     catalogue_cost_per_point: float = 0.0
     """Cost to the firm of one point at the goal reward (values the liability)."""
     split_threshold: float | None = None
@@ -54,6 +57,7 @@ OWNERS: dict[str, str] = {
     "tier": "tiers",
     "patience_days": "expiry",
     "goal_points": "rewards",
+    "target_points": "rewards",
     "catalogue_cost_per_point": "rewards",
     "split_threshold": "visit_earning",
     "tier_names": "tiers",

@@ -34,12 +34,15 @@ class VisitBatch:
     redeemed: np.ndarray
     transactions: np.ndarray
     """Till transactions per visit (1 unless a visitor splits the basket); spend is the total."""
+    discount: np.ndarray
+    """Part of the basket paid by a reward (a free product it replaces, a voucher's money off):
+    ``spend`` is what the visitor paid, ``spend + discount`` the basket at shelf prices."""
 
     @classmethod
     def of(cls, day: int, idx: np.ndarray, spend: np.ndarray, member: np.ndarray) -> VisitBatch:
         n = idx.size
         ones = np.ones(n, dtype=np.int64)
-        return cls(day, idx, spend, member, np.ones(n), np.zeros(n, dtype=bool), ones)
+        return cls(day, idx, spend, member, np.ones(n), np.zeros(n, dtype=bool), ones, np.zeros(n))
 
     @property
     def member_idx(self) -> np.ndarray:
@@ -159,10 +162,10 @@ class World:
     def progress(self, idx: np.ndarray | None = None) -> np.ndarray:
         """Share of the way to the next reward, in [0, 1] (0 where there is no goal)."""
         bal = self.ledger.balance if idx is None else self.ledger.balance[idx]
-        goal = self.state.goal_points
-        if goal <= 0:
+        target = self.state.target_points
+        if target is None:
             return np.zeros(bal.shape)
-        share = bal / goal
+        share = bal / (target if idx is None else target[idx])
         return np.minimum(share, 1.0, out=share)
 
     def tracking(self, idx: np.ndarray | None = None) -> np.ndarray:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Literal, get_args
 import numpy as np
 from pydantic import Field, PositiveFloat, model_validator
 
-from loyalsim.engine.hooks import Mechanic
+from loyalsim.engine.behaviour import reward_rate, save_or_redeem_target, value_per_effort
+from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import VisitBatch, World
 from loyalsim.spec import MechanicParams, Name, Spec
 
@@ -29,6 +30,9 @@ class Reward(Spec):
     type: RewardType = "product"
     segment_value: dict[str, PositiveFloat] = Field(default_factory=dict)
     """Perceived value multiplier by segment name (for example charity valued by one segment)."""
+    displacement: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    """Share of the reward's value that replaces paid spend on the redemption visit; by default
+    ``behaviour.product_displacement`` for products, 1 for vouchers (money off), 0 otherwise."""
 
 
 class RewardsParams(MechanicParams):
@@ -61,11 +65,24 @@ class RewardsParams(MechanicParams):
 
 
 class Rewards(Mechanic[RewardsParams]):
-    """Members redeem the most valuable reward they can afford; the cheapest one is the goal."""
+    """Members work towards the reward with the best value per point they expect to reach soon
+    enough (saving for a dearer one when it is worth the wait) and are pulled by it in
+    proportion to its value per unit of effort (goal gradient); passive members redeem the most
+    valuable reward they can afford when prompted. A redeemed reward pays for part of the
+    basket (displacement) and costs the firm its cost price."""
 
     kind = "rewards"
     Params = RewardsParams
     reward_types = REWARD_TYPES
+    KPIS = (
+        Kpi(
+            "saver_share",
+            "Engaged members who saved past a reward",
+            "share",
+            description="Engaged members who, able to afford a reward, kept saving for a "
+            "dearer one with a better value per point (stockpiling).",
+        ),
+    )
 
     def bind(self, world: World) -> None:
         by_points = sorted(self.params.catalogue, key=lambda r: (r.points, -r.value))
@@ -73,7 +90,7 @@ class Rewards(Mechanic[RewardsParams]):
         self._value = np.array([r.value for r in by_points])
         self._cost = np.array([r.cost for r in by_points])
         self._types = [r.type for r in by_points]
-        p = self.params
+        p, b = self.params, world.behaviour
         self._is_voucher = np.array([t == "voucher" for t in self._types])
         self._is_experience = np.array([t == "experience" for t in self._types])
         type_gain = {
@@ -83,6 +100,18 @@ class Rewards(Mechanic[RewardsParams]):
             "charity": p.charity_attachment,
         }
         self._type_gain = np.array([type_gain[t] for t in self._types])
+        default_displacement = {
+            "product": b.product_displacement,
+            "voucher": 1.0,
+            "experience": 0.0,
+            "charity": 0.0,
+        }
+        self._displacement = np.array(
+            [
+                default_displacement[r.type] if r.displacement is None else r.displacement
+                for r in by_points
+            ]
+        )
         # Perceived value by segment (rows) and reward; for each segment and affordable
         # prefix of the catalogue, the reward perceived as most valuable.
         segments = world.pop.segment_names
@@ -91,14 +120,61 @@ class Rewards(Mechanic[RewardsParams]):
         self._best_upto = np.array(
             [[int(np.argmax(row[: k + 1])) for k in range(len(by_points))] for row in perceived]
         )
-        self._carry_decay = float(np.exp2(-1.0 / world.behaviour.reset_half_life_days))
+        self._carry_decay = float(np.exp2(-1.0 / b.reset_half_life_days))
         self._carry = np.zeros(world.pop.size)
         """Goal pull carried over after a redemption (partial reset); decays daily."""
+        n = world.pop.size
+        self._target = np.zeros(n, dtype=np.int64)
+        """Index of the reward each customer works towards."""
+        self._target_pull = np.zeros(n)
+        """Value-per-effort factor of that reward (docs/model.md §3)."""
+        self._saved = np.zeros(n, dtype=bool)
+        """Engaged members who passed up an affordable reward to save for a dearer one."""
         world.state.goal_points = int(self._points[0])
+        world.state.target_points = np.full(n, self._points[0], dtype=np.int64)
         world.state.catalogue_cost_per_point = float(self._cost[0] / self._points[0])
 
+    def on_start(self, world: World) -> None:
+        """Draw each customer's impatience and set everyone's first target (balance 0 or the
+        sign-up bonus): ``points_per_visit`` is known only once every mechanic is bound."""
+        everyone = np.arange(world.pop.size)
+        per_day = world.behaviour.impatience_per_year / 365.0
+        self._impatience = per_day * world.stream("impatience").exponential(0, everyone)
+        self._retarget(world, everyone)
+
+    def _perceived(self, world: World, idx: np.ndarray) -> np.ndarray:
+        """Perceived value of every reward (customers x rewards): value x segment taste, and
+        experiences ``2 * experience_seeking`` times more (reward-type tastes)."""
+        value = self._taste[world.pop.segment[idx]] * self._value
+        if self._is_experience.any():
+            seeking = 2.0 * world.pop.traits["experience_seeking"][idx]
+            value[:, self._is_experience] *= seeking[:, None]
+        return value
+
+    def _retarget(self, world: World, idx: np.ndarray) -> None:
+        """Update the target reward of customers ``idx`` and its value-per-effort pull."""
+        perceived = self._perceived(world, idx)
+        ppv = world.state.points_per_visit[idx]
+        target = save_or_redeem_target(
+            perceived / self._points,
+            self._points,
+            world.ledger.balance[idx],
+            world.pop.rate[idx] * ppv,
+            self._impatience[idx],
+        )
+        self._target[idx] = target
+        world.state.target_points[idx] = self._points[target]  # type: ignore[index]
+        points = self._points[target]
+        rate = reward_rate(
+            perceived[np.arange(idx.size), target], points, ppv, world.pop.mean_spend[idx]
+        )
+        with np.errstate(divide="ignore"):
+            visits_needed = points / ppv
+        self._target_pull[idx] = value_per_effort(rate, visits_needed, world.behaviour)
+
     def visit_lift(self, world: World, day: int) -> np.ndarray | None:
-        """Goal gradient (Kivetz, Urminsky & Zheng 2006), with partial reset after a reward."""
+        """Goal gradient (Kivetz, Urminsky & Zheng 2006) towards each member's target, scaled
+        by the target's value per unit of effort, with partial reset after a reward."""
         b = world.behaviour
         self._carry *= self._carry_decay
         pull = world.progress()
@@ -106,17 +182,23 @@ class Rewards(Mechanic[RewardsParams]):
         if b.goal_gradient_curvature != 1.0:
             pull **= b.goal_gradient_curvature
         pull *= b.goal_gradient
+        pull *= self._target_pull
         pull *= world.tracking()
         return pull
 
     def redeem(self, world: World, batch: VisitBatch) -> None:
         members = np.flatnonzero(batch.member)
         idx = batch.idx[members]
+        self._retarget(world, idx)  # today's points are in: the target may have moved
         balance = world.ledger.balance[idx]
-        can = balance >= self._points[0]
+        tracking = world.tracking(idx)
+        can = np.where(tracking, balance >= world.state.target_points[idx], False)  # type: ignore[index]
+        can |= ~tracking & (balance >= self._points[0])
+        self._saved[idx[tracking & ~can & (balance >= self._points[0])]] = True
         if can.any():
-            self._redeem(world, batch, members[can], idx[can], balance[can])
-        self._give_up_if_out_of_reach(world, batch.day, idx[~can])
+            self._redeem(world, batch, members[can], idx[can], balance[can], tracking[can])
+        short = balance < self._points[0]
+        self._give_up_if_out_of_reach(world, batch.day, idx[short])
 
     def _redeem(
         self,
@@ -125,32 +207,56 @@ class Rewards(Mechanic[RewardsParams]):
         rows: np.ndarray,
         idx: np.ndarray,
         balance: np.ndarray,
+        tracking: np.ndarray,
     ) -> None:
         b = world.behaviour
         segment = world.pop.segment[idx]
         affordable = np.searchsorted(self._points, balance, side="right") - 1
-        choice = self._best_upto[segment, affordable]
-        tracking = world.tracking(idx)
+        choice = np.where(tracking, self._target[idx], self._best_upto[segment, affordable])
         chance = np.where(tracking, b.engaged_redeem_prob, b.passive_redeem_prob)
         boosted = self._is_voucher[choice]
         chance[boosted] = -np.expm1(
             self.params.voucher_redeem_boost * np.log1p(-np.minimum(chance[boosted], 1 - 1e-12))
         )
         go = world.stream("redemption").uniform(batch.day, idx) < chance
-        rows, idx, choice, segment = rows[go], idx[go], choice[go], segment[go]
+        rows, idx, choice = rows[go], idx[go], choice[go]
+        segment, tracking = segment[go], tracking[go]
         if not idx.size:
             return
-        points = self._points[choice]
-        world.ledger.redeem(idx, points, batch.day)
-        counts = np.bincount(choice, minlength=self._points.size)
-        for k in np.flatnonzero(counts):
-            world.ledger.reward_cost(self._types[k], batch.day, float(self._cost[k] * counts[k]))
+        world.ledger.redeem(idx, self._points[choice], batch.day)
+        cost = self._displace(world, batch, rows, choice)
+        spent = np.bincount(choice, weights=cost, minlength=self._points.size)
+        for k in np.flatnonzero(np.bincount(choice, minlength=self._points.size)):
+            world.ledger.reward_cost(self._types[k], batch.day, float(spent[k]))
         self._carry[idx] = b.reset_carry
         world.feel(
             idx, np.clip(b.attachment_gain_redeem * self._gain(world, idx, choice, segment), 0, 1)
         )
         batch.redeemed[rows] = True
-        batch.dropout_factor[rows] *= 1.0 + b.post_reward_dropout
+        batch.dropout_factor[rows[tracking]] *= 1.0 + b.post_reward_dropout
+        self._retarget(world, idx)
+
+    def _displace(
+        self, world: World, batch: VisitBatch, rows: np.ndarray, choice: np.ndarray
+    ) -> np.ndarray:
+        """The redeemed reward pays for part of today's basket; returns each reward's cost.
+
+        A product replaces ``displacement x value`` of the paid basket (at most all of it); a
+        voucher takes its value off the basket. A voucher's ``cost`` is the firm's whole cost
+        of honouring it: the lost margin on the discount shows as lower revenue, the rest is
+        booked as reward cost (never below zero), so its profit effect stays ``cost``.
+        """
+        discount = np.minimum(batch.spend[rows], self._displacement[choice] * self._value[choice])
+        batch.spend[rows] -= discount
+        batch.discount[rows] += discount
+        cost = self._cost[choice].copy()
+        voucher = self._is_voucher[choice]
+        if voucher.any():
+            value = self._value[choice[voucher]]
+            used = np.divide(discount[voucher], value, out=np.ones(value.size), where=value > 0)
+            margin = world.economics.gross_margin
+            cost[voucher] = np.maximum(cost[voucher] * used - discount[voucher] * margin, 0.0)
+        return cost
 
     def _gain(
         self, world: World, idx: np.ndarray, choice: np.ndarray, segment: np.ndarray
@@ -163,18 +269,23 @@ class Rewards(Mechanic[RewardsParams]):
         return factor
 
     def _give_up_if_out_of_reach(self, world: World, day: int, idx: np.ndarray) -> None:
-        """Engaged members who cannot reach the goal within their patience may give up."""
+        """Engaged members who can earn but cannot reach the cheapest reward within their
+        patience may give up (members with no way to earn have no goal to give up on)."""
         b = world.behaviour
-        idx = idx[world.tracking(idx)]
+        idx = idx[world.tracking(idx) & (world.state.points_per_visit[idx] > 0)]
         if not idx.size:
             return
         missing = self._points[0] - world.ledger.balance[idx]
         per_day = world.pop.rate[idx] * world.state.points_per_visit[idx]
-        with np.errstate(divide="ignore"):
-            eta = missing / per_day
-        out_of_reach = eta > world.state.patience_days
+        out_of_reach = missing / per_day > world.state.patience_days
         u = world.stream("give_up").uniform(day, idx)
         world.give_up(idx[out_of_reach & (u < b.give_up_prob)], day)
+
+    def kpis(self, world: World) -> dict[str, float]:
+        engaged = world.member & world.pop.engaged
+        n = int(np.count_nonzero(engaged))
+        saved = int(np.count_nonzero(self._saved & engaged))
+        return {"saver_share": saved / n if n else float("nan")}
 
     def describe(self) -> str:
         items = ", ".join(

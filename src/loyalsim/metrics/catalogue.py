@@ -66,6 +66,54 @@ CORE: tuple[Kpi, ...] = (
         headline=True,
     ),
     K("incremental_revenue_pct", "Incremental revenue, % of control", "share", "higher"),
+    K(
+        "gross_revenue",
+        "Gross revenue (baskets at shelf prices)",
+        "money",
+        "higher",
+        additive=True,
+        weekly=True,
+        description="Revenue plus the part of redemption baskets paid by rewards.",
+    ),
+    K(
+        "redemption_discount",
+        "Basket paid by rewards",
+        "money",
+        additive=True,
+        weekly=True,
+        description="Paid spend replaced by free products and voucher money off on "
+        "redemption visits (gross minus net revenue).",
+    ),
+    K(
+        "incremental_gross_revenue",
+        "Incremental gross revenue",
+        "money",
+        "higher",
+        additive=True,
+        weekly=True,
+        description="Gross revenue minus the control's revenue.",
+    ),
+    K(
+        "incremental_revenue_frequency",
+        "Incremental revenue from visits",
+        "money",
+        "higher",
+        additive=True,
+        weekly=True,
+        description="Program visits' baskets as drawn before any program shaping, minus the "
+        "control's revenue: the frequency part of incremental revenue.",
+    ),
+    K(
+        "incremental_revenue_basket",
+        "Incremental revenue from basket size",
+        "money",
+        "higher",
+        additive=True,
+        weekly=True,
+        description="Baskets after program shaping (points pressure, tier chasing, referral "
+        "premium) minus as drawn: the basket part. incremental_revenue = frequency + basket "
+        "- redemption_discount.",
+    ),
     K("gross_margin", "Gross margin", "money", "higher", additive=True),
     K(
         "program_cost",
@@ -208,6 +256,13 @@ WEEKLY_ONLY: tuple[Kpi, ...] = (
     K("dropouts", "Defections", "count", "lower", additive=True, weekly=True),
     K("member_visits", "Member visits", "count", additive=True, weekly=True),
     K("member_revenue", "Member revenue", "money", additive=True, weekly=True),
+    K(
+        "base_revenue",
+        "Revenue as drawn, before program shaping",
+        "money",
+        additive=True,
+        weekly=True,
+    ),
     K("alive", "Customers alive", "count", weekly=True),
     K("control_alive", "Customers alive, no program", "count", weekly=True),
 )

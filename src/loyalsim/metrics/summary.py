@@ -31,6 +31,8 @@ FLOW_SERIES = (
     "transactions",
     "member_visits",
     "revenue",
+    "base_revenue",
+    "redemption_discount",
     "member_revenue",
     "new_members",
     "dropouts",
@@ -126,6 +128,8 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
 
     revenue = float(arm.daily["revenue"].sum())
     control_revenue = float(control.daily["revenue"].sum())
+    discount = float(arm.daily["redemption_discount"].sum())
+    base_revenue = float(arm.daily["base_revenue"].sum())
     program_cost, program_income, costs = money_accounts(arm)
     profit = revenue * margin + program_income - program_cost
     control_profit = control_revenue * margin
@@ -164,6 +168,11 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
         "control_revenue": control_revenue,
         "incremental_revenue": revenue - control_revenue,
         "incremental_revenue_pct": _ratio(revenue - control_revenue, control_revenue),
+        "gross_revenue": revenue + discount,
+        "redemption_discount": discount,
+        "incremental_gross_revenue": revenue + discount - control_revenue,
+        "incremental_revenue_frequency": base_revenue - control_revenue,
+        "incremental_revenue_basket": revenue + discount - base_revenue,
         "gross_margin": revenue * margin,
         "program_cost": program_cost,
         "program_income": program_income,
@@ -276,6 +285,10 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
     income = out[income_columns].sum(axis=1) if income_columns else 0.0
     out["program_income"] = income
     out["incremental_revenue"] = out["revenue"] - out["control_revenue"]
+    out["gross_revenue"] = out["revenue"] + out["redemption_discount"]
+    out["incremental_gross_revenue"] = out["gross_revenue"] - out["control_revenue"]
+    out["incremental_revenue_frequency"] = out["base_revenue"] - out["control_revenue"]
+    out["incremental_revenue_basket"] = out["gross_revenue"] - out["base_revenue"]
     out["incremental_profit"] = out["incremental_revenue"] * margin + income - out["program_cost"]
     out["liability"] = out["points_outstanding"] * cost_per_point(arm)
     arrived = max(int(np.count_nonzero(arm.world.arrival_day < days)), 1)

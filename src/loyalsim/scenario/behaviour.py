@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveFloat
+from pydantic import Field, PositiveFloat, model_validator
 
 from loyalsim.spec import Spec
 
@@ -12,16 +12,34 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+PRESETS: dict[str, dict[str, float]] = {
+    "specialty_retail": {"headroom_visits_per_week": 0.5},
+    "travel": {"headroom_visits_per_week": 0.1},
+}
+"""Named category presets: the only category differences the library allows. Each sets the
+category's purchase-frequency ceiling (docs/model.md §3, presets, with their sources); every
+other parameter keeps the one default set."""
+
+Preset = Literal["specialty_retail", "travel"]
+
+
 class BehaviourSpec(Spec):
     """How members respond to a program (all effects are multiplicative on base rates)."""
 
+    preset: Preset | None = None
+    """A category preset (``PRESETS``): fills the parameters it names unless set explicitly."""
     membership_lift: NonNegative = 0.02
-    goal_gradient: NonNegative = 0.35
+    goal_gradient: NonNegative = 3.5
     goal_gradient_curvature: PositiveFloat = 1.0
     reset_carry: Probability = 0.4
     reset_half_life_days: PositiveFloat = 10.0
-    post_reward_dropout: NonNegative = 0.3
-    light_buyer_ref: PositiveFloat = 1.0
+    post_reward_dropout: NonNegative = 0.7
+    headroom_visits_per_week: PositiveFloat = 1.0
+    headroom_steepness: PositiveFloat = 2.0
+    value_ref_rate: PositiveFloat = 0.10
+    value_half_rate: PositiveFloat = 0.5
+    product_displacement: Probability = 0.75
+    impatience_per_year: NonNegative = 2.0
     rival_dilution: NonNegative = 0.15
     progress_lockin: Probability = 0.3
     engaged_redeem_prob: Probability = 0.9
@@ -36,6 +54,14 @@ class BehaviourSpec(Spec):
     attachment_gain_redeem: Probability = 0.05
     attachment_loss_forfeit: Probability = 0.10
     attachment_loss_give_up: Probability = 0.05
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: Any) -> Any:
+        """Fill a preset's parameters that the scenario does not set itself."""
+        if isinstance(data, dict) and data.get("preset") in PRESETS:
+            return PRESETS[data["preset"]] | data
+        return data
 
 
 class EconomicsSpec(Spec):
