@@ -1,5 +1,6 @@
 """Hook-level tests of the reward catalogue: redemption when the balance reaches a price,
-the goal it sets, the goal-gradient pull and giving up (exact effects on a tiny world)."""
+the goal it sets, the goal-gradient pull, displacement of the paid basket and giving up
+(exact effects on a tiny world)."""
 
 from __future__ import annotations
 
@@ -30,17 +31,23 @@ def test_rewards_set_the_goal_and_the_cost_of_a_point() -> None:
     assert w.state.catalogue_cost_per_point == pytest.approx(0.02)
 
 
-def test_members_redeem_the_most_valuable_reward_they_can_afford() -> None:
+def test_members_redeem_the_affordable_reward_with_the_best_value_per_point() -> None:
     w = _with_balances([99, 120, 300, 500], SURE)
     members(w, [0, 1, 2])
     m = mechanic(CATALOGUE, w)
     b = batch(w, 5, [0, 1, 2, 3])
     m.redeem(w, b)
-    # 99 < 100: nothing; 120: coffee; 300: bag; customer 3 is not a member
+    # 99 < 100: nothing; 120: coffee; 300: bag (0.04 a point beats 0.03); 3 is no member
     assert w.ledger.balance.tolist() == [99, 20, 50, 500]
     assert w.ledger.daily_points["redeemed"][5] == 350
-    assert dict(w.ledger.cost_by_type) == {"product": 2.0, "voucher": 6.0}
-    assert w.ledger.daily_money["reward_cost"][5] == 8.0
+    # the free coffee replaces 0.75 x 3 of the $10 basket; the $10 voucher pays all of it
+    displaced = w.behaviour.product_displacement * 3.0
+    assert b.discount.tolist() == pytest.approx([0.0, displaced, 10.0, 0.0])
+    assert b.spend.tolist() == pytest.approx([10.0, 10.0 - displaced, 0.0, 10.0])
+    # the voucher's money off took its margin from revenue: the rest of its cost is booked
+    voucher = 6.0 - 10.0 * w.economics.gross_margin
+    assert dict(w.ledger.cost_by_type) == pytest.approx({"product": 2.0, "voucher": voucher})
+    assert w.ledger.daily_money["reward_cost"][5] == pytest.approx(2.0 + voucher)
     assert b.redeemed.tolist() == [False, True, True, False]
     after = 1.0 + w.behaviour.post_reward_dropout
     assert b.dropout_factor.tolist() == [1.0, after, after, 1.0]
@@ -90,36 +97,98 @@ def test_segment_taste_picks_the_reward_a_segment_values_most() -> None:
     assert dict(w.ledger.cost_by_type) == {"product": 2.0, "charity": 3.0}
 
 
-def test_goal_gradient_pull_is_progress_times_strength_for_tracking_members() -> None:
+COFFEE_ONLY = {"kind": "rewards", "catalogue": [CATALOGUE["catalogue"][0]]}
+STAMPS = {"kind": "visit_earning", "points_per_visit": 10}
+
+
+def _coffee_value_per_effort(w) -> float:
+    """V of the coffee for a $10 basket and 10 points a visit: 3 / (10 visits x $10) back,
+    10 visits away (docs/model.md §3)."""
+    b = w.behaviour
+    rate = 3.0 / (100 / 10 * 10.0)
+    ref, half = b.value_ref_rate, b.value_half_rate
+    return rate * (ref + half) / (ref * (rate + half)) * (1.0 - 1.0 / 10)
+
+
+def test_goal_gradient_pull_is_progress_times_strength_times_value_per_effort() -> None:
     w = _with_balances([50, 100, 50, 0])
     members(w, [0, 1, 3])
     w.pop.engaged[3] = False
-    m = mechanic(CATALOGUE, w)
+    m = mechanic(COFFEE_ONLY, w)
+    mechanic(STAMPS, w)
     lift = m.visit_lift(w, 0)
-    g = w.behaviour.goal_gradient
+    gv = w.behaviour.goal_gradient * _coffee_value_per_effort(w)
     # half way, at the goal, not a member, passive (not tracking)
-    assert lift.tolist() == pytest.approx([0.5 * g, g, 0.0, 0.0])
+    assert lift.tolist() == pytest.approx([0.5 * gv, gv, 0.0, 0.0])
+
+
+def test_a_reward_nobody_can_earn_towards_pulls_nobody() -> None:
+    w = _with_balances([50, 100])
+    members(w)
+    m = mechanic(COFFEE_ONLY, w)
+    assert m.visit_lift(w, 0).tolist() == [0.0, 0.0]
+
+
+def test_engaged_members_save_for_a_better_reward_when_patient_enough() -> None:
+    # the bag gives 0.04 a point against the coffee's 0.03: worth 150 more points of waiting
+    # to a patient member (2 points a day: 75 days), not to a very impatient one
+    patient = _with_balances([100], SURE | {"impatience_per_year": 0.0})
+    impatient = _with_balances([100], SURE | {"impatience_per_year": 1000.0})
+    for w in (patient, impatient):
+        members(w)
+    kept = []
+    for w in (patient, impatient):
+        m = mechanic(CATALOGUE, w)
+        mechanic(STAMPS, w)
+        m.redeem(w, batch(w, 1, [0]))
+        kept.append(int(w.ledger.balance[0]))
+        assert w.state.target_points[0] == (250 if w is patient else 100)
+    assert kept == [100, 0]
+    assert m.kpis(impatient)["saver_share"] == 0.0
+
+
+def test_passive_members_redeem_the_most_valuable_affordable_reward_at_the_till() -> None:
+    w = _with_balances([300], SURE | {"impatience_per_year": 0.0})
+    members(w)
+    w.pop.engaged[0] = False
+    m = mechanic(CATALOGUE, w)
+    b = batch(w, 1, [0])
+    m.redeem(w, b)
+    assert w.ledger.balance[0] == 50  # the bag, worth more than the coffee
+    assert b.dropout_factor.tolist() == [1.0]  # no post-reward defection: never tracked a goal
 
 
 def test_after_a_redemption_part_of_the_pull_carries_over_and_decays() -> None:
     w = _with_balances([100], SURE)
     members(w)
-    m = mechanic(CATALOGUE, w)
+    m = mechanic(COFFEE_ONLY, w)
+    mechanic(STAMPS, w)
     m.redeem(w, batch(w, 0, [0]))  # balance 0: no progress left, only the carry
     b = w.behaviour
     decay = np.exp2(-1.0 / b.reset_half_life_days)
-    assert m.visit_lift(w, 1)[0] == pytest.approx(b.reset_carry * decay * b.goal_gradient)
+    gv = b.goal_gradient * _coffee_value_per_effort(w)
+    assert m.visit_lift(w, 1)[0] == pytest.approx(b.reset_carry * decay * gv)
 
 
 def test_engaged_members_who_cannot_reach_the_goal_in_time_give_up() -> None:
-    # No earning rule: nobody expects points, so the goal is out of reach for everyone.
-    w = _with_balances([50, 50, 50], {"give_up_prob": 1.0})
+    # One stamp a visit, 0.2 visits a day: 50 missing points are 250 days away, beyond a
+    # patience of 100 days.
+    w = _with_balances([50, 50, 50], {"give_up_prob": 1.0, "patience_days": 100.0})
     members(w)
     w.pop.engaged[2] = False
     m = mechanic(CATALOGUE, w)
+    mechanic({"kind": "visit_earning", "points_per_visit": 1}, w)
     m.redeem(w, batch(w, 4, [0, 2]))
     assert w.frustrated.tolist() == [True, False, False]
     assert w.gave_up_day[0] == 4
+
+
+def test_members_who_cannot_earn_have_no_goal_to_give_up_on() -> None:
+    w = _with_balances([50, 50], {"give_up_prob": 1.0})
+    members(w)
+    m = mechanic(CATALOGUE, w)
+    m.redeem(w, batch(w, 4, [0, 1]))
+    assert not w.frustrated.any()
 
 
 def test_members_with_enough_expected_points_keep_going() -> None:

@@ -125,22 +125,15 @@ class Rewards(Mechanic[RewardsParams]):
         """Goal pull carried over after a redemption (partial reset); decays daily."""
         n = world.pop.size
         self._target = np.zeros(n, dtype=np.int64)
-        """Index of the reward each customer works towards."""
-        self._target_pull = np.zeros(n)
-        """Value-per-effort factor of that reward (docs/model.md §3)."""
+        """Index of the reward each customer works towards (the cheapest until a visit)."""
         self._saved = np.zeros(n, dtype=bool)
         """Engaged members who passed up an affordable reward to save for a dearer one."""
+        per_day = b.impatience_per_year / 365.0
+        self._impatience = per_day * world.stream("impatience").exponential(0, np.arange(n))
+        """Each customer's impatience per day (heterogeneous: mean times a unit exponential)."""
         world.state.goal_points = int(self._points[0])
         world.state.target_points = np.full(n, self._points[0], dtype=np.int64)
         world.state.catalogue_cost_per_point = float(self._cost[0] / self._points[0])
-
-    def on_start(self, world: World) -> None:
-        """Draw each customer's impatience and set everyone's first target (balance 0 or the
-        sign-up bonus): ``points_per_visit`` is known only once every mechanic is bound."""
-        everyone = np.arange(world.pop.size)
-        per_day = world.behaviour.impatience_per_year / 365.0
-        self._impatience = per_day * world.stream("impatience").exponential(0, everyone)
-        self._retarget(world, everyone)
 
     def _perceived(self, world: World, idx: np.ndarray) -> np.ndarray:
         """Perceived value of every reward (customers x rewards): value x segment taste, and
@@ -152,25 +145,29 @@ class Rewards(Mechanic[RewardsParams]):
         return value
 
     def _retarget(self, world: World, idx: np.ndarray) -> None:
-        """Update the target reward of customers ``idx`` and its value-per-effort pull."""
-        perceived = self._perceived(world, idx)
-        ppv = world.state.points_per_visit[idx]
+        """Update the target reward of customers ``idx`` (docs/model.md §3, saving)."""
         target = save_or_redeem_target(
-            perceived / self._points,
+            self._perceived(world, idx) / self._points,
             self._points,
             world.ledger.balance[idx],
-            world.pop.rate[idx] * ppv,
+            world.pop.rate[idx] * world.state.points_per_visit[idx],
             self._impatience[idx],
         )
         self._target[idx] = target
         world.state.target_points[idx] = self._points[target]  # type: ignore[index]
+
+    def target_pull(self, world: World, idx: np.ndarray) -> np.ndarray:
+        """Value-per-effort factor ``V`` of the target reward of customers ``idx``."""
+        target = self._target[idx]
+        value = self._value[target] * self._taste[world.pop.segment[idx], target]
+        exp = self._is_experience[target]
+        value[exp] *= 2.0 * world.pop.traits["experience_seeking"][idx[exp]]
         points = self._points[target]
-        rate = reward_rate(
-            perceived[np.arange(idx.size), target], points, ppv, world.pop.mean_spend[idx]
-        )
+        ppv = world.state.points_per_visit[idx]
+        rate = reward_rate(value, points, ppv, world.pop.mean_spend[idx])
         with np.errstate(divide="ignore"):
             visits_needed = points / ppv
-        self._target_pull[idx] = value_per_effort(rate, visits_needed, world.behaviour)
+        return value_per_effort(rate, visits_needed, world.behaviour)
 
     def visit_lift(self, world: World, day: int) -> np.ndarray | None:
         """Goal gradient (Kivetz, Urminsky & Zheng 2006) towards each member's target, scaled
@@ -181,9 +178,9 @@ class Rewards(Mechanic[RewardsParams]):
         np.maximum(pull, self._carry, out=pull)
         if b.goal_gradient_curvature != 1.0:
             pull **= b.goal_gradient_curvature
-        pull *= b.goal_gradient
-        pull *= self._target_pull
         pull *= world.tracking()
+        pulled = np.flatnonzero(pull)
+        pull[pulled] *= b.goal_gradient * self.target_pull(world, pulled)
         return pull
 
     def redeem(self, world: World, batch: VisitBatch) -> None:
