@@ -21,6 +21,7 @@ from experiments.fidelity import (
     f08_surprise,
     f09_referral,
     f10_rival_memberships,
+    f11_endowed_progress,
 )
 from experiments.fidelity.harness import FULL, REDUCED, RESULTS, Outcome, save
 
@@ -35,6 +36,7 @@ MODULES = (
     f08_surprise,
     f09_referral,
     f10_rival_memberships,
+    f11_endowed_progress,
 )
 
 

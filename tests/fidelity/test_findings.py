@@ -22,6 +22,7 @@ from experiments.fidelity import (
     f08_surprise,
     f09_referral,
     f10_rival_memberships,
+    f11_endowed_progress,
 )
 from experiments.fidelity.harness import REDUCED, Scale
 
@@ -186,3 +187,23 @@ def test_referred_customers_are_worth_at_least_16_percent_more(referral):
 )
 def test_referred_customers_defect_10_to_25_percent_less(referral):
     assert 0.10 <= referral.measured["defection_reduction"] <= 0.25
+
+
+@pytest.fixture(scope="module")
+def endowed():
+    return f11_endowed_progress.run(REDUCED)
+
+
+def test_an_endowed_card_is_completed_more_often(endowed):
+    m = endowed.measured
+    assert m["completion_ratio"] - Z * m["completion_ratio_se"] > 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the head start raises the early pull but completion within the window follows base "
+    "visit rates: about 1.09x at the default endowed_progress (1.0), 1.15x at 3.0, against the "
+    "study's 1.79x (19% vs 34%); the abandonment channel of the study is not modelled",
+)
+def test_an_endowed_card_is_completed_1_3_to_2_3_times_as_often(endowed):
+    assert 1.3 <= endowed.measured["completion_ratio"] <= 2.3

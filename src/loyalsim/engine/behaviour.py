@@ -70,11 +70,16 @@ def value_per_effort(
     return rate * (ref + half) / (ref * (rate + half)) * distance
 
 
-def reward_pull(pop: Population, behaviour: BehaviourSpec) -> np.ndarray:
-    """How strongly rewards pull a customer: sensitivity x dilution by rival programs
-    ``1 / (1 + omega * n_rival)`` (Meyer-Waarden 2007; Colloquy / Bond loyalty census)."""
-    dilution = 1.0 / (1.0 + behaviour.rival_dilution * pop.traits["rival_memberships"])
-    return pop.traits["reward_sensitivity"] * dilution
+def reward_pull(
+    pop: Population, behaviour: BehaviourSpec, idx: np.ndarray | None = None
+) -> np.ndarray:
+    """How strongly rewards pull a customer (all, or ``idx``): sensitivity x dilution by rival
+    programs ``1 / (1 + omega * n_rival)`` (Meyer-Waarden 2007; Colloquy / Bond loyalty census)."""
+    rivals = pop.traits["rival_memberships"]
+    sensitivity = pop.traits["reward_sensitivity"]
+    if idx is not None:
+        rivals, sensitivity = rivals[idx], sensitivity[idx]
+    return sensitivity / (1.0 + behaviour.rival_dilution * rivals)
 
 
 def responsiveness(pop: Population, behaviour: BehaviourSpec) -> np.ndarray:

@@ -33,6 +33,12 @@ class ProgramState:
     without a catalogue. Engaged members may save for a dearer reward than the cheapest."""
     catalogue_cost_per_point: float = 0.0
     """Cost to the firm of one point at the goal reward (values the liability)."""
+    head_start: np.ndarray | None = None
+    """Per customer: points given free on joining (the sign-up bonus), the endowed progress
+    of the first card; ``None`` when nobody gets any."""
+    earns_on_spend: bool = False
+    """Whether points grow with the basket (spend earning): only then can points pressure
+    raise spend per visit."""
     split_threshold: float | None = None
     """Smallest ticket that earns per-transaction points: splitting pays only when set."""
     tier_names: list[str] = field(default_factory=list)
@@ -59,6 +65,8 @@ OWNERS: dict[str, str] = {
     "goal_points": "rewards",
     "target_points": "rewards",
     "catalogue_cost_per_point": "rewards",
+    "head_start": "enrolment",
+    "earns_on_spend": "spend_earning",
     "split_threshold": "visit_earning",
     "tier_names": "tiers",
     "tier_experience_access": "tiers",

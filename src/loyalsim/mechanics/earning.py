@@ -38,6 +38,9 @@ class SpendEarning(Mechanic[SpendEarningParams]):
     kind = "spend_earning"
     Params = SpendEarningParams
 
+    def bind(self, world: World) -> None:
+        world.state.earns_on_spend = True
+
     def points_per_visit(self, world: World) -> np.ndarray:
         return self.params.points_per_unit * world.pop.mean_spend
 

@@ -32,6 +32,10 @@ class Enrolment(Mechanic[EnrolmentParams]):
     Params = EnrolmentParams
     enrols_members = True
 
+    def bind(self, world: World) -> None:
+        if self.params.signup_bonus:
+            world.state.head_start = np.zeros(world.pop.size, dtype=np.int64)
+
     def on_arrive(self, world: World, idx: np.ndarray, day: int) -> None:
         if self.params.automatic:
             self._enrol(world, idx, day)
@@ -58,6 +62,7 @@ class Enrolment(Mechanic[EnrolmentParams]):
         if self.params.signup_bonus:
             bonus = np.full(idx.size, self.params.signup_bonus, dtype=np.int64)
             world.ledger.issue(idx, bonus, "signup_bonus", day)
+            world.state.head_start[idx] = self.params.signup_bonus  # type: ignore[index]
 
     def describe(self) -> str:
         p = self.params

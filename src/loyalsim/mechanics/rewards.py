@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Literal, get_args
 import numpy as np
 from pydantic import Field, PositiveFloat, model_validator
 
-from loyalsim.engine.behaviour import reward_rate, save_or_redeem_target, value_per_effort
+from loyalsim.engine.behaviour import (
+    reward_pull,
+    reward_rate,
+    save_or_redeem_target,
+    value_per_effort,
+)
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import VisitBatch, World
 from loyalsim.spec import MechanicParams, Name, Spec
@@ -174,7 +179,7 @@ class Rewards(Mechanic[RewardsParams]):
         by the target's value per unit of effort, with partial reset after a reward."""
         b = world.behaviour
         self._carry *= self._carry_decay
-        pull = world.progress()
+        pull = self._perceived_progress(world)
         np.maximum(pull, self._carry, out=pull)
         if b.goal_gradient_curvature != 1.0:
             pull **= b.goal_gradient_curvature
@@ -182,6 +187,34 @@ class Rewards(Mechanic[RewardsParams]):
         pulled = np.flatnonzero(pull)
         pull[pulled] *= b.goal_gradient * self.target_pull(world, pulled)
         return pull
+
+    def _perceived_progress(self, world: World) -> np.ndarray:
+        """Progress towards the target as members feel it: until their first redemption, the
+        points given free on joining weigh ``1 + endowed_progress`` times (Nunes & Dreze 2006)."""
+        head_start = world.state.head_start
+        eta = world.behaviour.endowed_progress
+        if head_start is None or eta == 0:
+            return world.progress()
+        extra = np.where(world.ledger.redeemed == 0, eta * head_start, 0.0)
+        bal = world.ledger.balance + extra
+        return np.minimum(bal / world.state.target_points, 1.0)
+
+    def shape_basket(self, world: World, batch: VisitBatch) -> None:
+        """Points pressure (Taylor & Neslin 2005): tracking members who earn on spend buy more
+        per visit as they near their target, ``spend x (1 + B s d V progress^gamma)``."""
+        b = world.behaviour
+        if not world.state.earns_on_spend or b.basket_gradient == 0:
+            return
+        rows = np.flatnonzero(batch.member)
+        idx = batch.idx[rows]
+        keep = world.tracking(idx)
+        rows, idx = rows[keep], idx[keep]
+        pressure = world.progress(idx)
+        if b.goal_gradient_curvature != 1.0:
+            pressure **= b.goal_gradient_curvature
+        pressure *= b.basket_gradient * reward_pull(world.pop, b, idx)
+        pressure *= self.target_pull(world, idx)
+        batch.spend[rows] *= 1.0 + pressure
 
     def redeem(self, world: World, batch: VisitBatch) -> None:
         members = np.flatnonzero(batch.member)

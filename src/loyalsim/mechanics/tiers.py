@@ -43,6 +43,7 @@ class TiersParams(MechanicParams):
     review_every_days: Annotated[int, Field(ge=1)] = 90
     demotion: Literal["soft", "hard", "none"] = "soft"
     chase_lift: NonNegative = 0.3
+    chase_basket_lift: NonNegative = 0.1
     chase_start: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.6
     promotion_gain: Probability = 0.08
     demotion_asymmetry: NonNegative = 2.0
@@ -95,6 +96,8 @@ class Tiers(Mechanic[TiersParams]):
 
     def bind(self, world: World) -> None:
         p, n = self.params, world.pop.size
+        self._chase_today: np.ndarray | None = None
+        """Today's chase pull (spend-qualified tiers with a basket lift), for shape_basket."""
         self._thresholds = np.array([t.threshold for t in p.tiers])
         self._multiplier = np.array([t.earn_multiplier for t in p.tiers])
         self._perk_per_day = np.array([t.perk_cost_per_month for t in p.tiers]) * 12.0 / 365.0
@@ -177,12 +180,12 @@ class Tiers(Mechanic[TiersParams]):
         """Tier chasing: status-sensitive members near a threshold visit more, and more so as
         the review approaches (the goal gradient applied to status)."""
         p = self.params
-        if p.chase_lift == 0:
+        if p.chase_lift == 0 and p.chase_basket_lift == 0:
             return None
         from loyalsim.mechanics.tier_pull import chase_pull  # compiled: imported on first use
 
         urgency = 0.5 * (1.0 + (day - self._last_review) / p.review_every_days)
-        return chase_pull(
+        pull = chase_pull(
             world.state.tier,
             self._total,
             self._thresholds,
@@ -190,9 +193,19 @@ class Tiers(Mechanic[TiersParams]):
             world.pop.engaged,
             world.frustrated,
             p.chase_start,
-            p.chase_lift * urgency,
+            urgency,
             world.pop.traits["status_sensitivity"],
         )
+        if p.qualify_on == "spend" and p.chase_basket_lift:
+            self._chase_today = pull.copy()
+        pull *= p.chase_lift
+        return pull
+
+    def shape_basket(self, world: World, batch: VisitBatch) -> None:
+        """Members chasing a spend threshold also buy more per visit:
+        ``spend x (1 + chase_basket_lift x chase pull)`` (the pull of :meth:`visit_lift`)."""
+        if self._chase_today is not None:
+            batch.spend *= 1.0 + self.params.chase_basket_lift * self._chase_today[batch.idx]
 
     def react(self, world: World, batch: VisitBatch) -> None:
         p = self.params

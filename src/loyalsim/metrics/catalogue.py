@@ -42,6 +42,28 @@ CORE: tuple[Kpi, ...] = (
         description="Retention minus the control's, per arrived customer.",
     ),
     K("members", "Members (ever enrolled)", "count", "higher", additive=True, weekly=True),
+    K(
+        "naive_member_premium",
+        "Member premium, naive (members vs non-members)",
+        "share",
+        description="Revenue per member over revenue per non-member, minus 1, in the program "
+        "arm: what a comparison of members with non-members shows (self-selection included).",
+    ),
+    K(
+        "causal_member_effect",
+        "Member effect, causal (members vs themselves without the program)",
+        "share",
+        "higher",
+        description="Members' revenue over the same customers' revenue in the control arm, "
+        "minus 1: what the program did for its members.",
+    ),
+    K(
+        "naive_to_causal_ratio",
+        "Naive premium / causal effect",
+        "ratio",
+        description="How many times the naive member premium overstates the causal effect "
+        "(Leenheer et al. 2007 find about 7 in grocery).",
+    ),
     K("enrolment_rate", "Enrolment rate", "share", "higher"),
     K(
         "active_member_rate",

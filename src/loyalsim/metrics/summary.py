@@ -204,12 +204,30 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
         "deferred_revenue": float(accounts.deferred_revenue[-1]),
         "breakage_estimate": float(accounts.breakage_estimate[-1]),
     }
+    kpis.update(member_effects(w, control))
     for reward_type, cost in reward_cost_by_type(arm).items():
         kpis[f"reward_cost_by_type.{reward_type}"] = cost
     for account, cost in costs.items():
         kpis[f"cost_by_account.{account}"] = cost
     kpis.update(mechanic_kpis(arm.mechanics, w))
     return kpis
+
+
+def member_effects(w: World, control: ControlArm) -> dict[str, float]:
+    """Members against non-members (what a naive analysis sees) and against themselves
+    without the program (the causal effect), as relative revenue per customer."""
+    arrived = w.arrival_day < w.days
+    members, others = w.member & arrived, ~w.member & arrived
+    per_member = _ratio(float(w.spend_total[members].sum()), int(np.count_nonzero(members)))
+    per_other = _ratio(float(w.spend_total[others].sum()), int(np.count_nonzero(others)))
+    naive = per_member / per_other - 1.0 if per_other else float("nan")
+    without = float(control.customer_spend[members].sum())
+    causal = _ratio(float(w.spend_total[members].sum()), without) - 1.0
+    return {
+        "naive_member_premium": naive,
+        "causal_member_effect": causal,
+        "naive_to_causal_ratio": _ratio(naive, causal),
+    }
 
 
 def mechanic_kpis(mechanics: list[Mechanic[Any]], world: World) -> dict[str, float]:

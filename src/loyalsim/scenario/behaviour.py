@@ -31,6 +31,8 @@ class BehaviourSpec(Spec):
     membership_lift: NonNegative = 0.02
     goal_gradient: NonNegative = 3.5
     goal_gradient_curvature: PositiveFloat = 1.0
+    basket_gradient: NonNegative = 0.15
+    endowed_progress: NonNegative = 1.0
     reset_carry: Probability = 0.4
     reset_half_life_days: PositiveFloat = 10.0
     post_reward_dropout: NonNegative = 0.7
