@@ -33,8 +33,10 @@ class Enrolment(Mechanic[EnrolmentParams]):
     enrols_members = True
 
     def bind(self, world: World) -> None:
+        self._head_start = np.zeros(world.pop.size, dtype=np.int64)
+        """Sign-up bonus each customer got (shared as ProgramState.head_start)."""
         if self.params.signup_bonus:
-            world.state.head_start = np.zeros(world.pop.size, dtype=np.int64)
+            world.state.head_start = self._head_start
 
     def on_arrive(self, world: World, idx: np.ndarray, day: int) -> None:
         if self.params.automatic:
@@ -62,7 +64,7 @@ class Enrolment(Mechanic[EnrolmentParams]):
         if self.params.signup_bonus:
             bonus = np.full(idx.size, self.params.signup_bonus, dtype=np.int64)
             world.ledger.issue(idx, bonus, "signup_bonus", day)
-            world.state.head_start[idx] = self.params.signup_bonus  # type: ignore[index]
+            self._head_start[idx] = self.params.signup_bonus
 
     def describe(self) -> str:
         p = self.params

@@ -137,7 +137,9 @@ class Rewards(Mechanic[RewardsParams]):
         self._impatience = per_day * world.stream("impatience").exponential(0, np.arange(n))
         """Each customer's impatience per day (heterogeneous: mean times a unit exponential)."""
         world.state.goal_points = int(self._points[0])
-        world.state.target_points = np.full(n, self._points[0], dtype=np.int64)
+        self._target_points = np.full(n, self._points[0], dtype=np.int64)
+        """Points price of each customer's target (shared as ProgramState.target_points)."""
+        world.state.target_points = self._target_points
         world.state.catalogue_cost_per_point = float(self._cost[0] / self._points[0])
 
     def _perceived(self, world: World, idx: np.ndarray) -> np.ndarray:
@@ -159,7 +161,7 @@ class Rewards(Mechanic[RewardsParams]):
             self._impatience[idx],
         )
         self._target[idx] = target
-        world.state.target_points[idx] = self._points[target]  # type: ignore[index]
+        self._target_points[idx] = self._points[target]
 
     def target_pull(self, world: World, idx: np.ndarray) -> np.ndarray:
         """Value-per-effort factor ``V`` of the target reward of customers ``idx``."""
@@ -197,7 +199,7 @@ class Rewards(Mechanic[RewardsParams]):
             return world.progress()
         extra = np.where(world.ledger.redeemed == 0, eta * head_start, 0.0)
         bal = world.ledger.balance + extra
-        return np.minimum(bal / world.state.target_points, 1.0)
+        return np.minimum(bal / self._target_points, 1.0)
 
     def shape_basket(self, world: World, batch: VisitBatch) -> None:
         """Points pressure (Taylor & Neslin 2005): tracking members who earn on spend buy more
@@ -222,7 +224,7 @@ class Rewards(Mechanic[RewardsParams]):
         self._retarget(world, idx)  # today's points are in: the target may have moved
         balance = world.ledger.balance[idx]
         tracking = world.tracking(idx)
-        can = np.where(tracking, balance >= world.state.target_points[idx], False)  # type: ignore[index]
+        can = np.where(tracking, balance >= self._target_points[idx], False)
         can |= ~tracking & (balance >= self._points[0])
         self._saved[idx[tracking & ~can & (balance >= self._points[0])]] = True
         if can.any():
