@@ -113,7 +113,9 @@ def test_a_reduced_population_reports_the_full_business(coffee) -> None:
         per_member = result.kpi_table()["operating_cost"] - fixed
         assert (per_member > 0).all()  # the fixed cost is charged once, in full, at both sizes
     a, b = small.kpi_table(), full.kpi_table()
-    for key in ("customers", "revenue", "program_cost", "incremental_profit", "points_issued"):
+    # incremental profit is checked per customer below: since free drinks replace paid ones
+    # (issue #11) the café's incremental profit is near zero, so a ratio of means is noise
+    for key in ("customers", "revenue", "program_cost", "points_issued"):
         ratio = a[key].mean() / b[key].mean()
         assert ratio == pytest.approx(1.0, abs=0.1), key  # reported at 200,000 customers
     a["profit_per_customer"] = a["incremental_profit"] / a["customers"]
