@@ -181,9 +181,10 @@ def test_referred_customers_are_worth_at_least_16_percent_more(referral):
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,
     reason="the 18% lower dropout chance per visit gives under 10% fewer defections by the "
-    "horizon: heavy visitors among the referred defect within the year either way",
+    "horizon at full scale (9.1%, SE 0.7%): heavy visitors among the referred defect within the "
+    "year either way; at the reduced test scale the figure lands on either side of 10%",
 )
 def test_referred_customers_defect_10_to_25_percent_less(referral):
     assert 0.10 <= referral.measured["defection_reduction"] <= 0.25
