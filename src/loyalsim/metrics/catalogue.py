@@ -324,6 +324,25 @@ def at_full_scale(key: str) -> bool:
         return False
     return kpi.additive or kpi.key in STOCK_COUNTS
 
+GROUP_ONLY: tuple[Kpi, ...] = (
+    K(
+        "incremental_revenue_per_customer",
+        "Incremental revenue per customer",
+        "money",
+        "higher",
+        description="Incremental revenue of a segment or group, per arrived customer in it.",
+    ),
+    K(
+        "incremental_gross_margin",
+        "Incremental gross margin",
+        "money",
+        "higher",
+        additive=True,
+        description="Incremental revenue of a segment or group times the gross margin.",
+    ),
+)
+"""KPIs that only segments and customer groups report (summary.json ``segments``)."""
+
 
 def reward_types() -> tuple[str, ...]:
     """Every reward type some mechanic books a cost under (``reward_cost_by_type.*``)."""
@@ -345,7 +364,9 @@ def _match(key: str, table: Mapping[str, Kpi]) -> Kpi | None:
 
 @cache
 def _table() -> dict[str, Kpi]:
-    table: dict[str, Kpi] = {k.key: k for k in (*CORE, *VS_CURRENT, *WEEKLY_ONLY, *YEARLY_ONLY)}
+    table: dict[str, Kpi] = {
+        k.key: k for k in (*CORE, *VS_CURRENT, *WEEKLY_ONLY, *YEARLY_ONLY, *GROUP_ONLY)
+    }
     for mechanic in MECHANICS:
         for k in mechanic.KPIS:
             if k.key in table and table[k.key] != k:

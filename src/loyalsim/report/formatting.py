@@ -1,134 +1,68 @@
 """The one place that names KPIs and prints numbers: money, shares, percentage points,
 counts, p-values and intervals, for the console tables, the report and its narrative.
 
-Label, unit and direction lookups go through :func:`label`, :func:`unit` and :func:`better`
-only, so a KPI catalogue can replace the tables below without touching any caller.
+Labels, units and directions come from the KPI catalogue (:mod:`loyalsim.metrics.catalogue`)
+through :func:`label`, :func:`unit` and :func:`better`.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from numbers import Real
 from typing import TYPE_CHECKING, TypeGuard
 
 if TYPE_CHECKING:
     import pandas as pd
 
-PCT_KEYS = {
-    "cost_to_revenue",
-    "incremental_revenue_pct",
-    "roi",
-    "incremental_retention",
-    "pays_back",
-}
-MONEY_KEYS = {
-    "revenue",
-    "control_revenue",
-    "incremental_revenue",
-    "gross_margin",
-    "profit",
-    "control_profit",
-    "incremental_profit",
-    "program_cost",
-    "program_income",
-    "liability",
-    "deferred_revenue",
-    "recognised_points_revenue",
-    "incremental_profit_npv",
-    "cumulative_incremental_profit",
-    "discounted_incremental_profit",
-}
-COUNT_KEYS = {"customers", "members", "visits", "control_visits", "alive", "payback_days"}
+    from loyalsim.engine.hooks import Kpi
 
-LABELS = {
-    "customers": "Customers",
-    "retention_rate": "Retention",
-    "control_retention_rate": "Retention, no program",
-    "incremental_retention": "Incremental retention",
-    "members": "Members (ever enrolled)",
-    "enrolment_rate": "Enrolment rate",
-    "active_member_rate": "Active member rate",
-    "visits": "Visits",
-    "revenue": "Revenue",
-    "incremental_revenue": "Incremental revenue",
-    "incremental_revenue_pct": "Incremental revenue, % of control",
-    "gross_margin": "Gross margin",
-    "program_cost": "Program cost",
-    "program_income": "Program income",
-    "reward_cost": "Reward cost",
-    "operating_cost": "Operating cost",
-    "profit": "Profit",
-    "incremental_profit": "Incremental profit",
-    "cost_to_revenue": "Cost to revenue",
-    "roi": "ROI (incremental profit / program cost)",
-    "points_issued": "Points issued",
-    "points_redeemed": "Points redeemed",
-    "points_expired": "Points expired",
-    "points_outstanding": "Points outstanding",
-    "breakage_rate": "Breakage",
-    "good_breakage_share": "Good share of breakage",
-    "bad_breakage_rate": "Bad breakage (engaged members)",
-    "liability": "Points liability",
-    "redemption_rate": "Redemption rate",
-    "capture_rate": "Revenue captured by members",
-    "engaged_member_share": "Engaged members",
-    "gave_up_share": "Engaged members who gave up",
-    "mean_attachment": "Mean attachment",
-    "incremental_profit_npv": "Incremental profit, net present value",
-    "payback_days": "Payback period (days)",
-    "pays_back": "Pays back within the horizon",
-}
+_UNITS = {"share": "pct", "money": "money", "points": "points", "count": "count", "days": "count"}
+"""Catalogue unit -> display kind (days print as whole numbers; ratios and attachment as plain
+numbers)."""
 
-BETTER_HIGHER = {
-    "retention_rate",
-    "incremental_retention",
-    "enrolment_rate",
-    "active_member_rate",
-    "visits",
-    "revenue",
-    "incremental_revenue",
-    "incremental_revenue_pct",
-    "profit",
-    "incremental_profit",
-    "roi",
-    "capture_rate",
-    "mean_attachment",
-    "redemption_rate",
-    "program_income",
-}
-BETTER_LOWER = {
-    "program_cost",
-    "reward_cost",
-    "operating_cost",
-    "cost_to_revenue",
-    "liability",
-    "bad_breakage_rate",
-    "gave_up_share",
-}
-"""Which way a KPI is usually wanted; KPIs in neither set are reported without judgement."""
+
+def _definition(key: str) -> Kpi | None:
+    from loyalsim.metrics.catalogue import lookup
+
+    return lookup(key)
 
 
 def unit(key: str) -> str:
-    """``pct``, ``money``, ``points``, ``count`` or ``number``."""
-    if key in PCT_KEYS or key.endswith(("_rate", "_share")):
+    """``pct``, ``money``, ``points``, ``count`` or ``number``: the catalogue's unit, or for a
+    key it does not know (an objective's expression, say) a guess from the key's ending."""
+    found = _definition(key)
+    if found is not None:
+        return _UNITS.get(found.unit, "number")
+    if key.endswith(("_rate", "_share", "_pct")):
         return "pct"
-    if key in MONEY_KEYS or key.endswith(("_cost", "_income")):
+    if key.endswith(("_cost", "_income", "_revenue", "_profit", "_margin")):
         return "money"
     if key.startswith("points_"):
         return "points"
-    if key in COUNT_KEYS:
-        return "count"
     return "number"
 
 
 def label(key: str) -> str:
-    """A reader's name for a KPI key (the key itself, tidied, when it has none)."""
-    return LABELS.get(key, key.replace("_", " ").capitalize())
+    """A reader's name for a KPI key: the catalogue's label (the key itself, tidied, when the
+    catalogue does not know it); a repeatable mechanic's ``key.<instance>`` names the
+    instance in brackets."""
+    found = _definition(key)
+    if found is None:
+        return key.replace("_", " ").capitalize()
+    if found.unit == "days" and "day" not in found.label.lower():
+        found = replace(found, label=f"{found.label} (days)")
+    if key == found.key:
+        return found.label
+    head = found.key.removesuffix(".*")
+    return f"{found.label} ({key.removeprefix(head).lstrip('.')})"
 
 
 def better(key: str) -> int:
     """+1 if higher is usually wanted, -1 if lower is, 0 if the KPI carries no judgement."""
-    return 1 if key in BETTER_HIGHER else -1 if key in BETTER_LOWER else 0
+    found = _definition(key)
+    direction = found.better if found is not None else "neither"
+    return 1 if direction == "higher" else -1 if direction == "lower" else 0
 
 
 def missing(value: object) -> bool:
