@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from loyalsim.cli.compare_cmd import print_comparison, write_comparison
+from loyalsim.cli.compare_cmd import print_comparison
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.compare import TABLE_COLUMNS, Arm, compare, paired_stats, parse_variant
 from loyalsim.experiments.simulate import simulate
 from loyalsim.metrics.stats import NO_INTERVAL
 from loyalsim.outputs.run_folder import scenario_yaml
+from loyalsim.report.folders import save_comparison
 from loyalsim.scenario.loader import load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,11 +76,13 @@ def test_table_has_the_contract_columns_and_base_rows(base, ten_stamps):
 def test_parallel_outputs_equal_serial_byte_for_byte(base, ten_stamps, tmp_path):
     serial = compare(Arm("base", base), [ten_stamps], replications=3, seed=5, jobs=1)
     parallel = compare(Arm("base", base), [ten_stamps], replications=3, seed=5, jobs=2)
-    write_comparison(serial, tmp_path / "serial")
-    write_comparison(parallel, tmp_path / "parallel")
+    save_comparison(serial, tmp_path / "serial")
+    save_comparison(parallel, tmp_path / "parallel")
     files = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*"))
-    data_files = [f for f in files if f.suffix in {".csv", ".json", ".yaml"}]
-    assert len(data_files) == 2 + 4 * 2  # comparison.csv/json; per arm 4 data files (yearly.csv)
+    data_files = [f for f in files if f.suffix in {".csv", ".parquet", ".json", ".yaml"}]
+    # comparison.csv/parquet/json + per arm summary.json, scenario.yaml and weekly and yearly
+    # .csv/.parquet
+    assert len(data_files) == 3 + 2 * 6
     for name in files:
         if (tmp_path / "serial" / name).is_file():
             a = (tmp_path / "serial" / name).read_bytes()

@@ -308,10 +308,10 @@ def test_compare_summary_recommends_a_clear_material_gain(run_dir: Path, tmp_pat
 def test_significance_is_adjusted_for_the_number_of_comparisons() -> None:
     from scipy import stats
 
-    from loyalsim.report.decision import adjust
+    from loyalsim.metrics.stats import adjust_p
 
     p = [0.01, 0.04, 0.03, 0.20, float("nan")]
-    q = adjust(p)
+    q = adjust_p(p)
     assert q[:4] == pytest.approx(list(stats.false_discovery_control(p[:4], method="bh")))
     assert q[1] == pytest.approx(0.04 * 4 / 3) and q[4] != q[4]  # rank 3 of 4; NaN stays
     e = Effect("retention_rate", 0.012, 0.001, 0.023, threshold=0.005, q=0.08)

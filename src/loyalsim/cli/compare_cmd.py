@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -59,6 +58,7 @@ def compare_cmd(
     from loyalsim.experiments.scenarios import load_scenario, with_overrides
     from loyalsim.outputs.files import prepare_dir
     from loyalsim.report import executive, write_report
+    from loyalsim.report.folders import save_comparison
     from loyalsim.report.inputs import read_comparison
     from loyalsim.report.study_sections import compared_keys
 
@@ -99,7 +99,7 @@ def compare_cmd(
                 base_arm, arms, replications=replications, seed=seed, jobs=jobs, progress=tick
             )
     directory = prepare_dir(out)
-    write_comparison(result, directory, common)
+    save_comparison(result, directory, common)
     if over_worlds:
         from loyalsim.outputs.files import write_csv
 
@@ -116,27 +116,6 @@ def compare_cmd(
         f"wrote {directory}: comparison.csv, comparison.json, plots, report.html"
         " and one folder per design"
     )
-
-
-def write_comparison(
-    result: Comparison, directory: Path, common: dict[str, Any] | None = None
-) -> None:
-    """comparison.csv/json, the two comparison figures and each arm's run outputs.
-
-    ``common`` records the ``--set`` overrides applied to every arm."""
-    from loyalsim.outputs.files import prepare_dir, write_atomic, write_text
-    from loyalsim.report import comparison_figures as comparison_plots
-    from loyalsim.report.run_figures import write_run_folder
-
-    directory = prepare_dir(directory)
-    write_atomic(directory / "comparison.csv", lambda tmp: result.table.to_csv(tmp, index=False))
-    data = {**result.to_dict(), "set": dict(common or {})}
-    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
-    write_text(directory / "comparison.json", text)
-    for arm in result.arms:
-        write_run_folder(result.runs[arm.name], prepare_dir(directory / arm.name))
-    comparison_plots.kpi_distributions(result, directory / "kpi_distributions.png")
-    comparison_plots.weekly_trends(result, directory / "weekly_trends.png")
 
 
 def print_comparison(result: Comparison) -> None:

@@ -61,8 +61,8 @@ def run(
     from loyalsim.experiments.uncertainty.worlds import simulate_worlds, world_count
     from loyalsim.outputs.files import prepare_dir
     from loyalsim.report import executive, write_report
+    from loyalsim.report.folders import save_run
     from loyalsim.report.inputs import read_run
-    from loyalsim.report.run_figures import write_run_folder
 
     scenario = load_scenario(file, overrides_from(set_))
     count = replications or scenario.replications
@@ -87,7 +87,7 @@ def run(
                 progress=lambda done: bar.update(task, completed=done),
             )
     directory = prepare_dir(out)
-    write_run_folder(result, directory)
+    save_run(result, directory)
     write_report(directory)
     print_headline(result)
     print_worlds(result)

@@ -50,6 +50,18 @@ HEADLINE_KPIS = (
 )
 """KPIs whose variance reduction is reported and plotted."""
 
+JUDGED_KPIS = (
+    "retention_rate",
+    "incremental_revenue",
+    "incremental_profit",
+    "program_cost",
+    "cost_to_revenue",
+    "breakage_rate",
+    "liability",
+)
+"""The KPIs a comparison is judged on (report table, effects figure, trade-offs): the family
+over which p-values are adjusted for multiple comparisons."""
+
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
@@ -98,6 +110,42 @@ class Comparison:
             long = table.rename_axis("replication").reset_index().melt(id_vars="replication")
             frames.append(long.rename(columns={"variable": "kpi"}).assign(variant=arm.name))
         return pd.concat(frames, ignore_index=True)[["variant", "replication", "kpi", "value"]]
+
+    def kpi_summary(self) -> pd.DataFrame:
+        """The comparison table (``comparison.csv``'s columns) with each KPI's ``label`` and
+        ``unit`` and ``p_adjusted``: the Benjamini-Hochberg adjusted p-value over the variant
+        rows of :data:`JUDGED_KPIS` (the report's rule for many comparisons; NaN for the
+        other KPIs and the base rows)."""
+        from loyalsim.metrics.catalogue import lookup
+
+        frame = self.table.copy()
+        found = [lookup(str(k)) for k in frame["kpi"]]
+        labels = [f.label if f else str(k) for f, k in zip(found, frame["kpi"], strict=True)]
+        frame.insert(2, "label", labels)
+        frame.insert(3, "unit", [f.unit if f else "" for f in found])
+        variant = (frame["variant"] != self.base.name) & frame["kpi"].isin(JUDGED_KPIS)
+        frame["p_adjusted"] = math.nan
+        frame.loc[variant, "p_adjusted"] = stats.adjust_p(frame.loc[variant, "p_value"].tolist())
+        return frame
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the folder ``loyalsim compare`` writes (comparison.csv/.parquet/.json,
+        figures, one run folder per design), without the report; returns the folder."""
+        from loyalsim.report.folders import save_comparison
+
+        return save_comparison(self, directory)
+
+    def report(self, directory: str | Path) -> Path:
+        """Write the comparison folder and its ``report.html``; returns the report's path."""
+        from loyalsim.report import write_report
+
+        return write_report(self.save(directory))
+
+    def _repr_html_(self) -> str:
+        """Notebook display: each variant's paired difference on the headline KPIs."""
+        from loyalsim.report.notebook import comparison_html
+
+        return comparison_html(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The content of ``comparison.json`` (no timing or job count: it is deterministic)."""

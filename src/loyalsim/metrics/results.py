@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,10 @@ def _mean_nested(items: list[Any]) -> Any:
     return _clean(float(np.nanmean(values)))
 
 
+SUMMARY_COLUMNS = ("kpi", "label", "unit", "arm", "mean", "ci_low", "ci_high", "replications")
+"""The columns of :meth:`RunResult.kpi_summary`, in order."""
+
+
 @dataclass
 class RunResult:
     """All replications of a scenario run, with summaries across them."""
@@ -73,10 +78,43 @@ class RunResult:
             return {k: float(frame[k].mean()) for k in frame.columns}
 
     def kpi_table(self) -> pd.DataFrame:
-        """One row per replication, one column per KPI."""
+        """One row per replication, one column per KPI (wide; see :meth:`kpi_summary` and
+        :meth:`kpi_replications` for tidy frames)."""
         return pd.DataFrame(
             [r.kpis for r in self.replications], index=[r.replication for r in self.replications]
         )
+
+    def kpi_summary(self, level: float = stats.LEVEL) -> pd.DataFrame:
+        """Tidy frame, one row per KPI: ``kpi``, ``label``, ``unit``, ``arm`` (``program``, or
+        ``control`` for the no-program arm's ``control_*`` KPIs), ``mean``, ``ci_low``,
+        ``ci_high`` (Student-t, NaN with fewer than two defined replications) and
+        ``replications`` (those where the KPI is defined)."""
+        from loyalsim.metrics.catalogue import lookup
+
+        rows = []
+        for key, column in self.kpi_table().items():
+            values = column.to_numpy(dtype=float)
+            interval = stats.mean_interval(values, level)
+            found = lookup(str(key))
+            rows.append(
+                {
+                    "kpi": key,
+                    "label": found.label if found else str(key).replace("_", " "),
+                    "unit": found.unit if found else "",
+                    "arm": "control" if str(key).startswith("control_") else "program",
+                    "mean": interval.mean,
+                    "ci_low": interval.low,
+                    "ci_high": interval.high,
+                    "replications": interval.n,
+                }
+            )
+        return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+    def kpi_replications(self) -> pd.DataFrame:
+        """Tidy frame, one row per replication and KPI: ``replication``, ``kpi``, ``value``."""
+        table = self.kpi_table().rename_axis("replication").reset_index()
+        long = table.melt(id_vars="replication", var_name="kpi", value_name="value")
+        return long[["replication", "kpi", "value"]]
 
     def confidence_intervals(self, level: float = 0.95) -> dict[str, tuple[float, float]]:
         """Student-t interval of each KPI's mean over the replications where it is defined
@@ -189,3 +227,23 @@ class RunResult:
     def to_json(self) -> str:
         """``summary.json`` text: deterministic for a given scenario, seed and replications."""
         return json.dumps(self.summary_dict(), indent=2, allow_nan=False) + "\n"
+
+    def save(self, directory: str | Path) -> Path:
+        """Write the run folder ``loyalsim run`` writes (summary.json, weekly.csv and
+        .parquet, scenario.yaml, trend figures), without the report; returns the folder."""
+        from loyalsim.report.folders import save_run
+
+        return save_run(self, directory)
+
+    def report(self, directory: str | Path) -> Path:
+        """Write the run folder and its ``report.html`` (as ``loyalsim run`` does); returns
+        the report's path."""
+        from loyalsim.report import write_report
+
+        return write_report(self.save(directory))
+
+    def _repr_html_(self) -> str:
+        """Notebook display: the headline KPIs with their 95% intervals."""
+        from loyalsim.report.notebook import run_html
+
+        return run_html(self)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -164,3 +165,16 @@ def variance_reduction(base: ArrayLike, variant: ArrayLike) -> VarianceReduction
     ratio = independent / paired if paired > 0 else math.nan
     reduction = 1.0 - paired / independent if independent > 0 else math.nan
     return VarianceReduction(paired, independent, ratio, reduction)
+
+
+def adjust_p(p_values: Sequence[float | None]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (``scipy.stats.false_discovery_control``) for
+    judging many KPIs and designs at once; unknown p-values stay NaN."""
+    from scipy.stats import false_discovery_control
+
+    p = np.array([math.nan if v is None else float(v) for v in p_values], dtype=float)
+    out = np.full(p.shape, math.nan)
+    known = ~np.isnan(p)
+    if known.any():
+        out[known] = false_discovery_control(np.clip(p[known], 0.0, 1.0), method="bh")
+    return [float(v) for v in out]

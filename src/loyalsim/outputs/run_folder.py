@@ -1,4 +1,5 @@
-"""The data files of a run folder: summary.json, weekly.csv, yearly.csv and the scenario as run."""
+"""The data files of a run folder: summary.json, weekly.csv and yearly.csv (each with a
+.parquet copy) and the scenario as run."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ from pathlib import Path
 import yaml
 
 from loyalsim.metrics.results import RunResult
-from loyalsim.outputs.files import write_atomic, write_text
+from loyalsim.outputs.files import write_text
+from loyalsim.outputs.tables import write_table
 from loyalsim.scenario.models import Scenario
 
 
 def write_run(result: RunResult, directory: Path) -> None:
-    """summary.json, weekly.csv and yearly.csv (every replication), the scenario as run."""
+    """summary.json, weekly.csv and yearly.csv (every replication, each with a .parquet copy)
+    and the scenario as run."""
     write_text(directory / "summary.json", result.to_json())
     write_text(directory / "scenario.yaml", scenario_yaml(result.scenario))
-    write_atomic(directory / "weekly.csv", lambda tmp: result.weekly.to_csv(tmp, index=False))
-    write_atomic(directory / "yearly.csv", lambda tmp: result.yearly.to_csv(tmp, index=False))
+    write_table(result.weekly, directory / "weekly.csv")
+    write_table(result.yearly, directory / "yearly.csv")
 
 
 def scenario_yaml(scenario: Scenario) -> str:

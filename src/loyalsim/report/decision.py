@@ -13,8 +13,8 @@ as a gain or a trade-off, however narrow its interval:
 
 Significance. Each report judges many KPIs (and, in a comparison, many designs) at once, so a
 difference counts as *clear* only when its 95% interval excludes zero **and** its
-Benjamini-Hochberg adjusted p-value (``scipy.stats.false_discovery_control`` over every KPI and
-design of the table) is below ``ALPHA`` = 0.05: at most 5% of the differences called clear are
+Benjamini-Hochberg adjusted p-value (:func:`loyalsim.metrics.stats.adjust_p` over every KPI
+and design of the table) is below ``ALPHA`` = 0.05: at most 5% of the differences called clear are
 expected to be noise.
 
 Recommendation. The decision KPI is ``incremental_profit`` (profit against running no program
@@ -25,12 +25,8 @@ running no program and is flagged as such.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TypeGuard
-
-import numpy as np
-from scipy import stats
 
 from loyalsim.report.formatting import known, unit
 
@@ -62,16 +58,6 @@ def rule_text(currency: str = "") -> str:
         "excludes zero and its p-value, adjusted for the number of KPIs and designs compared "
         f"(Benjamini-Hochberg), is below {ALPHA:g}."
     )
-
-
-def adjust(p_values: Sequence[float | None]) -> list[float]:
-    """Benjamini-Hochberg adjusted p-values (q-values); unknown p-values stay NaN."""
-    p = np.array([float(v) if known(v) else math.nan for v in p_values], dtype=float)
-    out = np.full(p.shape, math.nan)
-    defined = ~np.isnan(p)
-    if defined.any():
-        out[defined] = stats.false_discovery_control(np.clip(p[defined], 0.0, 1.0), method="bh")
-    return [float(v) for v in out]
 
 
 def loses_money(incremental_profit: float | None) -> TypeGuard[float]:

@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from loyalsim.report.decision import DECISION_KPI, adjust, best_design, loses_money, threshold
+from loyalsim.metrics.stats import adjust_p
+from loyalsim.report.decision import DECISION_KPI, best_design, loses_money, threshold
 from loyalsim.report.decision import rule_text as decision_rules
 from loyalsim.report.formatting import fmt, fmt_diff, fmt_p, label, missing, numbers
 from loyalsim.report.html import Section, esc, para
@@ -127,7 +128,7 @@ def judge_comparison(comp: ComparisonFiles, keys: Sequence[str]) -> Judged:
     revenue = numbers(rows, (base, "revenue"))["mean"] if (base, "revenue") in rows.index else None
     cells = [(v, k) for v in comp.variants for k in keys if (v, k) in rows.index]
     pcol = rows["p_value"] if "p_value" in rows else pd.Series(dtype=float)
-    qs = adjust([pcol.get(c) for c in cells])
+    qs = adjust_p([pcol.get(c) for c in cells])
     effects: dict[str, list[Effect]] = {v: [] for v in comp.variants}
     for (v, k), q in zip(cells, qs, strict=True):
         r = numbers(rows, (v, k))

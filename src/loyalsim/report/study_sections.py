@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from loyalsim.errors import LoyalsimError
+from loyalsim.experiments.compare import JUDGED_KPIS
 from loyalsim.report import figures
 from loyalsim.report.decision import loses_money, rule_text, threshold
 from loyalsim.report.executive import Judged, design_profit
@@ -32,22 +33,12 @@ from loyalsim.report.sections import design_lines, details, figure_html
 from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario
 
-COMPARED = (
-    "retention_rate",
-    "incremental_revenue",
-    "incremental_profit",
-    "program_cost",
-    "cost_to_revenue",
-    "breakage_rate",
-    "liability",
-)
-"""KPIs of the comparison table, effects figure and trade-off paragraphs."""
-
 
 def compared_keys(comp: ComparisonFiles) -> list[str]:
-    """The KPIs of ``COMPARED`` that every arm of the comparison has."""
+    """The KPIs a comparison is judged on (``JUDGED_KPIS``) that every arm has."""
     rows = comp.table.set_index(["variant", "kpi"])
-    return [k for k in COMPARED if all((v, k) in rows.index for v in [comp.base, *comp.variants])]
+    arms = [comp.base, *comp.variants]
+    return [k for k in JUDGED_KPIS if all((v, k) in rows.index for v in arms)]
 
 
 def comparison_sections(
