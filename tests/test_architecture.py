@@ -3,7 +3,8 @@
 Import direction (lowest first): the foundation (``errors``, ``spec``, the package ``__init__``)
 -> ``engine`` -> ``mechanics`` (plug-ins built on the engine's hook protocol) -> ``scenario``
 (validates a file, including each mechanic's params, which live with the mechanic) ->
-``metrics`` -> ``experiments`` -> ``outputs`` -> ``report`` -> ``cli``. A module may import
+``metrics`` -> ``experiments`` -> ``outputs`` -> ``report`` -> ``cli`` and ``api`` (the
+Python face: results that write folders and reports). A module may import
 its own layer and any lower one; an import up the list is a cycle waiting to happen. Imports
 inside functions count (they run); ``if TYPE_CHECKING:`` blocks do not (they never run).
 """
@@ -32,6 +33,7 @@ LAYERS = {
     "report": 7,
     "templates": 7,  # starter scenarios (data read by `loyalsim init`)
     "cli": 8,
+    "api": 8,  # loyalsim.simulate/compare: results that write folders and reports
 }
 
 

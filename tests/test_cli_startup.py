@@ -91,8 +91,10 @@ def test_public_api_is_lazy_but_complete() -> None:
 
     from loyalsim import (  # noqa: F401
         Arm,
+        Compared,
         Comparison,
         LoyalsimError,
+        Run,
         RunResult,
         Scenario,
         ScenarioError,
@@ -101,9 +103,9 @@ def test_public_api_is_lazy_but_complete() -> None:
         simulate,
         with_overrides,
     )
-    from loyalsim.experiments.simulate import simulate as defined
+    from loyalsim.api import simulate as defined
 
-    assert loyalsim.simulate is defined
+    assert loyalsim.simulate is defined and issubclass(Run, RunResult)
     assert set(loyalsim.__all__) <= set(dir(loyalsim))
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = loyalsim.nope

@@ -11,31 +11,35 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from loyalsim.api import Compared, Run, compare, simulate
     from loyalsim.errors import LoyalsimError, ScenarioError
-    from loyalsim.experiments.compare import Arm, Comparison, compare
+    from loyalsim.experiments.compare import Arm, Comparison
     from loyalsim.experiments.scenarios import load_scenario, with_overrides
-    from loyalsim.experiments.simulate import simulate
     from loyalsim.metrics.results import RunResult
     from loyalsim.scenario.models import Scenario
 
 _PUBLIC = {
     "Arm": "loyalsim.experiments.compare",
+    "Compared": "loyalsim.api",
     "Comparison": "loyalsim.experiments.compare",
     "LoyalsimError": "loyalsim.errors",
+    "Run": "loyalsim.api",
     "RunResult": "loyalsim.metrics.results",
     "Scenario": "loyalsim.scenario.models",
     "ScenarioError": "loyalsim.errors",
-    "compare": "loyalsim.experiments.compare",
+    "compare": "loyalsim.api",
     "load_scenario": "loyalsim.experiments.scenarios",
-    "simulate": "loyalsim.experiments.simulate",
+    "simulate": "loyalsim.api",
     "with_overrides": "loyalsim.experiments.scenarios",
 }
 """Public name -> the module that defines it."""
 
 __all__ = [
     "Arm",
+    "Compared",
     "Comparison",
     "LoyalsimError",
+    "Run",
     "RunResult",
     "Scenario",
     "ScenarioError",

@@ -128,25 +128,6 @@ class Comparison:
         frame.loc[variant, "p_adjusted"] = stats.adjust_p(frame.loc[variant, "p_value"].tolist())
         return frame
 
-    def save(self, directory: str | Path) -> Path:
-        """Write the folder ``loyalsim compare`` writes (comparison.csv/.parquet/.json,
-        figures, one run folder per design), without the report; returns the folder."""
-        from loyalsim.report.folders import save_comparison
-
-        return save_comparison(self, directory)
-
-    def report(self, directory: str | Path) -> Path:
-        """Write the comparison folder and its ``report.html``; returns the report's path."""
-        from loyalsim.report import write_report
-
-        return write_report(self.save(directory))
-
-    def _repr_html_(self) -> str:
-        """Notebook display: each variant's paired difference on the headline KPIs."""
-        from loyalsim.report.notebook import comparison_html
-
-        return comparison_html(self)
-
     def to_dict(self) -> dict[str, Any]:
         """The content of ``comparison.json`` (no timing or job count: it is deterministic)."""
         reduction: dict[str, dict[str, dict[str, float | None]]] = {}

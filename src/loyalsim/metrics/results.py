@@ -6,7 +6,6 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -227,23 +226,3 @@ class RunResult:
     def to_json(self) -> str:
         """``summary.json`` text: deterministic for a given scenario, seed and replications."""
         return json.dumps(self.summary_dict(), indent=2, allow_nan=False) + "\n"
-
-    def save(self, directory: str | Path) -> Path:
-        """Write the run folder ``loyalsim run`` writes (summary.json, weekly.csv and
-        .parquet, scenario.yaml, trend figures), without the report; returns the folder."""
-        from loyalsim.report.folders import save_run
-
-        return save_run(self, directory)
-
-    def report(self, directory: str | Path) -> Path:
-        """Write the run folder and its ``report.html`` (as ``loyalsim run`` does); returns
-        the report's path."""
-        from loyalsim.report import write_report
-
-        return write_report(self.save(directory))
-
-    def _repr_html_(self) -> str:
-        """Notebook display: the headline KPIs with their 95% intervals."""
-        from loyalsim.report.notebook import run_html
-
-        return run_html(self)
