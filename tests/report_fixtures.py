@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from loyalsim.experiments.compare import TABLE_COLUMNS
+from loyalsim.experiments.compare import SEGMENT_COLUMNS, TABLE_COLUMNS
 from loyalsim.experiments.simulate import simulate
 from loyalsim.report.run_figures import write_run_folder
 from loyalsim.scenario.loader import load_scenario, with_overrides
@@ -87,6 +87,19 @@ def compare_dir(run_dir: Path, directory: Path) -> Path:
         "variance_reduction": {},
     }
     (directory / "comparison.json").write_text(json.dumps(meta))
+    segments = []
+    for grouping, name, base, diff in (
+        ("segment", "commuters", 900.0, 400.0),
+        ("segment", "tourists", 100.0, -50.0),
+        ("customer_group", "engaged", 700.0, 300.0),
+        ("customer_group", "tier:Gold", 250.0, 80.0),
+    ):
+        for arm, d in (("current", 0.0), ("richer", diff)):
+            segments.append((arm, grouping, name, "incremental_revenue", base + d, base, d,
+                             d - 100.0, d + 100.0, 0.04, 5))  # fmt: skip
+    pd.DataFrame(segments, columns=list(SEGMENT_COLUMNS)).to_csv(
+        directory / "comparison_segments.csv", index=False
+    )
     return directory
 
 
@@ -178,4 +191,18 @@ def optimize_dir(directory: Path) -> Path:
     # the knee is also the best design for retention: recommend.py lists it twice
     rec["designs"].insert(1, {**rec["designs"][0], "label": "best_retention_rate"})
     (directory / "recommendation.json").write_text(json.dumps(rec))
+    return directory
+
+
+def three_objectives(opt_dir: Path, directory: Path) -> Path:
+    """A copy of :func:`optimize_dir` with incremental profit as a third objective."""
+    shutil.copytree(opt_dir, directory)
+    for name in ("trials.csv", "pareto.csv"):
+        frame = pd.read_csv(directory / name)
+        frame["values_incremental_profit"] = -1500.0 + 40.0 * frame["number"] ** 1.5
+        frame.to_csv(directory / name, index=False)
+    rec = json.loads((directory / "recommendation.json").read_text())
+    rec["objectives"].append({"kpi": "incremental_profit", "direction": "maximize"})
+    (directory / "recommendation.json").write_text(json.dumps(rec))
+    (directory / "report.html").unlink(missing_ok=True)
     return directory

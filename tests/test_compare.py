@@ -16,7 +16,14 @@ from scipy import stats
 
 from loyalsim.cli.compare_cmd import print_comparison
 from loyalsim.errors import LoyalsimError
-from loyalsim.experiments.compare import TABLE_COLUMNS, Arm, compare, paired_stats, parse_variant
+from loyalsim.experiments.compare import (
+    SEGMENT_COLUMNS,
+    TABLE_COLUMNS,
+    Arm,
+    compare,
+    paired_stats,
+    parse_variant,
+)
 from loyalsim.experiments.simulate import simulate
 from loyalsim.metrics.stats import NO_INTERVAL
 from loyalsim.outputs.run_folder import scenario_yaml
@@ -199,6 +206,11 @@ def test_cli_writes_the_contract_files(base, tmp_path):
     assert "Recommendation: " in done.stdout
     rows = [line for line in done.stdout.splitlines() if line.strip().startswith("Retention ")]
     assert rows and "small-2" in rows[0]  # a KPI row holds its numbers on one line
+    assert "…" not in done.stdout  # labels wrap whole words instead of being cut
+    lines = [line.split()[0] if line.split() else "" for line in done.stdout.splitlines()]
+    assert lines.count("Incremental") >= 2  # "Incremental revenue" / "... profit" both whole
+    with open(out / "comparison_segments.csv", newline="") as f:
+        assert tuple(next(csv.reader(f))) == SEGMENT_COLUMNS
     with open(out / "comparison.csv", newline="") as f:
         header = next(csv.reader(f))
     assert tuple(header) == TABLE_COLUMNS

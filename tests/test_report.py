@@ -145,7 +145,7 @@ def test_compare_report(run_dir: Path, tmp_path: Path) -> None:
     assert "Comparison of designs" in html and "Designs compared" in html
     assert "program.rewards.catalogue[0].points = 7" in html
     # table: the base mean and the variant's paired difference with its interval
-    assert "+1.20 pp (+0.80 pp – +1.60 pp) p=0.010" in html
+    assert "+1.20 pp (+0.80 – +1.60 pp) p=0.010" in html
     # one paragraph per variant, generated from the numbers
     finding = re.search(r"<h3>richer</h3><p class=\"finding\">(.*?)</p>", html).group(1)
     assert finding.startswith("Compared with the base design &#x27;current&#x27;, design")

@@ -3,11 +3,22 @@ renders. Skipped where Chromium or chromedriver is missing; CI installs them."""
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from browser import available, chromium, full_page_png
-from report_fixtures import compare_dir, optimize_dir, real_run, with_tiers
+from report_fixtures import (
+    ROOT,
+    compare_dir,
+    optimize_dir,
+    real_run,
+    three_objectives,
+    with_tiers,
+)
 
 from loyalsim.report import write_report
 
@@ -20,21 +31,50 @@ return Array.from(document.images).map(
 """
 
 
+SECTIONS = """
+return Array.from(document.querySelectorAll('main section')).map(
+    s => [s.id, s.scrollWidth, s.clientWidth]);
+"""
+
+ROWS = """
+return Array.from(document.querySelectorAll(arguments[0])).map(
+    tr => Array.from(tr.cells).map(c => c.textContent));
+"""
+
+
+def calibrated(directory: Path) -> Path:
+    """What ``loyalsim calibrate`` writes for the shipped example log (report.html included)."""
+    log = ROOT / "examples" / "transactions_example.csv"
+    done = subprocess.run(
+        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", "calibrate",
+         str(log), "--calibration-end", "2020-09-29", "--out", str(directory / "pop.yaml")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return directory
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> list[Path]:
     root = tmp_path_factory.mktemp("browser")
     run = real_run(root / "run")
+    opt = optimize_dir(root / "optimize")
     dirs = [
         with_tiers(run, root / "tiers"),
         compare_dir(run, root / "compare"),
-        optimize_dir(root / "optimize"),
+        opt,
+        three_objectives(opt, root / "optimize3"),
         run,
     ]
-    return [write_report(d) for d in dirs]
+    return [write_report(d) for d in dirs] + [calibrated(root / "calibrate") / "report.html"]
+
+
+def _by_id(reports: list[Path], name: str) -> Path:
+    return next(r for r in reports if r.parent.name == name)
 
 
 def test_reports_render_in_headless_chromium(reports: list[Path]) -> None:
-    with chromium() as driver:
+    with chromium(width=1100) as driver:
         for report in reports:
             driver.get(report.as_uri())
             assert driver.execute_script("return document.readyState") == "complete"
@@ -52,7 +92,59 @@ def test_reports_render_in_headless_chromium(reports: list[Path]) -> None:
             assert verdict.startswith(("Verdict:", "Recommendation:")), verdict
             nav = driver.find_element("css selector", "nav a:first-child")
             assert nav.text == "Executive summary" and nav.is_displayed()
+            if report.parent.name != "calibrate":  # the materiality rule is stated
+                assert "0.5 pp" in first.text and "Benjamini-Hochberg" in first.text
+            wide = [i for i, scroll, client in driver.execute_script(SECTIONS) if scroll > client]
+            assert not wide, f"{report}: sections wider than the page: {wide}"
             png = full_page_png(driver)
             assert png.startswith(b"\x89PNG")
             (report.parent / "screenshot.png").write_bytes(png)
     assert (reports[0].parent / "screenshot.png").stat().st_size > 10_000
+
+
+def test_new_sections_show_their_numbers(reports: list[Path]) -> None:
+    """Segments in the run and compare reports, tier migration rows summing to 100%, the
+    optimize scatter matrix for three objectives with money-losing designs flagged, and the
+    calibration report's fit and holdout."""
+    with chromium(width=1100) as driver:
+        run = _by_id(reports, "run")
+        driver.get(run.as_uri())
+        summary = json.loads((run.parent / "summary.json").read_text())
+        rows = driver.execute_script(ROWS, "#segments tbody tr")
+        names = [r[0] for r in rows]
+        assert all(n in names for n in summary["segments"]), names
+        assert "engaged customers" in names and "passive customers" in names
+        headers = driver.find_element("css selector", "#segments thead").text
+        assert "Incremental revenue" in headers and "Enrolment rate" in headers
+
+        driver.get(_by_id(reports, "tiers").as_uri())
+        migration = driver.execute_script(ROWS, "#tiers table:nth-of-type(2) tbody tr")
+        assert migration
+        for row in migration:
+            shares = [float(m) for m in re.findall(r"([\d.]+)%", " ".join(row[1:]))]
+            assert all(0.0 <= v <= 100.0 for v in shares) and abs(sum(shares) - 100.0) < 0.2
+
+        driver.get(_by_id(reports, "compare").as_uri())
+        caption = driver.find_element("css selector", "#segments caption").text
+        assert caption == "Incremental revenue"
+        cells = driver.execute_script(ROWS, "#segments tbody tr")
+        assert ["commuters", "900 USD", "+400 USD (+300 – +500 USD)"] in cells
+        assert any(r[0] == "members in Gold at the horizon" for r in cells)
+
+        for name, views in (("optimize", "the two objectives"), ("optimize3", "each pair")):
+            driver.get(_by_id(reports, name).as_uri())
+            alts = [a for a, *_ in driver.execute_script(IMAGES)]
+            assert any(views in a for a in alts), alts
+            flagged = [
+                h.text
+                for h in driver.find_elements("css selector", "#recommendation h3")
+                if "loses money against running no program" in h.text
+            ]
+            assert len(flagged) == 2, flagged  # both recommended designs lose money
+            assert any("and best for retention" in h for h in flagged)  # duplicates merged
+
+        driver.get(_by_id(reports, "calibrate").as_uri())
+        ids = [i for i, *_ in driver.execute_script(SECTIONS)]
+        assert ids[0] == "summary" and {"parameters", "holdout"} <= set(ids)
+        holdout = driver.find_element("css selector", "#holdout").text
+        assert "%" in holdout and driver.find_element("css selector", "#holdout img")

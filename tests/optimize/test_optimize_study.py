@@ -119,6 +119,14 @@ def test_outputs_constraints_and_recommendation(tiny_file: Path, tmp_path: Path)
     top = feasible.loc[feasible["values_incremental_profit"].idxmax(), "number"]
     assert best["trial"] == top
     assert "## knee" in (out / "recommendation.md").read_text()
+    # the console ends with each recommended design, its profit and its parameters in words
+    assert "Recommended designs" in printed
+    for design in rec["designs"]:
+        assert f"trial {design['trial']}" in printed
+    flagged = printed.count("(loses money against running no program)")
+    merged = {d["trial"]: d for d in rec["designs"]}
+    assert flagged == sum(d["kpis"]["incremental_profit"]["mean"] < 0 for d in merged.values())
+    assert "Rewards: catalogue item 1, points = " in printed
 
 
 def test_rerun_resumes_to_total_target(tiny_file: Path, tmp_path: Path) -> None:

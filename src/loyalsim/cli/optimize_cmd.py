@@ -74,7 +74,7 @@ def optimize(
 
     With priors and --worlds W every trial runs in W parameter worlds and the objectives
     aggregate over them (docs/uncertainty.md)."""
-    from loyalsim.cli.tables import print_decision
+    from loyalsim.cli.tables import print_decision, print_designs
     from loyalsim.experiments.optimize import study as studies
     from loyalsim.experiments.optimize import tables
     from loyalsim.experiments.optimize.storage import default_url
@@ -124,6 +124,7 @@ def optimize(
     designs = executive.merged_designs(rec.get("designs") or [])
     decision = executive.optimize_summary(rec, designs, base.economics.currency)
     print_decision(Console(), decision)
+    print_designs(Console(), designs, base.economics.currency)
 
 
 def _robust_overrides(
@@ -208,12 +209,12 @@ def _write(
     from loyalsim.experiments.optimize import recommend, tables
     from loyalsim.experiments.optimize.space import decode_params
     from loyalsim.outputs.files import write_csv, write_text
-    from loyalsim.report import study_figures
+    from loyalsim.report import figures, study_figures
+    from loyalsim.report.executive import merged_designs
 
     write_csv(frame, directory / "trials.csv")
     front = tables.pareto_frame(frame, search, [t.number for t in study.best_trials])
     write_csv(front, directory / "pareto.csv")
-    study_figures.plot_pareto(frame, front, search, directory / "pareto_front.png")
     study_figures.plot_hypervolume(frame, search, directory / "hypervolume.png")
     note = study_figures.plot_importances(study, search, directory / "param_importances.png")
     if note:
@@ -224,6 +225,16 @@ def _write(
     }
     with Console(stderr=True).status("re-evaluating recommended designs"):
         rec = recommend.recommend(base, search, frame, trial_params, jobs)
+    objectives = [{"kpi": o.kpi, "direction": o.direction} for o in search.objectives]
+    current = ((rec.get("current") or {}).get("kpis")) or {}
+    figures.pareto(
+        frame,
+        front,
+        objectives,
+        merged_designs(rec.get("designs") or []),
+        {o.kpi: (current.get(o.kpi) or {}).get("mean") for o in search.objectives},
+        directory / "pareto_front.png",
+    )
     write_text(directory / "recommendation.json", recommend.to_json(rec))
     write_text(directory / "recommendation.md", recommend.to_markdown(rec))
     if rec.get("voi"):

@@ -128,6 +128,10 @@ class Comparison:
         frame.loc[variant, "p_adjusted"] = stats.adjust_p(frame.loc[variant, "p_value"].tolist())
         return frame
 
+    def segment_table(self) -> pd.DataFrame:
+        """Paired differences per segment and customer group (``comparison_segments.csv``)."""
+        return segment_table(self.runs, self.base.name, [a.name for a in self.variants])
+
     def to_dict(self) -> dict[str, Any]:
         """The content of ``comparison.json`` (no timing or job count: it is deterministic)."""
         reduction: dict[str, dict[str, dict[str, float | None]]] = {}
@@ -229,6 +233,42 @@ def paired_table(runs: Mapping[str, RunResult], base: str, variants: Sequence[st
             v = table[kpi].to_numpy(dtype=float)
             rows.append({"variant": name, "kpi": kpi, **paired_stats(b, v)})
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+SEGMENT_COLUMNS = ("variant", "grouping", "segment", *TABLE_COLUMNS[1:])
+"""The columns of ``comparison_segments.csv``: ``comparison.csv``'s, per segment or group."""
+
+
+def segment_table(
+    runs: Mapping[str, RunResult], base: str, variants: Sequence[str]
+) -> pd.DataFrame:
+    """Paired differences per customer segment (``grouping`` = ``segment``) and per group
+    (``customer_group``: engaged, passive, ``tier:<name>``), one row per arm (base first),
+    segment and KPI: who responds to a design change and who it subsidises."""
+    rows = []
+    for grouping, of in (
+        ("segment", lambda r: r.segments),
+        ("customer_group", lambda r: r.customer_groups),
+    ):
+        base_reps = [of(r) for r in runs[base].replications]
+        names = list(dict.fromkeys(n for rep in base_reps for n in rep))
+        for name in [base, *variants]:
+            reps = [of(r) for r in runs[name].replications]
+            for segment in names:
+                kpis = dict.fromkeys(k for rep in base_reps for k in rep.get(segment, {}))
+                for kpi in kpis:
+                    b = [rep.get(segment, {}).get(kpi, math.nan) for rep in base_reps]
+                    v = [rep.get(segment, {}).get(kpi, math.nan) for rep in reps]
+                    rows.append(
+                        {
+                            "variant": name,
+                            "grouping": grouping,
+                            "segment": segment,
+                            "kpi": kpi,
+                            **paired_stats(np.asarray(b, float), np.asarray(v, float)),
+                        }
+                    )
+    return pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
 
 
 def variance_reduction(

@@ -10,9 +10,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter
 
 from loyalsim.experiments.compare import HEADLINE_KPIS, Comparison, paired_stats
 from loyalsim.outputs.files import write_atomic
+from loyalsim.report.formatting import label, unit
 
 WEEKLY_PANELS = (
     ("revenue", "Weekly revenue"),
@@ -44,7 +46,10 @@ def kpi_distributions(comparison: Comparison, path: Path) -> None:
             ax.scatter(i + jitter, values, s=14, alpha=0.7)
             ax.hlines(np.nanmean(values), i - 0.3, i + 0.3, color="black", lw=1.5)
         ax.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize=8)
-        ax.set_title(kpi, fontsize=10)
+        scale, suffix = (100.0, " [%]") if unit(kpi) == "pct" else (1.0, "")
+        if scale != 1.0:
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p, s=scale: f"{s * v:.3g}"))
+        ax.set_title(label(kpi) + suffix, fontsize=10)
     for ax in axes.flat[len(kpis) :]:
         ax.axis("off")
     fig.suptitle(f"KPIs across {comparison.replications} replications (same seeds in every arm)")

@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from loyalsim.outputs.files import write_atomic
 from loyalsim.report.formatting import label, unit
@@ -30,6 +31,23 @@ def _save(fig: plt.Figure, path: Path) -> Path:
 def _scale(key: str) -> tuple[float, str]:
     """Multiplier and axis unit for a KPI: rates in % (or pp for differences)."""
     return (100.0, "%") if unit(key) == "pct" else (1.0, "")
+
+
+def _short(value: float, _pos: object = None) -> str:
+    """Tick labels that never run into each other: ``-18k``, ``1.2M``, ``13.5``."""
+    size = abs(value)
+    if size >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if size >= 1e4:
+        return f"{value / 1e3:.3g}k"
+    return f"{value:.4g}"
+
+
+def _sparse_ticks(ax: plt.Axes) -> None:
+    """At most four short tick labels per axis (no overprinting in small panels)."""
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=4))
+        axis.set_major_formatter(FuncFormatter(_short))
 
 
 def points_fate(kpis: Mapping[str, float | None], title: str, path: Path) -> Path:
@@ -187,6 +205,7 @@ def pareto(
                     [xf * row[xc]], [yf * row[yc]], s=150, marker=MARKERS[k % len(MARKERS)],
                     color=f"C{(k + 1) % 10}", edgecolor="black", zorder=5,
                 )  # fmt: skip
+            _sparse_ticks(ax)
             if i == n - 1:
                 ax.set_xlabel(_axis_label(objectives[j]), fontsize=9)
             if j == 0:

@@ -30,10 +30,12 @@ def save_run(result: RunResult, directory: str | Path) -> Path:
 def save_comparison(
     result: Comparison, directory: str | Path, common: Mapping[str, Any] | None = None
 ) -> Path:
-    """comparison.csv/.parquet, comparison.json, the comparison figures and one run folder
-    per design. ``common`` records the ``--set`` overrides applied to every arm."""
+    """comparison.csv, comparison_segments.csv (each with a .parquet copy), comparison.json,
+    the comparison figures and one run folder per design. ``common`` records the ``--set``
+    overrides applied to every arm."""
     out = prepare_dir(directory)
     write_table(result.table, out / "comparison.csv")
+    write_table(result.segment_table(), out / "comparison_segments.csv")
     data = {**result.to_dict(), "set": dict(common or {})}
     write_text(out / "comparison.json", json.dumps(data, indent=2, allow_nan=False) + "\n")
     for arm in result.arms:

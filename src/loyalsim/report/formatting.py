@@ -8,6 +8,7 @@ through :func:`label`, :func:`unit` and :func:`better`.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from numbers import Real
 from typing import TYPE_CHECKING, TypeGuard
@@ -113,10 +114,13 @@ def fmt_diff(value: float | None, key: str, currency: str = "", signed: bool = T
 
 
 def fmt_interval(lo: float | None, hi: float | None, key: str, currency: str = "") -> str:
-    """``56.21% – 60.81%``."""
+    """``56.21% – 60.81%``; money names its currency once: ``4,392 – 4,955 USD``."""
     if missing(lo) or missing(hi):
         return "n/a"
-    return f"{fmt(lo, key, currency)} – {fmt(hi, key, currency)}"
+    low = fmt(lo, key, currency)
+    if unit(key) == "money" and currency:
+        low = low.removesuffix(f" {currency}")
+    return f"{low} – {fmt(hi, key, currency)}"
 
 
 def fmt_diff_interval(
@@ -170,3 +174,39 @@ def fmt_change(
     if not (missing(lo) or missing(hi)):
         text += f" ({fmt_diff_interval(lo, hi, key, currency)})"
     return text
+
+
+def param_words(path: str) -> str:
+    """A searched parameter's dotted path in plain words:
+    ``program.rewards.catalogue[0].points`` -> ``Rewards: catalogue item 1, points``."""
+    parts = path.split(".")
+    if parts[0] == "program" and len(parts) > 1:
+        parts = parts[1:]
+    head, rest = parts[0], parts[1:]
+
+    def words(part: str) -> str:
+        match = re.fullmatch(r"(\w+)\[(\d+)\]", part)
+        if match:
+            return f"{match.group(1).replace('_', ' ')} item {int(match.group(2)) + 1}"
+        return part.replace("_", " ")
+
+    text = words(head).capitalize()
+    return f"{text}: {', '.join(words(p) for p in rest)}" if rest else text
+
+
+def value_words(value: object) -> str:
+    """A parameter's value in plain words: ``{'policy': 'inactivity', 'days': 180}`` ->
+    ``inactivity, days 180``; floats to 4 significant digits; NaN as empty."""
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.4g}"
+    if isinstance(value, dict):
+        head = [str(value[k]) for k in ("policy", "kind", "type") if k in value][:1]
+        rest = [
+            f"{str(k).replace('_', ' ')} {value_words(v)}"
+            for k, v in value.items()
+            if k not in ("policy", "kind", "type")
+        ]
+        return ", ".join(head + rest)
+    if isinstance(value, list | tuple):
+        return ", ".join(value_words(v) for v in value)
+    return str(value)

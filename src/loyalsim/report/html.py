@@ -63,10 +63,10 @@ section{background:#fff;border-radius:6px;padding:1em 1.5em;margin:1.2em 0;
  box-shadow:0 1px 3px rgba(0,0,0,.08);overflow-x:auto}
 h2{color:#1f3a5f;border-bottom:2px solid #e8ecf2;padding-bottom:.3em}
 h3{color:#2b4c7e}
-table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
+table{border-collapse:collapse;margin:.8em 0;font-size:.88em}
 caption{text-align:left;font-weight:600;padding-bottom:.3em}
-th,td{border-bottom:1px solid #e3e6eb;padding:.35em .8em;text-align:right}
-th:first-child,td:first-child{text-align:left;min-width:10em}
+th,td{border-bottom:1px solid #e3e6eb;padding:.35em .6em;text-align:right}
+th:first-child,td:first-child{text-align:left;min-width:8em}
 td:not(:first-child){white-space:nowrap}
 th{background:#f0f3f7}
 figure{margin:1em 0}

@@ -43,6 +43,8 @@ class ComparisonFiles:
     table: pd.DataFrame
     meta: dict[str, Any]
     arms: dict[str, RunFiles] = field(default_factory=dict)
+    segments: pd.DataFrame | None = None
+    """``comparison_segments.csv``: paired differences per segment and customer group."""
 
     @property
     def base(self) -> str:
@@ -83,6 +85,7 @@ class SensitivityFiles:
 
 
 COMPARISON_COLUMNS = ("variant", "kpi", "mean", "base_mean", "diff", "ci_low", "ci_high")
+SEGMENT_COLUMNS = ("variant", "grouping", "segment", *COMPARISON_COLUMNS[1:])
 
 
 def arm_name(entry: Any) -> str | None:
@@ -136,7 +139,8 @@ def read_comparison(directory: Path) -> ComparisonFiles | None:
     if table is None:
         return None
     meta = read_json(directory / "comparison.json") or {}
-    files = ComparisonFiles(table=table, meta=meta)
+    segments = read_csv(directory / "comparison_segments.csv", SEGMENT_COLUMNS)
+    files = ComparisonFiles(table=table, meta=meta, segments=segments)
     for name in [files.base, *files.variants]:
         sub = directory / name
         if sub.is_dir():

@@ -58,7 +58,7 @@ def comparison_html(result: Comparison) -> str:
                     label(key),
                     arm.name,
                     fmt_difference(r["diff"], key, currency),
-                    fmt_diff_interval(r["ci_low"], r["ci_high"], key, currency),
+                    fmt_diff_interval(r["ci_low"], r["ci_high"], key, currency, compact=True),
                     fmt_p(r["p_adjusted"]).removeprefix("p=").removeprefix("p") or "—",
                 )
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +170,7 @@ def headline_section(run: RunFiles) -> Section | None:
                 fmt_interval(lo, hi, key, cur),
                 fmt(control, key, cur) if f"control_{key}" in kpis else "—",
                 fmt_diff(diff.diff, key, cur) if diff else "—",
-                fmt_diff_interval(diff.lo, diff.hi, key, cur) if diff else "—",
+                fmt_diff_interval(diff.lo, diff.hi, key, cur, compact=True) if diff else "—",
             )
         )
     headers = ("KPI", "With program", "95% CI", "No program", "Difference", "95% CI of diff.")
@@ -324,30 +324,61 @@ def tiers_section(run: RunFiles, figures_dir: Path) -> Section | None:
     return Section("tiers", "Tiers: mix and migration", "\n".join(parts))
 
 
-SEGMENT_KPIS = 6
-"""At most this many KPI columns in the segments table (the rest under "All KPIs")."""
+SEGMENT_KPIS = (
+    "customers",
+    "enrolment_rate",
+    "retention_rate",
+    "incremental_retention",
+    "incremental_revenue",
+    "incremental_revenue_per_customer",
+    "incremental_gross_margin",
+)
+"""Columns of the segment tables: who joins, who stays because of the program, and who
+brings incremental revenue (the rest of each segment's KPIs fold out under "All KPIs")."""
+
+
+def group_name(name: str) -> str:
+    """``tier:Gold`` -> ``members in Gold at the horizon``; other names unchanged."""
+    tier = name.removeprefix("tier:")
+    return f"members in {tier} at the horizon" if tier != name else f"{name} customers"
+
+
+def _group_grid(groups: Mapping[str, Any], columns: Sequence[str], cur: str, head: str) -> str:
+    rows = [(name, *(fmt(v.get(k), k, cur) for k in columns)) for name, v in groups.items()]
+    return table((head, *(label(k) for k in columns)), rows)
 
 
 def segments_section(run: RunFiles) -> Section | None:
     """KPIs per customer segment, from ``summary.json["segments"]`` (segment name -> KPI ->
-    value) when the run recorded them."""
-    segments = (run.summary or {}).get("segments")
-    if not isinstance(segments, dict) or not segments:
-        return None
-    rows_in = {str(k): v for k, v in segments.items() if isinstance(v, dict)}
-    found = list(dict.fromkeys(k for v in rows_in.values() for k, x in v.items() if _scalar(x)))
-    keys = [k for k in HEADLINE if k in found] + [k for k in found if k not in HEADLINE]
+    value), and per customer group (engaged, passive, members by final tier) from
+    ``summary.json["customer_groups"]``, when the run recorded them."""
+    summary = run.summary or {}
     cur = currency_of(run)
-
-    def grid(columns: list[str]) -> str:
-        rows = [(name, *(fmt(v.get(k), k, cur) for k in columns)) for name, v in rows_in.items()]
-        return table(("Segment", *(label(k) for k in columns)), rows)
-
-    body = grid(keys[:SEGMENT_KPIS])
-    if len(keys) > SEGMENT_KPIS:
-        body += details("All KPIs by segment", grid(keys))
-    note = para("Means over replications, each KPI computed on the segment's customers only.")
-    return Section("segments", "Results by segment", body + note)
+    parts = []
+    for field_, head, name_of in (
+        ("segments", "Segment", str),
+        ("customer_groups", "Group", group_name),
+    ):
+        found = summary.get(field_)
+        if not isinstance(found, dict) or not found:
+            continue
+        groups = {name_of(str(k)): v for k, v in found.items() if isinstance(v, dict)}
+        keys = list(dict.fromkeys(k for v in groups.values() for k, x in v.items() if _scalar(x)))
+        shown = [k for k in SEGMENT_KPIS if k in keys] or keys[: len(SEGMENT_KPIS)]
+        parts.append(_group_grid(groups, shown, cur, head))
+        if set(keys) - set(shown):
+            parts.append(
+                details(f"All KPIs by {head.lower()}", _group_grid(groups, keys, cur, head))
+            )
+    if not parts:
+        return None
+    note = (
+        "Means over replications, each KPI computed on the group's customers only, in the "
+        "program arm against the same customers without the program. Segments partition the "
+        "customers; engaged and passive customers do too; tier groups hold the members in "
+        "each tier at the horizon."
+    )
+    return Section("segments", "Results by segment", "\n".join(parts) + para(note, "note"))
 
 
 YEARLY = (

@@ -1,8 +1,8 @@
-"""Figures of a study: Pareto projections, hypervolume history and parameter importances."""
+"""Figures of a study: hypervolume history and parameter importances (the Pareto views are
+:func:`loyalsim.report.figures.pareto`)."""
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +17,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from loyalsim.experiments.optimize.pareto import as_losses, hypervolume_history
 from loyalsim.outputs.files import write_atomic
+from loyalsim.report.formatting import label, param_words
 from loyalsim.scenario.search import SearchSpec
 
 MIN_TRIALS_FOR_IMPORTANCE = 10
@@ -26,57 +27,6 @@ def _save(fig: plt.Figure, path: Path) -> None:
     fig.tight_layout()
     write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
-
-
-def plot_pareto(frame: pd.DataFrame, front: pd.DataFrame, search: SearchSpec, path: Path) -> None:
-    """Each pair of objectives: complete trials, infeasible ones marked, the front highlighted."""
-    kpis = [o.kpi for o in search.objectives]
-    pairs = list(itertools.combinations(kpis, 2)) or [(kpis[0], kpis[0])]
-    fig, axes = plt.subplots(1, len(pairs), figsize=(5.2 * len(pairs), 4.4), squeeze=False)
-    done = frame[frame["state"] == "COMPLETE"] if len(frame) else frame
-    for ax, (x, y) in zip(axes[0], pairs, strict=True):
-        if not done.empty:
-            good = done[done["feasible"].astype(bool)]
-            bad = done[~done["feasible"].astype(bool)]
-            ax.scatter(good[f"values_{x}"], good[f"values_{y}"], s=14, c="0.6", label="feasible")
-            if not bad.empty:
-                ax.scatter(
-                    bad[f"values_{x}"],
-                    bad[f"values_{y}"],
-                    s=14,
-                    c="tab:red",
-                    marker="x",
-                    alpha=0.5,
-                    label="violates a constraint",
-                )
-        if not front.empty:
-            ax.scatter(
-                front[f"values_{x}"],
-                front[f"values_{y}"],
-                s=30,
-                c="tab:blue",
-                label="Pareto-optimal",
-            )
-            knee = front[front["knee"]]
-            ax.scatter(
-                knee[f"values_{x}"],
-                knee[f"values_{y}"],
-                s=160,
-                marker="*",
-                c="tab:orange",
-                edgecolors="black",
-                label="knee",
-                zorder=3,
-            )
-        ax.set(xlabel=_axis(search, x), ylabel=_axis(search, y))
-        ax.legend(fontsize=7)
-    fig.suptitle("Designs found: Pareto front projections")
-    _save(fig, path)
-
-
-def _axis(search: SearchSpec, kpi: str) -> str:
-    direction = next(o.direction for o in search.objectives if o.kpi == kpi)
-    return f"{kpi} ({'higher' if direction == 'maximize' else 'lower'} is better)"
 
 
 def plot_hypervolume(frame: pd.DataFrame, search: SearchSpec, path: Path) -> None:
@@ -130,8 +80,10 @@ def plot_importances(study: optuna.Study, search: SearchSpec, path: Path) -> str
         1, len(tables), figsize=(4.8 * len(tables), 0.5 * len(names) + 2), squeeze=False
     )
     for ax, (kpi, table) in zip(axes[0], tables.items(), strict=True):
-        ax.barh(names, [table.get(n, 0.0) for n in names], color="tab:purple")
-        ax.set(title=kpi, xlabel="importance (PED-ANOVA)", xlim=(0, 1))
+        ax.barh(
+            [param_words(n) for n in names], [table.get(n, 0.0) for n in names], color="tab:purple"
+        )
+        ax.set(title=label(kpi), xlabel="importance (PED-ANOVA)", xlim=(0, 1))
         ax.invert_yaxis()
     fig.suptitle("Which parameters matter")
     _save(fig, path)

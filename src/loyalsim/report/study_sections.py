@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,11 +23,13 @@ from loyalsim.report.formatting import (
     label,
     missing,
     numbers,
+    param_words,
+    value_words,
 )
 from loyalsim.report.html import Section, bullets, esc, para, table
 from loyalsim.report.inputs import ComparisonFiles, OptimizeFiles
 from loyalsim.report.narrative import Effect, tradeoff
-from loyalsim.report.sections import design_lines, details, figure_html
+from loyalsim.report.sections import design_lines, details, figure_html, group_name
 from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario
 
@@ -90,7 +90,53 @@ def comparison_sections(
         findings.append(f"<h3>{esc(v)}</h3>" + para(text, "finding"))
     if findings:
         out.append(Section("findings", "What each design changes", "\n".join(findings)))
-    return out
+    segments = comparison_segments_section(comp, currency)
+    return out + ([segments] if segments is not None else [])
+
+
+SEGMENT_COMPARED = ("incremental_revenue", "incremental_retention", "enrolment_rate")
+"""KPIs of the comparison's segment tables (all of them are in comparison_segments.csv)."""
+
+
+def comparison_segments_section(comp: ComparisonFiles, currency: str) -> Section | None:
+    """Per segment and customer group: the base design's value and each variant's paired
+    difference with its 95% CI, from ``comparison_segments.csv``."""
+    frame = comp.segments
+    if frame is None or frame.empty:
+        return None
+    rows_by = frame.set_index(["variant", "grouping", "segment", "kpi"])
+    base, variants = comp.base, comp.variants
+    parts = []
+    for key in SEGMENT_COMPARED:
+        rows = []
+        pairs = zip(frame["grouping"], frame["segment"], strict=True)
+        for grouping, segment in dict.fromkeys(pairs):
+            if (base, grouping, segment, key) not in rows_by.index:
+                continue
+            name = segment if grouping == "segment" else group_name(str(segment))
+            cells = [name, fmt(rows_by.loc[(base, grouping, segment, key), "mean"], key, currency)]
+            for v in variants:
+                if (v, grouping, segment, key) not in rows_by.index:
+                    cells.append("—")
+                    continue
+                r = rows_by.loc[(v, grouping, segment, key)]
+                interval = fmt_diff_interval(r["ci_low"], r["ci_high"], key, currency, True)
+                cells.append(f"{fmt_diff(r['diff'], key, currency)} ({interval})")
+            rows.append(cells)
+        if rows:
+            headers = ("Segment or group", f"{base} (base)", *(f"{v} − {base}" for v in variants))
+            parts.append(table(headers, rows, label(key)))
+    if not parts:
+        return None
+    note = (
+        "Each design's paired difference to the base per segment and customer group, with "
+        "95% intervals over replications (not adjusted for multiple comparisons: read them "
+        "as where an effect comes from, not as separate findings). Segments and engaged or "
+        "passive customers are the same customers in every design; a tier group holds whoever "
+        "is in that tier at the horizon in each design, so its difference mixes the effect "
+        "with who got there. Every KPI per segment is in comparison_segments.csv."
+    )
+    return Section("segments", "Results by segment", "\n".join(parts) + para(note, "note"))
 
 
 def _first(frame: pd.DataFrame, column: str) -> Any:
@@ -106,7 +152,7 @@ def _compare_row(
             cells.append("—")
             continue
         r = numbers(rows, (v, key))
-        interval = fmt_diff_interval(r["ci_low"], r["ci_high"], key, cur)
+        interval = fmt_diff_interval(r["ci_low"], r["ci_high"], key, cur, compact=True)
         text = f"{fmt_diff(r['diff'], key, cur)} ({interval})"
         p = r.get("p_value")
         if known(p):
@@ -152,24 +198,6 @@ def optimize_sections(
     if rec.get("designs") is not None:
         out.append(_designs_section(rec, objectives, designs, currency, scenario))
     return out
-
-
-def param_words(path: str) -> str:
-    """A searched parameter's dotted path in plain words:
-    ``program.rewards.catalogue[0].points`` -> ``Rewards: catalogue item 1, points``."""
-    parts = path.split(".")
-    if parts[0] == "program" and len(parts) > 1:
-        parts = parts[1:]
-    head, rest = parts[0], parts[1:]
-
-    def words(part: str) -> str:
-        match = re.fullmatch(r"(\w+)\[(\d+)\]", part)
-        if match:
-            return f"{match.group(1).replace('_', ' ')} item {int(match.group(2)) + 1}"
-        return part.replace("_", " ")
-
-    text = words(head).capitalize()
-    return f"{text}: {', '.join(words(p) for p in rest)}" if rest else text
 
 
 def _study_section(
@@ -248,7 +276,7 @@ def _front(opt: OptimizeFiles) -> str:
     shown = [c for c in front.columns if c.startswith(("params_", "values_"))]
     groups: dict[tuple, list[str]] = {}
     for number, *cells in front[["number", *shown]].itertuples(index=False):
-        groups.setdefault(tuple(_cell(v) for v in cells), []).append(str(number))
+        groups.setdefault(tuple(value_words(v) for v in cells), []).append(str(number))
     rows = [(", ".join(trials), *values) for values, trials in groups.items()]
     headers = ["Trial(s)"] + [
         param_words(c.removeprefix("params_"))
@@ -257,12 +285,6 @@ def _front(opt: OptimizeFiles) -> str:
         for c in shown
     ]
     return table(headers, rows)
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.4g}"
-    return str(value)
 
 
 def _designs_section(
@@ -309,7 +331,7 @@ def _designs_section(
         parts.append(f"<h3>{esc(title)}</h3>")
         params = d.get("params") or {}
         if params:
-            rows_ = [(param_words(k), _cell(v), k) for k, v in params.items()]
+            rows_ = [(param_words(k), value_words(v), k) for k, v in params.items()]
             parts.append(table(("Parameter", "Value", "Scenario path"), rows_))
             lines = _design_lines(scenario, params)
             if lines:
@@ -329,7 +351,9 @@ def _designs_section(
                     fmt_interval(m.get("ci_low"), m.get("ci_high"), k, currency),
                     fmt(c.get("mean"), k, currency),
                     fmt_diff(diff.get("diff"), k, currency),
-                    fmt_diff_interval(diff.get("ci_low"), diff.get("ci_high"), k, currency),
+                    fmt_diff_interval(
+                        diff.get("ci_low"), diff.get("ci_high"), k, currency, compact=True
+                    ),
                 )
             )
             if not missing(diff.get("diff")):
