@@ -71,9 +71,9 @@ def missing(value: object) -> bool:
     return value is None or (isinstance(value, Real) and math.isnan(value))
 
 
-def numbers(rows: pd.DataFrame, index: tuple[str, str]) -> dict[str, float]:
-    """One row of a table indexed by (variant, kpi), each cell as a float (NaN where the
-    cell is empty or not a number): what the formatting functions take."""
+def numbers(rows: pd.DataFrame, index: tuple[str, ...] | str) -> dict[str, float]:
+    """One row of a table indexed by (variant, kpi) (or any index), each cell as a float
+    (NaN where the cell is empty or not a number): what the formatting functions take."""
     out = {}
     for column, value in rows.loc[[index]].to_dict("records")[0].items():
         try:

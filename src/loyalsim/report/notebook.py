@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 from loyalsim.experiments.compare import JUDGED_KPIS
 from loyalsim.metrics.catalogue import headline
-from loyalsim.report.formatting import fmt, fmt_diff_interval, fmt_interval, fmt_p, label
+from loyalsim.report.formatting import (
+    fmt,
+    fmt_diff_interval,
+    fmt_interval,
+    fmt_p,
+    label,
+    numbers,
+)
 from loyalsim.report.formatting import fmt_diff as fmt_difference
 from loyalsim.report.html import esc, table
 
@@ -27,7 +34,7 @@ def run_html(result: RunResult) -> str:
     rows = []
     for kpi in headline():
         if kpi.key in frame.index:
-            r = frame.loc[kpi.key]
+            r = numbers(frame, kpi.key)
             rows.append(
                 (
                     kpi.label,
@@ -52,7 +59,7 @@ def comparison_html(result: Comparison) -> str:
         for arm in result.variants:
             if (arm.name, key) not in frame.index:
                 continue
-            r = frame.loc[(arm.name, key)]
+            r = numbers(frame, (arm.name, key))
             rows.append(
                 (
                     label(key),

@@ -114,12 +114,13 @@ def comparison_segments_section(comp: ComparisonFiles, currency: str) -> Section
             if (base, grouping, segment, key) not in rows_by.index:
                 continue
             name = segment if grouping == "segment" else group_name(str(segment))
-            cells = [name, fmt(rows_by.loc[(base, grouping, segment, key), "mean"], key, currency)]
+            mean = numbers(rows_by, (base, grouping, segment, key))["mean"]
+            cells = [name, fmt(mean, key, currency)]
             for v in variants:
                 if (v, grouping, segment, key) not in rows_by.index:
                     cells.append("—")
                     continue
-                r = rows_by.loc[(v, grouping, segment, key)]
+                r = numbers(rows_by, (v, grouping, segment, key))
                 interval = fmt_diff_interval(r["ci_low"], r["ci_high"], key, currency, True)
                 cells.append(f"{fmt_diff(r['diff'], key, currency)} ({interval})")
             rows.append(cells)
