@@ -87,9 +87,9 @@ def test_parallel_outputs_equal_serial_byte_for_byte(base, ten_stamps, tmp_path)
     save_comparison(parallel, tmp_path / "parallel")
     files = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*"))
     data_files = [f for f in files if f.suffix in {".csv", ".parquet", ".json", ".yaml"}]
-    # comparison.csv/parquet/json + per arm summary.json, scenario.yaml and weekly and yearly
-    # .csv/.parquet
-    assert len(data_files) == 3 + 2 * 6
+    # comparison.csv/parquet/json, comparison_segments.csv/parquet, and per arm summary.json,
+    # scenario.yaml and weekly and yearly .csv/.parquet
+    assert len(data_files) == 5 + 2 * 6
     for name in files:
         if (tmp_path / "serial" / name).is_file():
             a = (tmp_path / "serial" / name).read_bytes()
