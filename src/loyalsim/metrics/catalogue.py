@@ -324,6 +324,7 @@ def at_full_scale(key: str) -> bool:
         return False
     return kpi.additive or kpi.key in STOCK_COUNTS
 
+
 GROUP_ONLY: tuple[Kpi, ...] = (
     K(
         "incremental_revenue_per_customer",

@@ -89,18 +89,19 @@ def known(value: object) -> TypeGuard[float]:
 
 
 def fmt(value: float | None, key: str, currency: str = "", signed: bool = False) -> str:
-    """A KPI value for a table cell: ``58.51%``, ``102,962 USD``, ``15,672 points``."""
+    """A KPI value for a table cell: ``58.51%``, ``102,962 USD``, ``15,672 points`` (a value
+    that rounds to zero prints without a minus sign)."""
     if not known(value):
         return "n/a"
     sign = "+" if signed else ""
     kind = unit(key)
     if kind == "pct":
-        return f"{100 * value:{sign}.2f}%"
+        return f"{100 * value:{sign}z.2f}%"
     if kind == "money":
-        return f"{value:{sign},.0f} {currency}".rstrip()
+        return f"{value:{sign}z,.0f} {currency}".rstrip()
     if kind in {"points", "count"}:
-        return f"{value:{sign},.0f}"
-    return f"{value:{sign}.4g}"
+        return f"{value:{sign}z,.0f}"
+    return f"{value:{sign}z.4g}"
 
 
 def fmt_diff(value: float | None, key: str, currency: str = "", signed: bool = True) -> str:
@@ -109,7 +110,7 @@ def fmt_diff(value: float | None, key: str, currency: str = "", signed: bool = T
         return "n/a"
     if unit(key) == "pct":
         sign = "+" if signed else ""
-        return f"{100 * value:{sign}.2f} pp"
+        return f"{100 * value:{sign}z.2f} pp"
     return fmt(value, key, currency, signed=signed)
 
 
