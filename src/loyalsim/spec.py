@@ -8,9 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Spec(BaseModel):
-    """A frozen pydantic model that rejects unknown keys (typos must not pass silently)."""
+    """A frozen pydantic model that rejects unknown keys (typos must not pass silently) and
+    coerces nothing: ``true`` is not a number, ``"7"`` is not a seed, ``10.5`` is not a count,
+    and infinities or NaN are no floats (pydantic strict mode, ``allow_inf_nan=False``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, strict=True, allow_inf_nan=False
+    )
 
 
 class MechanicParams(Spec):

@@ -23,6 +23,7 @@ from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.overrides import apply_overrides, format_path, parse_path
 from loyalsim.scenario.search import search_problems
 from loyalsim.scenario.uncertainty import extract_inline, inline_paths, prior_problems
+from loyalsim.scenario.yaml_reader import YamlProblem, read_file, read_yaml
 
 _TAGS = ("kind", "dist")
 
@@ -41,11 +42,13 @@ def load_scenario(
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_file(path)
     except FileNotFoundError:
         raise ScenarioError(source, ["file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(source, [f"cannot read file: {exc}"]) from None
+    except YamlProblem as exc:
+        raise ScenarioError(source, [str(exc)]) from None
+    except OSError as exc:
+        raise ScenarioError(source, [f"cannot read file: {exc.strerror or exc}"]) from None
     return parse_scenario(text, source, overrides, kpis)
 
 
@@ -57,19 +60,16 @@ def parse_scenario(
 ) -> Scenario:
     """Validate scenario YAML ``text``; ``source`` names it in error messages."""
     try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(source, [f"{where}not valid YAML: {problem}"]) from None
+        document = read_yaml(text)
+    except YamlProblem as exc:
+        raise ScenarioError(source, [str(exc)]) from None
+    data, root = document.data, document.root
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
         raise ScenarioError(source, [f"top level must be a mapping of sections, got {kind}"])
     if overrides:
         data = apply_overrides(data, overrides)
-        source += " with --set " + ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+        source += " with --set " + ", ".join(f"{k}={_short(v)}" for k, v in overrides.items())
     scenario = validate_data(data, source, root)
     check_search(scenario, source, root, kpis)
     return scenario
@@ -116,7 +116,7 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], source: str
     """A new scenario with dotted-path ``overrides`` applied (the spec stays immutable)."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_unset=True)
     label = source or f"scenario '{scenario.name}'"
-    label += " with " + ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+    label += " with " + ", ".join(f"{k}={_short(v)}" for k, v in overrides.items())
     return validate_data(apply_overrides(data, overrides), label)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_validator
+from pydantic import Field, NonNegativeInt, PositiveInt, Strict, field_validator, model_validator
 
 from loyalsim.mechanics import REGISTRY, MechanicSpec
 from loyalsim.scenario.accounting import AccountingSpec
@@ -50,7 +50,8 @@ class Scenario(Spec):
     seed: NonNegativeInt = 0
     horizon: Horizon
     replications: PositiveInt = 1
-    start_date: dt.date = dt.date(2026, 1, 5)
+    start_date: Annotated[dt.date, Strict(False)] = dt.date(2026, 1, 5)
+    """Lax: YAML reads ``2026-01-05`` as a date, JSON copies of a scenario carry a string."""
     population: PopulationSpec
     behaviour: BehaviourSpec = BehaviourSpec()
     program: dict[str, MechanicSpec] = Field(default_factory=dict)

@@ -12,9 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
 from loyalsim.errors import OverrideError
+from loyalsim.scenario.yaml_reader import YamlProblem, read_yaml
 
 _NAME = r"[^.\[\]=\s]+"
 _VALID = re.compile(rf"{_NAME}(?:\.{_NAME}|\[\d+\])*")
@@ -44,9 +43,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     path = path.strip()
     parse_path(path)
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError as exc:
-        raise OverrideError(f"override '{text}': value is not valid YAML ({exc})") from None
+        value = read_yaml(raw).data if raw.strip() else ""
+    except YamlProblem as exc:
+        raise OverrideError(f"override '{_cut(text)}': value refused ({exc})") from None
     return path, value
 
 
@@ -109,3 +108,8 @@ def _no_such_key(node: dict[str, Any], part: str, so_far: list[str | int], path:
             f"--set {path}: no '{where}'; did you mean '{close[0]}'? "
             f"(keys there: {', '.join(keys)})"
         )
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    """A user's text shortened for an error message (a 200 kB value is not echoed whole)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
