@@ -28,3 +28,49 @@ Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[^.\s](?:[^.
 """The one rule for names inside a program (rewards, tiers, events, partners, actions):
 free text with spaces allowed, 1-80 characters, no leading or trailing space and no '.',
 because names end up in dotted KPI keys (``tier_share.gold``) and ledger sources."""
+
+
+# Bounds shared by every spec. Every number a scenario holds is finite (``allow_inf_nan=False``)
+# and lies in a documented range, so nothing a file says can overflow the engine's integers,
+# exhaust memory by itself or turn a KPI into nonsense (docs/scenario-format.md, "Bounds").
+
+SEED_MAX = 2**32 - 1
+"""Largest root seed: what every RNG consumer accepts (Optuna's samplers seed NumPy's
+``RandomState``, which takes seeds below 2**32)."""
+MAX_CUSTOMERS = 100_000_000
+"""Largest population (memory is also checked against the machine before a run)."""
+MAX_DAYS = 36_525
+"""Longest horizon and longest period of any calendar rule: 100 years."""
+MAX_REPLICATIONS = 10_000
+MAX_POINTS = 1_000_000_000
+"""Largest points price, bonus or award of one rule."""
+MAX_MONEY = 1e9
+"""Largest amount of one item: a cost, value, fee, price or spend threshold."""
+MAX_EFFECT = 100.0
+"""Largest dimensionless effect or multiplier (a lift of 100 is a 101-fold rate)."""
+MAX_RATE = 1_000.0
+"""Largest rate of events per customer per week or year."""
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+"""A probability or share, in [0, 1]."""
+Effect = Annotated[float, Field(ge=0.0, le=MAX_EFFECT)]
+"""A non-negative multiplicative effect or weight."""
+Money = Annotated[float, Field(ge=0.0, le=MAX_MONEY)]
+"""An amount of money (currency units) of one item."""
+PositiveMoney = Annotated[float, Field(gt=0.0, le=MAX_MONEY)]
+Points = Annotated[int, Field(ge=0, le=MAX_POINTS)]
+"""A number of points (0 allowed: no bonus)."""
+PositivePoints = Annotated[int, Field(ge=1, le=MAX_POINTS)]
+DayCount = Annotated[int, Field(ge=1, le=MAX_DAYS)]
+"""A whole number of days of a calendar rule."""
+HalfLife = Annotated[float, Field(gt=0.0, le=MAX_DAYS)]
+"""A duration in days (half-lives, patience)."""
+Rate = Annotated[float, Field(ge=0.0, le=MAX_RATE)]
+PositiveRate = Annotated[float, Field(gt=0.0, le=MAX_RATE)]
+Count = Annotated[int, Field(ge=1, le=MAX_CUSTOMERS)]
+"""A number of customers, seats or contacts."""
+PointsPerUnit = Annotated[float, Field(gt=0.0, le=10_000.0)]
+"""Points earned per currency unit spent."""
+MAX_POINTS_PER_VISIT = 1_000_000
+MAX_THRESHOLD = 1e12
+"""Largest tier threshold (spend or points over the qualification window)."""

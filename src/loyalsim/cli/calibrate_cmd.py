@@ -14,6 +14,7 @@ from rich.table import Table
 
 from loyalsim.errors import DataError
 from loyalsim.scenario.population import PopulationSpec
+from loyalsim.spec import SEED_MAX
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +60,9 @@ def calibrate(
     sep: Annotated[
         str | None, typer.Option(help="Field separator (default: comma if any, else whitespace).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the holdout simulation.", min=0)] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the holdout simulation.", min=0, max=SEED_MAX)
+    ] = 0,
     replications: Annotated[
         int, typer.Option(help="Replications of the holdout simulation.", min=2)
     ] = 10,

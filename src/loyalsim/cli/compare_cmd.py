@@ -12,11 +12,13 @@ from loyalsim.cli.options import (
     SchedulerOption,
     SetOption,
     WorldsOption,
+    announce_if_long,
     overrides_from,
     progress_bar,
 )
 from loyalsim.cli.run_cmd import HEADLINE
 from loyalsim.errors import LoyalsimError
+from loyalsim.spec import MAX_REPLICATIONS, SEED_MAX
 
 if TYPE_CHECKING:
     from loyalsim.experiments.compare import Arm, Comparison
@@ -38,10 +40,14 @@ def compare_cmd(
         "runs/compare"
     ),
     replications: Annotated[
-        int | None, typer.Option(help="Replications (default: the base scenario's).", min=1)
+        int | None,
+        typer.Option(
+            help="Replications (default: the base scenario's).", min=1, max=MAX_REPLICATIONS
+        ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Root seed (default: the base scenario's).", min=0)
+        int | None,
+        typer.Option(help="Root seed (default: the base scenario's).", min=0, max=SEED_MAX),
     ] = None,
     jobs: Annotated[int, typer.Option(help="Parallel worker processes.", min=1)] = 1,
     set_: SetOption = None,
@@ -54,7 +60,14 @@ def compare_cmd(
     comparison_worlds.csv (chance each design beats the base) and voi.csv (what a pilot
     should measure)."""
     from loyalsim.cli.tables import print_decision
-    from loyalsim.experiments.compare import Arm, compare, file_arm_name, parse_variant
+    from loyalsim.experiments.budget import require_fits
+    from loyalsim.experiments.compare import (
+        Arm,
+        compare,
+        comparison_budget,
+        file_arm_name,
+        parse_variant,
+    )
     from loyalsim.experiments.scenarios import load_scenario, with_overrides
     from loyalsim.outputs.files import prepare_dir
     from loyalsim.report import executive, write_report
@@ -86,6 +99,10 @@ def compare_cmd(
     from loyalsim.experiments.uncertainty.worlds import world_count
 
     over_worlds = world_count(base_scenario, worlds) > 1
+    count = (replications or base_scenario.replications) * world_count(base_scenario, worlds)
+    plan = comparison_budget([base_scenario, *(a.scenario for a in arms)], count, jobs)
+    require_fits(plan)
+    announce_if_long(plan)
     with progress_bar() as bar:
         task = bar.add_task(f"comparing {len(arms) + 1} designs", total=None)
         tick = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731

@@ -13,11 +13,18 @@ from rich.console import Console
 from rich.progress import Progress, TextColumn
 from rich.table import Column
 
-from loyalsim.cli.options import SetOption, WorldsOption, overrides_from, progress_columns
+from loyalsim.cli.options import (
+    SetOption,
+    WorldsOption,
+    announce_if_long,
+    overrides_from,
+    progress_columns,
+)
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.optimize.samplers import DEFAULT_SAMPLER, SAMPLERS
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
+from loyalsim.spec import SEED_MAX
 
 if TYPE_CHECKING:
     import optuna
@@ -50,7 +57,7 @@ def optimize(
         float | None, typer.Option(min=0, help="Stop starting trials after S seconds.")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="Sampler seed (default: scenario's).")
+        int | None, typer.Option(min=0, max=SEED_MAX, help="Sampler seed (default: scenario's).")
     ] = None,
     set_: SetOption = None,
     worlds: WorldsOption = None,
@@ -91,6 +98,11 @@ def optimize(
     )
     base, search = studies.split(scenario)
     world_count(base)  # more than one world needs priors: say so before any trial runs
+    from loyalsim.experiments import budget
+
+    plan = budget.estimate(base, search.trial_replications(scenario), trials, jobs, kept=False)
+    budget.require_fits(plan)
+    announce_if_long(plan)
     directory = prepare_dir(out)
     url = storage or default_url(directory)
     name = study_name or _slug(scenario.name)

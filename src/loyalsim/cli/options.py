@@ -68,3 +68,9 @@ SchedulerOption = Annotated[
         "over its workers; results are identical to a local run.",
     ),
 ]
+
+
+def announce_if_long(budget: Any) -> None:
+    """Say a long run's estimated time and memory when it starts (on stderr)."""
+    if budget.long:
+        Console(stderr=True).print(budget.announcement(), highlight=False)

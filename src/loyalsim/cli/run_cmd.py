@@ -13,9 +13,11 @@ from loyalsim.cli.options import (
     SchedulerOption,
     SetOption,
     WorldsOption,
+    announce_if_long,
     overrides_from,
     progress_bar,
 )
+from loyalsim.spec import MAX_REPLICATIONS, SEED_MAX
 
 if TYPE_CHECKING:
     from loyalsim.metrics.results import RunResult
@@ -41,10 +43,11 @@ def run(
         "runs/latest"
     ),
     seed: Annotated[
-        int | None, typer.Option(help="Root seed (default: the scenario's).", min=0)
+        int | None, typer.Option(help="Root seed (default: the scenario's).", min=0, max=SEED_MAX)
     ] = None,
     replications: Annotated[
-        int | None, typer.Option(help="Replications (default: the scenario's).", min=1)
+        int | None,
+        typer.Option(help="Replications (default: the scenario's).", min=1, max=MAX_REPLICATIONS),
     ] = None,
     set_: SetOption = None,
     worlds: WorldsOption = None,
@@ -56,6 +59,7 @@ def run(
     With priors and more than one world, every world runs the same replications and the
     outputs separate the spread over worlds from the Monte Carlo noise (docs/uncertainty.md)."""
     from loyalsim.cli.tables import print_decision
+    from loyalsim.experiments import budget
     from loyalsim.experiments.scenarios import load_scenario
     from loyalsim.experiments.simulate import simulate
     from loyalsim.experiments.uncertainty.worlds import simulate_worlds, world_count
@@ -67,6 +71,9 @@ def run(
     scenario = load_scenario(file, overrides_from(set_))
     count = replications or scenario.replications
     n_worlds = world_count(scenario, worlds)
+    plan = budget.estimate(scenario, count * n_worlds)
+    budget.require_fits(plan)
+    announce_if_long(plan)
     with progress_bar() as bar:
         task = bar.add_task(f"simulating {scenario.name}", total=count * n_worlds)
         if n_worlds > 1:

@@ -148,6 +148,12 @@ class Mechanic(Generic[P]):
         """Rows to reserve in the population for customers this mechanic may bring in."""
         return 0
 
+    @classmethod
+    def bytes_per_row(cls, params: Any) -> int:
+        """Memory per population row beyond a few scalars (histories, lots), for the
+        memory estimate made before a run."""
+        return 0
+
     def bind(self, world: World) -> None:
         """Prepare state before day 0 (allocate arrays, set owned program state, lots)."""
 

@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 from loyalsim.errors import LoyalsimError, SimulationError
+from loyalsim.experiments import budget
 from loyalsim.experiments.batch import evaluate_designs
+from loyalsim.experiments.budget import Budget
 from loyalsim.metrics import stats
 from loyalsim.metrics.results import RunResult
 from loyalsim.scenario.models import Scenario
@@ -192,11 +194,21 @@ def compare(
         raise SimulationError(f"seed must be a non-negative integer, got {seed}")
     if jobs < 1:
         raise SimulationError(f"jobs must be at least 1, got {jobs}")
+    budget.require_fits(comparison_budget([a.scenario for a in arms], count, jobs))
     results = evaluate_designs([a.scenario for a in arms], seed, count, jobs, progress)
     runs = {arm.name: run for arm, run in zip(arms, results, strict=True)}
     table = paired_table(runs, base_arm.name, [a.name for a in arms[1:]])
     variance = variance_reduction(runs, base_arm.name, [a.name for a in arms[1:]])
     return Comparison(base_arm, arms[1:], seed, count, runs, table, variance)
+
+
+def comparison_budget(scenarios: Sequence[Scenario], replications: int, jobs: int) -> Budget:
+    """Memory of the largest design running on ``jobs`` processes; time of all designs."""
+    each = [budget.estimate(s, replications, 1, jobs, kept=False) for s in scenarios]
+    largest = max(each, key=lambda b: b.memory)
+    # each estimate counts a design's program arm and a control arm; designs share the control
+    days = sum(b.customer_days for b in each) - sum(b.customer_days for b in each[1:]) / 2
+    return Budget(largest.memory, days / budget.CUSTOMER_DAYS_PER_SECOND / jobs, largest.rows, days)
 
 
 def _as_arm(item: Scenario | Arm, default_name: str) -> Arm:

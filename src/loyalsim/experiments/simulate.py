@@ -24,6 +24,7 @@ from loyalsim.engine.population import Population
 from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.errors import SimulationError
+from loyalsim.experiments import budget
 from loyalsim.experiments.members_file import read_members
 from loyalsim.mechanics.acquisition import AcquisitionParams
 from loyalsim.metrics.catalogue import VS_CURRENT
@@ -63,6 +64,7 @@ def simulate(
         raise SimulationError(f"replications must be at least 1, got {count}")
     if seed < 0:
         raise SimulationError(f"seed must be a non-negative integer, got {seed}")
+    budget.require_fits(budget.estimate(scenario, count))
     results = []
     for r in range(count):
         results.append(run_replication(scenario, seed, r, observers))

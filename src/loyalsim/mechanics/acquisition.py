@@ -19,7 +19,7 @@ from pydantic import Field
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import World
-from loyalsim.spec import MechanicParams
+from loyalsim.spec import MechanicParams, Money, Points
 
 NonNegative = Annotated[float, Field(ge=0.0)]
 
@@ -32,8 +32,8 @@ class AcquisitionParams(MechanicParams):
     kind: Literal["acquisition"] = "acquisition"
     inflow_lift: Annotated[float, Field(ge=0.0, le=5.0)]
     segments: list[str] = Field(default_factory=list)
-    bonus_points: Annotated[int, Field(ge=0)] = 0
-    cost_per_acquired: NonNegative = 0.0
+    bonus_points: Points = 0
+    cost_per_acquired: Money = 0.0
 
     def lift_for(self, segment: str) -> float:
         """The lift the offer gives ``segment``'s inflow."""

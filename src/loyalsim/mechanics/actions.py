@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, PositiveFloat, model_validator
+from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import World
-from loyalsim.spec import MechanicParams, Name, Spec
+from loyalsim.spec import MechanicParams, Money, Name, Points, PositiveRate, Probability, Spec
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_ACTIONS = 16
 
 
@@ -25,11 +24,11 @@ class Action(Spec):
     ``adoption * passive_adoption``), adopters do it ``per_week`` times a week on average."""
 
     name: Name
-    points: Annotated[int, Field(ge=0)]
-    per_week: PositiveFloat
+    points: Points
+    per_week: PositiveRate
     adoption: Probability
     attachment_gain: Probability = 0.01
-    cost_per_action: Annotated[float, Field(ge=0.0)] = 0.0
+    cost_per_action: Money = 0.0
 
 
 class ActionsParams(MechanicParams):

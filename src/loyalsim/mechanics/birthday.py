@@ -10,18 +10,15 @@ attachment (docs/mechanics.md §6).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import Field
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import World
 from loyalsim.mechanics.rewards import REWARD_TYPES, RewardType
-from loyalsim.spec import MechanicParams
+from loyalsim.spec import MechanicParams, Money, Probability
 
-NonNegative = Annotated[float, Field(ge=0.0)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 YEAR_DAYS = 365
 """Days of the year a birthday can fall on (29 February is nobody's birthday)."""
 
@@ -38,8 +35,8 @@ class BirthdayParams(MechanicParams):
     """On each member's birthday, a gift costing ``gift_cost`` and worth ``gift_value``."""
 
     kind: Literal["birthday"] = "birthday"
-    gift_cost: NonNegative
-    gift_value: NonNegative
+    gift_cost: Money
+    gift_value: Money
     gift_type: RewardType = "product"
     gain: Probability = 0.05
 

@@ -11,14 +11,24 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, PositiveFloat, model_validator
+from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import NEVER, World
-from loyalsim.spec import MechanicParams, Name, Spec
+from loyalsim.spec import (
+    Effect,
+    HalfLife,
+    MechanicParams,
+    Money,
+    Name,
+    PointsPerUnit,
+    PositiveMoney,
+    PositivePoints,
+    PositiveRate,
+    Probability,
+    Spec,
+)
 
-NonNegative = Annotated[float, Field(ge=0.0)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_PARTNERS = 16
 TICKET_SHAPE = 4.0
 """Gamma shape of partner tickets (coefficient of variation 0.5)."""
@@ -30,9 +40,9 @@ class PartnerBurn(Spec):
     """Redeeming at the partner: ``points`` at a time, with probability ``prob`` at a partner
     visit when the balance allows; the host pays the partner ``cost_per_point``."""
 
-    points: Annotated[int, Field(ge=1)]
+    points: PositivePoints
     prob: Probability
-    cost_per_point: NonNegative
+    cost_per_point: Money
 
 
 class Partner(Spec):
@@ -40,10 +50,10 @@ class Partner(Spec):
 
     name: Name
     adoption: Probability
-    visits_per_week: PositiveFloat
-    mean_ticket: PositiveFloat
-    points_per_unit: PositiveFloat
-    funding_per_point: NonNegative
+    visits_per_week: PositiveRate
+    mean_ticket: PositiveMoney
+    points_per_unit: PointsPerUnit
+    funding_per_point: Money
     burn: PartnerBurn | None = None
 
 
@@ -52,8 +62,8 @@ class CoalitionParams(MechanicParams):
 
     kind: Literal["coalition"] = "coalition"
     partners: Annotated[list[Partner], Field(min_length=1, max_length=MAX_PARTNERS)]
-    cross_visit_lift: NonNegative = 0.1
-    cross_visit_half_life_days: PositiveFloat = 14.0
+    cross_visit_lift: Effect = 0.1
+    cross_visit_half_life_days: HalfLife = 14.0
     attachment_gain: Probability = 0.01
 
     @model_validator(mode="after")

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, PositiveFloat
+from pydantic import Field
 
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import MechanicParams
-
-NonNegative = Annotated[float, Field(ge=0.0)]
+from loyalsim.spec import MAX_POINTS_PER_VISIT, MechanicParams, Money, PointsPerUnit
 
 
 class SpendEarningParams(MechanicParams):
@@ -19,8 +17,8 @@ class SpendEarningParams(MechanicParams):
     multiplier), rounded down per transaction."""
 
     kind: Literal["spend_earning"] = "spend_earning"
-    points_per_unit: PositiveFloat
-    min_spend: NonNegative = 0.0
+    points_per_unit: PointsPerUnit
+    min_spend: Money = 0.0
 
 
 class VisitEarningParams(MechanicParams):
@@ -28,8 +26,8 @@ class VisitEarningParams(MechanicParams):
     (times the tier earn multiplier, rounded down)."""
 
     kind: Literal["visit_earning"] = "visit_earning"
-    points_per_visit: Annotated[int, Field(ge=1)] = 1
-    min_spend: NonNegative = 0.0
+    points_per_visit: Annotated[int, Field(ge=1, le=MAX_POINTS_PER_VISIT)] = 1
+    min_spend: Money = 0.0
 
 
 class SpendEarning(Mechanic[SpendEarningParams]):

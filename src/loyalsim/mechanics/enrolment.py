@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import Field
 
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import MechanicParams
+from loyalsim.spec import Effect, MechanicParams, Points, Probability
 
 
 class EnrolmentParams(MechanicParams):
@@ -17,9 +16,9 @@ class EnrolmentParams(MechanicParams):
     ``automatic``, every customer is a member from the day they arrive."""
 
     kind: Literal["enrolment"] = "enrolment"
-    signup_bonus: Annotated[int, Field(ge=0)] = 0
-    initial_share: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
-    propensity_multiplier: Annotated[float, Field(ge=0.0)] = 1.0
+    signup_bonus: Points = 0
+    initial_share: Probability = 0.0
+    propensity_multiplier: Effect = 1.0
     automatic: bool = False
     """Every customer joins on arrival (the default when a program has no enrolment)."""
 

@@ -16,25 +16,33 @@ from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
 from loyalsim.mechanics.scaling import scaled_count
 from loyalsim.mechanics.tiers import TiersParams
-from loyalsim.spec import MechanicParams, Name, Spec
+from loyalsim.spec import (
+    MAX_DAYS,
+    Count,
+    DayCount,
+    Effect,
+    MechanicParams,
+    Money,
+    Name,
+    Points,
+    Probability,
+    Spec,
+)
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
-
-NonNegative = Annotated[float, Field(ge=0.0)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Event(Spec):
     """An event held on ``first_day`` and then every ``every_days`` (once if omitted)."""
 
     name: Name
-    first_day: Annotated[int, Field(ge=0)] = 30
-    every_days: Annotated[int, Field(ge=1)] | None = None
-    capacity: Annotated[int, Field(ge=1)]
-    cost_per_seat: NonNegative
+    first_day: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 30
+    every_days: DayCount | None = None
+    capacity: Count
+    cost_per_seat: Money
     access: Literal["members", "tier", "points"] = "members"
-    points_price: Annotated[int, Field(ge=0)] = 0
+    points_price: Points = 0
 
     @model_validator(mode="after")
     def _price_matches_access(self) -> Event:
@@ -51,7 +59,7 @@ class ExperiencesParams(MechanicParams):
     kind: Literal["experiences"] = "experiences"
     events: Annotated[list[Event], Field(min_length=1)]
     demand: Probability = 0.2
-    value_premium: NonNegative = 1.0
+    value_premium: Effect = 1.0
     disappointment_loss: Probability = 0.05
 
     @model_validator(mode="after")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 from loyalsim.engine.hooks import Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.spec import MechanicParams
+from loyalsim.spec import DayCount, MechanicParams
 
 
 class ExpiryParams(MechanicParams):
@@ -20,8 +20,8 @@ class ExpiryParams(MechanicParams):
 
     kind: Literal["expiry"] = "expiry"
     policy: Literal["none", "inactivity", "fixed_period"] = "none"
-    days: Annotated[int, Field(ge=1)] | None = None
-    sweep_every_days: Annotated[int, Field(ge=1)] | None = None
+    days: DayCount | None = None
+    sweep_every_days: DayCount | None = None
 
     @model_validator(mode="after")
     def _days_when_expiring(self) -> ExpiryParams:
@@ -43,14 +43,23 @@ class Expiry(Mechanic[ExpiryParams]):
     kind = "expiry"
     Params = ExpiryParams
 
+    @staticmethod
+    def lifetime_periods(p: ExpiryParams) -> int:
+        """Lots a customer holds at once under fixed-period expiry."""
+        assert p.days is not None
+        return -(-(p.days - 1) // p.sweep_days) + 1
+
+    @classmethod
+    def bytes_per_row(cls, params: ExpiryParams) -> int:
+        return 8 * cls.lifetime_periods(params) if params.policy == "fixed_period" else 0
+
     def bind(self, world: World) -> None:
         p = self.params
         if p.policy == "fixed_period":
             assert p.days is not None
             # Points earned in one sweep period form a lot, which lapses at the first sweep
             # at which its newest point is at least ``days`` old (lots are FIFO for redemption).
-            lifetime = -(-(p.days - 1) // p.sweep_days) + 1
-            world.ledger.enable_lots(p.sweep_days, lifetime)
+            world.ledger.enable_lots(p.sweep_days, self.lifetime_periods(p))
             world.state.patience_days = min(world.state.patience_days, float(p.days))
 
     def processes(self, world: World) -> list[Process]:

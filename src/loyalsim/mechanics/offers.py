@@ -3,21 +3,18 @@ incentive to come back."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
 from loyalsim.mechanics.scaling import scaled_count
-from loyalsim.spec import MechanicParams
+from loyalsim.spec import Count, DayCount, Effect, MechanicParams, Money, Points, Probability
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
-
-NonNegative = Annotated[float, Field(ge=0.0)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class OffersParams(MechanicParams):
@@ -25,17 +22,17 @@ class OffersParams(MechanicParams):
     attachment at most ``max_attachment`` (either rule selects; at least one is needed)."""
 
     kind: Literal["offers"] = "offers"
-    every_days: Annotated[int, Field(ge=1)] = 14
-    inactive_days: Annotated[int, Field(ge=1)] | None = 45
+    every_days: DayCount = 14
+    inactive_days: DayCount | None = 45
     max_attachment: Probability | None = None
-    max_contacts: Annotated[int, Field(ge=1)] | None = None
-    contact_cost: NonNegative = 0.10
+    max_contacts: Count | None = None
+    contact_cost: Money = 0.10
     offer: Literal["discount", "bonus_points"] = "discount"
-    discount: NonNegative = 0.0
-    bonus_points: Annotated[int, Field(ge=0)] = 0
+    discount: Money = 0.0
+    bonus_points: Points = 0
     response_rate: Probability = 0.10
-    window_days: Annotated[int, Field(ge=1)] = 14
-    lift: NonNegative = 1.0
+    window_days: DayCount = 14
+    lift: Effect = 1.0
     attachment_gain: Probability = 0.02
 
     @model_validator(mode="after")

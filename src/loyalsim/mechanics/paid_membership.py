@@ -12,14 +12,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, PositiveFloat, model_validator
+from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.spec import MechanicParams
+from loyalsim.spec import Effect, HalfLife, MechanicParams, Money, PositiveMoney
 
-NonNegative = Annotated[float, Field(ge=0.0)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 OpenProbability = Annotated[float, Field(gt=0.0, lt=1.0)]
 PERIOD_DAYS = {"monthly": 30, "annual": 365}
 MAX_AGE = 10_000
@@ -38,18 +36,18 @@ class PaidMembershipParams(MechanicParams):
     """Fee, benefits and the join and renewal responses of a paid membership."""
 
     kind: Literal["paid_membership"] = "paid_membership"
-    fee: PositiveFloat
+    fee: PositiveMoney
     period: Literal["monthly", "annual"] = "annual"
     discount: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
-    perk_value: NonNegative = 0.0
-    perk_cost: NonNegative = 0.0
+    perk_value: Money = 0.0
+    perk_cost: Money = 0.0
     join_at_par: OpenProbability = 0.02
     renewal_at_par: OpenProbability = 0.8
-    value_sensitivity: NonNegative = 1.5
-    attachment_weight: NonNegative = 2.0
-    visit_lift: NonNegative = 0.15
-    sunk_cost_lift: NonNegative = 0.3
-    sunk_cost_half_life_days: PositiveFloat = 30.0
+    value_sensitivity: Effect = 1.5
+    attachment_weight: Effect = 2.0
+    visit_lift: Effect = 0.15
+    sunk_cost_lift: Effect = 0.3
+    sunk_cost_half_life_days: HalfLife = 30.0
 
     @model_validator(mode="after")
     def _has_benefits(self) -> PaidMembershipParams:

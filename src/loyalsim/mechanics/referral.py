@@ -13,28 +13,25 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, PositiveFloat
+from pydantic import Field
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.spec import MechanicParams
-
-NonNegative = Annotated[float, Field(ge=0.0)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+from loyalsim.spec import Effect, HalfLife, MechanicParams, Money, Points, Rate
 
 
 class ReferralParams(MechanicParams):
     """Bonuses, referral rate, the referred customers' traits and the reserve capacity."""
 
     kind: Literal["referral"] = "referral"
-    referrer_bonus: Annotated[int, Field(ge=0)] = 0
-    referee_bonus: Annotated[int, Field(ge=0)] = 0
-    cash_cost_per_referral: NonNegative = 0.0
-    referrals_per_year: NonNegative = 0.3
+    referrer_bonus: Points = 0
+    referee_bonus: Points = 0
+    cash_cost_per_referral: Money = 0.0
+    referrals_per_year: Rate = 0.3
     dropout_reduction: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.18
-    spend_premium: NonNegative = 0.10
-    premium_half_life_days: PositiveFloat = 180.0
+    spend_premium: Effect = 0.10
+    premium_half_life_days: HalfLife = 180.0
     capacity: Annotated[float, Field(gt=0.0, le=2.0)] = 0.2
 
     @staticmethod

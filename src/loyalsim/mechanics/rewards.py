@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 import numpy as np
-from pydantic import Field, PositiveFloat, model_validator
+from pydantic import Field, model_validator
 
 from loyalsim.engine.behaviour import (
     reward_pull,
@@ -15,12 +15,11 @@ from loyalsim.engine.behaviour import (
 )
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import MechanicParams, Name, Spec
+from loyalsim.spec import MAX_EFFECT, Effect, MechanicParams, Money, Name, PositivePoints, Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
 
-NonNegative = Annotated[float, Field(ge=0.0)]
 RewardType = Literal["product", "voucher", "experience", "charity"]
 REWARD_TYPES: tuple[str, ...] = get_args(RewardType)
 
@@ -29,11 +28,13 @@ class Reward(Spec):
     """A catalogue item: its price in points, its cost to the firm and its value to customers."""
 
     name: Name
-    points: Annotated[int, Field(ge=1)]
-    cost: NonNegative
-    value: NonNegative
+    points: PositivePoints
+    cost: Money
+    value: Money
     type: RewardType = "product"
-    segment_value: dict[str, PositiveFloat] = Field(default_factory=dict)
+    segment_value: dict[str, Annotated[float, Field(gt=0.0, le=MAX_EFFECT)]] = Field(
+        default_factory=dict
+    )
     """Perceived value multiplier by segment name (for example charity valued by one segment)."""
     displacement: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
     """Share of the reward's value that replaces paid spend on the redemption visit; by default
@@ -45,10 +46,10 @@ class RewardsParams(MechanicParams):
 
     kind: Literal["rewards"] = "rewards"
     catalogue: Annotated[list[Reward], Field(min_length=1)]
-    voucher_redeem_boost: NonNegative = 1.5
-    voucher_attachment: NonNegative = 0.5
-    experience_attachment: NonNegative = 2.0
-    charity_attachment: NonNegative = 1.5
+    voucher_redeem_boost: Effect = 1.5
+    voucher_attachment: Effect = 0.5
+    experience_attachment: Effect = 2.0
+    charity_attachment: Effect = 1.5
 
     @model_validator(mode="after")
     def _unique_names(self) -> RewardsParams:

@@ -11,13 +11,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, PositiveFloat
+from pydantic import Field
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.world import VisitBatch, World
-from loyalsim.spec import MechanicParams
-
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+from loyalsim.spec import MechanicParams, Money, PositiveMoney, Probability
 
 
 class SplittingParams(MechanicParams):
@@ -27,8 +25,8 @@ class SplittingParams(MechanicParams):
     kind: Literal["splitting"] = "splitting"
     share: Probability = 0.15
     max_transactions: Annotated[int, Field(ge=2, le=10)] = 3
-    min_ticket: PositiveFloat = 1.5
-    cost_per_transaction: Annotated[float, Field(ge=0.0)] = 0.0
+    min_ticket: PositiveMoney = 1.5
+    cost_per_transaction: Money = 0.0
 
 
 class Splitting(Mechanic[SplittingParams]):

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import Field, PositiveFloat
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import World
-from loyalsim.spec import MechanicParams
-
-NonNegative = Annotated[float, Field(ge=0.0)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+from loyalsim.spec import DayCount, Effect, MechanicParams, Money, PositiveMoney, Probability
 
 
 class SurpriseParams(MechanicParams):
@@ -20,13 +16,13 @@ class SurpriseParams(MechanicParams):
     chosen by ``targeting``."""
 
     kind: Literal["surprise"] = "surprise"
-    every_days: Annotated[int, Field(ge=1)] = 30
-    budget_per_period: NonNegative
-    cost_per_gift: PositiveFloat
+    every_days: DayCount = 30
+    budget_per_period: Money
+    cost_per_gift: PositiveMoney
     targeting: Literal["random", "at_risk", "high_value", "low_attachment"] = "random"
-    at_risk_days: Annotated[int, Field(ge=1)] = 60
+    at_risk_days: DayCount = 60
     gain: Probability = 0.10
-    low_attachment_boost: NonNegative = 1.0
+    low_attachment_boost: Effect = 1.0
 
     @property
     def gifts_per_period(self) -> int:

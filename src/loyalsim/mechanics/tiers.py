@@ -11,13 +11,21 @@ from pydantic import Field, model_validator
 
 from loyalsim.engine.hooks import Kpi, Mechanic, Process
 from loyalsim.engine.world import NEVER, VisitBatch, World
-from loyalsim.spec import MechanicParams, Name, Spec
+from loyalsim.spec import (
+    MAX_DAYS,
+    MAX_THRESHOLD,
+    DayCount,
+    Effect,
+    MechanicParams,
+    Money,
+    Name,
+    Probability,
+    Spec,
+)
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
 
-NonNegative = Annotated[float, Field(ge=0.0)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 BUCKET_DAYS = 7
 """Resolution of the rolling qualification window (activity is kept in weekly buckets)."""
 
@@ -26,9 +34,9 @@ class Tier(Spec):
     """One status level: the qualifying amount and the benefits it brings."""
 
     name: Name
-    threshold: NonNegative
-    earn_multiplier: NonNegative = 1.0
-    perk_cost_per_month: NonNegative = 0.0
+    threshold: Annotated[float, Field(ge=0.0, le=MAX_THRESHOLD)]
+    earn_multiplier: Effect = 1.0
+    perk_cost_per_month: Money = 0.0
     experience_access: bool = False
 
 
@@ -39,16 +47,16 @@ class TiersParams(MechanicParams):
     kind: Literal["tiers"] = "tiers"
     tiers: Annotated[list[Tier], Field(min_length=2)]
     qualify_on: Literal["spend", "points", "visits"] = "spend"
-    window_days: Annotated[int, Field(ge=BUCKET_DAYS)] = 365
-    review_every_days: Annotated[int, Field(ge=1)] = 90
+    window_days: Annotated[int, Field(ge=BUCKET_DAYS, le=MAX_DAYS)] = 365
+    review_every_days: DayCount = 90
     demotion: Literal["soft", "hard", "none"] = "soft"
-    chase_lift: NonNegative = 0.3
-    chase_basket_lift: NonNegative = 0.1
+    chase_lift: Effect = 0.3
+    chase_basket_lift: Effect = 0.1
     chase_start: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.6
     promotion_gain: Probability = 0.08
-    demotion_asymmetry: NonNegative = 2.0
-    demotion_dropout: NonNegative = 0.5
-    demotion_memory_days: Annotated[int, Field(ge=0)] = 90
+    demotion_asymmetry: Effect = 2.0
+    demotion_dropout: Effect = 0.5
+    demotion_memory_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 90
 
     @model_validator(mode="after")
     def _ordered_tiers(self) -> TiersParams:
@@ -93,6 +101,10 @@ class Tiers(Mechanic[TiersParams]):
             "tier_promotions",
             "tier_demotions",
         ]
+
+    @classmethod
+    def bytes_per_row(cls, params: TiersParams) -> int:
+        return 8 * -(-params.window_days // BUCKET_DAYS)  # the rolling window's ring buffer
 
     def bind(self, world: World) -> None:
         p, n = self.params, world.pop.size

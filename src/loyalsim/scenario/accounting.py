@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, PositiveInt
+from pydantic import Field
 
-from loyalsim.spec import Spec
+from loyalsim.spec import DayCount, Money, Spec
 
 Probability = Annotated[float, Field(ge=0.0, lt=1.0)]
 
@@ -22,8 +22,8 @@ class AccountingSpec(Spec):
     ``min_closed_share`` of points issued.
     """
 
-    point_value: Annotated[float, Field(ge=0.0)] | None = None
+    point_value: Money | None = None
     breakage_estimate: Probability = 0.2
     reestimate: Literal["fixed", "experience"] = "experience"
-    reestimate_every_days: PositiveInt = 91
+    reestimate_every_days: DayCount = 91
     min_closed_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1

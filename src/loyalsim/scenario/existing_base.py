@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, model_validator
 
-from loyalsim.scenario.distributions import Gamma, Trait, Uniform
-from loyalsim.spec import Name, Spec
+from loyalsim.scenario.distributions import Gamma, Trait, Uniform, UnitTrait
+from loyalsim.spec import DayCount, Effect, Name, Spec
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -33,20 +33,20 @@ class ExistingBaseSpec(Spec):
     """Days since each member joined (the history of the program)."""
     balance: Trait = Gamma(shape=1.0, scale=200.0)
     """Opening points balance of each member (rounded down to whole points)."""
-    earned_over_days: Annotated[int, Field(ge=1)] = 365
+    earned_over_days: DayCount = 365
     """Opening balances were earned evenly over the last ``min(tenure, this)`` days: the lots
     a fixed-period expiry forfeits (capped at what the expiry lets survive)."""
     tiers: dict[Name, Share] = Field(default_factory=dict)
     """Share of members holding each tier (by name); the rest hold the lowest tier."""
-    attachment: Trait | None = None
+    attachment: UnitTrait | None = None
     """Baseline attachment of members (default: their segment's distribution)."""
-    lapsed_members: Annotated[float, Field(ge=0.0)] = 0.0
+    lapsed_members: Effect = 0.0
     """Lapsed members per day-0 customer: gone for good, still holding points."""
     lapsed_balance: Trait | None = None
     """Their balances (default: ``balance``)."""
     lapsed_days: Trait = Uniform(low=90.0, high=730.0)
     """Days since a lapsed member last earned or redeemed."""
-    members_file: Path | None = None
+    members_file: Annotated[Path, Strict(False)] | None = None
     """CSV with columns customer_id, joined (date), balance, and optionally tier and
     status (active | lapsed); relative paths are read from the working directory."""
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import Field, NonNegativeInt, PositiveInt, Strict, field_validator, model_validator
+from pydantic import Field, Strict, field_validator, model_validator
 
 from loyalsim.mechanics import REGISTRY, MechanicSpec
 from loyalsim.scenario.accounting import AccountingSpec
 from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec, KpiSpec
+from loyalsim.scenario.magnitudes import points_problem
 from loyalsim.scenario.population import PopulationSpec
 from loyalsim.scenario.search import SearchSpec
 from loyalsim.scenario.uncertainty import UncertaintySpec, extract_inline
-from loyalsim.spec import Spec
+from loyalsim.spec import MAX_DAYS, MAX_REPLICATIONS, SEED_MAX, Spec
 
 DAYS_PER_YEAR = 365
 """Length of a simulated year (``horizon.years``, ``yearly.csv``, discounting)."""
@@ -22,9 +23,9 @@ DAYS_PER_YEAR = 365
 class Horizon(Spec):
     """Simulated period, in ``days``, ``weeks`` or ``years`` of 365 days (exactly one)."""
 
-    days: PositiveInt | None = None
-    weeks: PositiveInt | None = None
-    years: PositiveInt | None = None
+    days: Annotated[int, Field(ge=1, le=MAX_DAYS)] | None = None
+    weeks: Annotated[int, Field(ge=1, le=MAX_DAYS // 7)] | None = None
+    years: Annotated[int, Field(ge=1, le=MAX_DAYS // 365)] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Horizon:
@@ -45,11 +46,11 @@ class Horizon(Spec):
 class Scenario(Spec):
     """A complete simulation set-up: customers, program design, economics and run settings."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
-    seed: NonNegativeInt = 0
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=20_000)
+    seed: Annotated[int, Field(ge=0, le=SEED_MAX)] = 0
     horizon: Horizon
-    replications: PositiveInt = 1
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
     start_date: Annotated[dt.date, Strict(False)] = dt.date(2026, 1, 5)
     """Lax: YAML reads ``2026-01-05`` as a date, JSON copies of a scenario carry a string."""
     population: PopulationSpec
@@ -106,4 +107,11 @@ class Scenario(Spec):
             for kind in sorted(set(current)):
                 if REGISTRY[kind].singleton and current.count(kind) > 1:
                     raise ValueError(f"current_program may have at most one '{kind}' mechanic")
+        return self
+
+    @model_validator(mode="after")
+    def _points_fit(self) -> Scenario:
+        problem = points_problem(self)
+        if problem:
+            raise ValueError(problem)
         return self

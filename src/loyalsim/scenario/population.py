@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, PositiveFloat, PositiveInt, model_validator
+from pydantic import Field, model_validator
 
-from loyalsim.scenario.distributions import Beta, Gamma, Poisson, Trait
+from loyalsim.scenario.distributions import Beta, EffectTrait, Gamma, Poisson, UnitTrait
 from loyalsim.scenario.existing_base import ExistingBaseSpec
-from loyalsim.spec import Spec
+from loyalsim.spec import MAX_CUSTOMERS, MAX_EFFECT, MAX_MONEY, Probability, Spec
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
+Shape = Annotated[float, Field(gt=0.0, le=1e4)]
+"""A shape parameter of a heterogeneity distribution."""
+MAX_VISITS_PER_DAY = 100.0
+"""Largest mean visit rate of a segment (visits per customer per day)."""
+Arrivals = Annotated[float, Field(ge=0.0, le=MAX_CUSTOMERS)]
+"""New customers per week."""
 
 
 class PurchaseSpec(Spec):
@@ -20,19 +24,29 @@ class PurchaseSpec(Spec):
     The NBD part of BG/NBD (Fader, Hardie & Lee 2005); ``r / alpha`` is the mean rate.
     """
 
-    r: PositiveFloat
-    alpha: PositiveFloat
+    r: Shape
+    alpha: Annotated[float, Field(gt=0.0, le=1e6)]
     time_unit: Literal["day", "week"] = "week"
 
     def days_per_unit(self) -> float:
         return 1.0 if self.time_unit == "day" else 7.0
 
+    @model_validator(mode="after")
+    def _plausible_rate(self) -> PurchaseSpec:
+        per_day = self.r / self.alpha / self.days_per_unit()
+        if per_day > MAX_VISITS_PER_DAY:
+            raise ValueError(
+                f"mean visit rate r / alpha is {per_day:g} visits per day; at most "
+                f"{MAX_VISITS_PER_DAY:g} are allowed (fields: r, alpha, time_unit)"
+            )
+        return self
+
 
 class DropoutSpec(Spec):
     """Dropout heterogeneity: p ~ Beta(a, b), the chance to defect after a base transaction."""
 
-    a: PositiveFloat
-    b: PositiveFloat
+    a: Shape
+    b: Shape
 
 
 class SpendSpec(Spec):
@@ -41,31 +55,40 @@ class SpendSpec(Spec):
     The Gamma-Gamma model (Fader, Hardie & Lee 2005); mean spend is ``p * gamma / (q - 1)``.
     """
 
-    p: PositiveFloat
-    q: Annotated[float, Field(gt=1.0)]
-    gamma: PositiveFloat
+    p: Shape
+    q: Annotated[float, Field(gt=1.0, le=1e4)]
+    gamma: Annotated[float, Field(gt=0.0, le=MAX_MONEY)]
 
     def mean(self) -> float:
         return self.p * self.gamma / (self.q - 1.0)
+
+    @model_validator(mode="after")
+    def _plausible_mean(self) -> SpendSpec:
+        if self.mean() > MAX_MONEY:
+            raise ValueError(
+                f"mean spend p * gamma / (q - 1) is {self.mean():g}; at most {MAX_MONEY:g} "
+                "is allowed (fields: p, q, gamma)"
+            )
+        return self
 
 
 class SegmentSpec(Spec):
     """One customer segment: a share of the population and the distributions of its traits."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=80)
     share: Annotated[float, Field(gt=0.0, le=1.0)]
     purchase: PurchaseSpec
     dropout: DropoutSpec
     spend: SpendSpec
     engaged_share: Probability = 0.5
-    reward_sensitivity: Trait = Gamma(shape=4.0, scale=0.25)
-    status_sensitivity: Trait = Gamma(shape=2.0, scale=0.5)
-    experience_seeking: Trait = Beta(a=2.0, b=2.0)
-    surprise_sensitivity: Trait = Gamma(shape=4.0, scale=0.25)
-    enrol_propensity: Trait = Beta(a=2.0, b=6.0)
-    rival_memberships: Trait = Poisson.model_validate({"mean": 2.0})
-    attachment: Trait = Beta(a=2.0, b=2.0)
-    arrivals_per_week: NonNegative | Annotated[list[NonNegative], Field(min_length=1)] = 0.0
+    reward_sensitivity: EffectTrait = Gamma(shape=4.0, scale=0.25)
+    status_sensitivity: EffectTrait = Gamma(shape=2.0, scale=0.5)
+    experience_seeking: UnitTrait = Beta(a=2.0, b=2.0)
+    surprise_sensitivity: EffectTrait = Gamma(shape=4.0, scale=0.25)
+    enrol_propensity: UnitTrait = Beta(a=2.0, b=6.0)
+    rival_memberships: EffectTrait = Poisson.model_validate({"mean": 2.0})
+    attachment: UnitTrait = Beta(a=2.0, b=2.0)
+    arrivals_per_week: Arrivals | Annotated[list[Arrivals], Field(min_length=1)] = 0.0
     """New customers of this segment per week, at the scale of ``population.represents``:
     a mean (the population's seasonality applied) or a calibrated inflow, one value per
     week (repeated when the horizon is longer)."""
@@ -74,7 +97,9 @@ class SegmentSpec(Spec):
 class SeasonalitySpec(Spec):
     """Multiplicative visit-rate pattern: day of week times an annual cosine."""
 
-    weekly: Annotated[list[PositiveFloat], Field(min_length=7, max_length=7)] = [1.0] * 7
+    weekly: Annotated[
+        list[Annotated[float, Field(gt=0.0, le=MAX_EFFECT)]], Field(min_length=7, max_length=7)
+    ] = [1.0] * 7
     annual_amplitude: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     annual_peak_day: Annotated[int, Field(ge=1, le=366)] = 1
 
@@ -82,12 +107,12 @@ class SeasonalitySpec(Spec):
 class PopulationSpec(Spec):
     """Who the customers are: population size, segments and seasonality."""
 
-    size: PositiveInt
-    segments: Annotated[list[SegmentSpec], Field(min_length=1)]
+    size: Annotated[int, Field(ge=1, le=MAX_CUSTOMERS)]
+    segments: Annotated[list[SegmentSpec], Field(min_length=1, max_length=1_000)]
     seasonality: SeasonalitySpec = SeasonalitySpec()
     existing_base: ExistingBaseSpec | None = None
     """The program already runs on day 0: members, balances, tiers, lapsed members."""
-    represents: PositiveInt | None = None
+    represents: Annotated[int, Field(ge=1, le=10**10)] | None = None
     """Real customers the ``size`` simulated ones stand for (default: ``size``). Money,
     counts and capacities are reported at this scale; fixed costs stay fixed."""
 

@@ -16,16 +16,21 @@ import json
 import math
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, PositiveInt, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from loyalsim.spec import Spec
+from loyalsim.spec import MAX_REPLICATIONS, Spec
 
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
 
-Number = int | float
+SEARCH_LIMIT = 10**12
+"""Largest magnitude of a searched range's ends and step (the scenario bounds the values too)."""
+Number = (
+    Annotated[int, Field(ge=-SEARCH_LIMIT, le=SEARCH_LIMIT)]
+    | Annotated[float, Field(ge=-SEARCH_LIMIT, le=SEARCH_LIMIT)]
+)
 Direction = Literal["maximize", "minimize"]
 _DIRECTIONS = {
     "maximize": "maximize",
@@ -207,7 +212,7 @@ class ConstraintSpec(Spec):
 
     kpi: str
     op: Literal["<=", ">="]
-    bound: float
+    bound: Annotated[float, Field(ge=-1e15, le=1e15)]
 
     @model_validator(mode="before")
     @classmethod
@@ -255,8 +260,8 @@ class SearchSpec(Spec):
     parameters: dict[str, ParameterSpec] = Field(min_length=1)
     objectives: list[ObjectiveSpec] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVES))
     constraints: list[ConstraintSpec] = Field(default_factory=list)
-    replications: PositiveInt | None = None
-    recommend_replications: PositiveInt | None = None
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = None
+    recommend_replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = None
 
     @model_validator(mode="after")
     def _distinct(self) -> SearchSpec:
