@@ -110,7 +110,7 @@ def test_identities_hold_on_every_shipped_scenario(path) -> None:
         ]
     ),
     bonus=st.integers(0, 50),
-    seed=st.integers(0, 2**32),
+    seed=st.integers(0, 2**32 - 1),  # SEED_MAX: what every RNG consumer accepts
 )
 def test_identities_hold_for_random_designs(earning, goal, expiry, bonus, seed) -> None:
     base = shipped("coffee_punch_card", size=300, weeks=10, reps=1)

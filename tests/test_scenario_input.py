@@ -201,3 +201,13 @@ def test_a_long_set_value_is_not_echoed_whole() -> None:
     with pytest.raises(OverrideError) as info:
         parse_assignment("name={" + "x" * 200_000)
     assert len(str(info.value)) < 400
+
+
+def test_a_variant_may_not_set_a_path_twice() -> None:
+    from loyalsim.errors import LoyalsimError
+    from loyalsim.experiments.compare import parse_variant
+
+    for text in ("v:seed=1,,seed=2", "v:seed=1,seed=2"):
+        with pytest.raises(LoyalsimError, match="'seed' is set twice"):
+            parse_variant(text)
+    assert parse_variant("v:a=[1, 2],b=3") == ("v", {"a": [1, 2], "b": 3})

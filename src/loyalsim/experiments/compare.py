@@ -336,9 +336,22 @@ def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
     name, sep, body = text.partition(":")
     name = name.strip()
     if not sep or not name or not body.strip():
-        raise LoyalsimError(f"--variant '{text}' must look like name:path=value[,path=value...]")
-    overrides = dict(parse_assignment(part.strip()) for part in _SPLIT.split(body))
+        raise LoyalsimError(
+            f"--variant '{_cut(text)}' must look like name:path=value[,path=value...]"
+        )
+    overrides: dict[str, Any] = {}
+    for part in _SPLIT.split(body):
+        path, value = parse_assignment(part.strip())
+        if path in overrides:
+            raise LoyalsimError(
+                f"--variant '{_cut(text)}': '{path}' is set twice (each path once per variant)"
+            )
+        overrides[path] = value
     return name, overrides
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def file_arm_name(path: Path, taken: set[str]) -> str:
