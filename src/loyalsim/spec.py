@@ -48,8 +48,9 @@ MAX_MONEY = 1e9
 """Largest amount of one item: a cost, value, fee, price or spend threshold."""
 MAX_EFFECT = 100.0
 """Largest dimensionless effect or multiplier (a lift of 100 is a 101-fold rate)."""
-MAX_RATE = 1_000.0
-"""Largest rate of events per customer per week or year."""
+MAX_RATE = 100_000.0
+"""Largest rate of events per customer per week or year: far beyond any real rule, and enough to
+make one practically certain (10^5 a year is 274 a day; a daily chance ``1 - exp(-274)`` is 1.0)."""
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 """A probability or share, in [0, 1]."""

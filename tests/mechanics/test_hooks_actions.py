@@ -10,7 +10,7 @@ from hook_support import mechanic, members, population, world
 REVIEW = {
     "name": "review",
     "points": 15,
-    "per_week": 1e7,  # a daily chance of 1 - exp(-huge) == 1.0
+    "per_week": 1e5,  # a daily chance of 1 - exp(-huge) == 1.0
     "adoption": 1.0,
     "cost_per_action": 0.3,
 }

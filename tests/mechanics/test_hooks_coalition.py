@@ -10,7 +10,7 @@ from hook_support import mechanic, members, population, world
 PARTNER = {
     "name": "cinema",
     "adoption": 1.0,
-    "visits_per_week": 1e7,  # a daily visit chance of 1 - exp(-huge) == 1.0
+    "visits_per_week": 1e5,  # a daily visit chance of 1 - exp(-huge) == 1.0
     "mean_ticket": 20.0,
     "points_per_unit": 1.0,
     "funding_per_point": 0.01,

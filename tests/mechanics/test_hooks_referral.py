@@ -11,7 +11,7 @@ from loyalsim.mechanics.referral import Referral, ReferralParams
 
 SURE = {
     "kind": "referral",
-    "referrals_per_year": 1e7,  # a daily chance of 1 - exp(-huge) == 1.0: everyone refers
+    "referrals_per_year": 1e5,  # a daily chance of 1 - exp(-huge) == 1.0: everyone refers
     "referrer_bonus": 20,
     "referee_bonus": 10,
     "cash_cost_per_referral": 2.5,
