@@ -39,3 +39,11 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     """Accept pyproject's ``--numprocesses=2`` when xdist is disabled (``-p no:xdist``)."""
     if not pluginmanager.has_plugin("xdist"):
         parser.addoption("--numprocesses", help="ignored: pytest-xdist is disabled")
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    """The fuzz corpus (tests/fuzzing_corpus.py), its inputs written under a session folder."""
+    from fuzzing import Corpus
+
+    return Corpus(tmp_path_factory.mktemp("fuzz"))
