@@ -10,7 +10,7 @@ from loyalsim.scenario.distributions import Beta, EffectTrait, Gamma, Poisson, U
 from loyalsim.scenario.existing_base import ExistingBaseSpec
 from loyalsim.spec import MAX_CUSTOMERS, MAX_EFFECT, MAX_MONEY, Probability, Spec
 
-Shape = Annotated[float, Field(gt=0.0, le=1e4)]
+Shape = Annotated[float, Field(gt=0.0, le=1e6)]
 """A shape parameter of a heterogeneity distribution."""
 MAX_VISITS_PER_DAY = 100.0
 """Largest mean visit rate of a segment (visits per customer per day)."""
