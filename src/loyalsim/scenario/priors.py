@@ -17,9 +17,14 @@ from statistics import NormalDist
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, PositiveFloat, model_validator
+from pydantic import Field, model_validator
 
 from loyalsim.spec import Spec
+
+PriorLevel = Annotated[float, Field(ge=-1e12, le=1e12)]
+"""A value a prior can take (the field it is given to bounds it further, at the extreme draws)."""
+PriorSpread = Annotated[float, Field(gt=0.0, le=1e12)]
+PriorShape = Annotated[float, Field(gt=0.0, le=1e4)]
 
 U_MIN = 2.0**-53
 """The smallest unit number a world can draw (the largest is ``1 - U_MIN``): the support
@@ -80,8 +85,8 @@ class UniformPrior(_Prior):
     """Every value in [low, high] equally plausible."""
 
     dist: Literal["uniform"] = "uniform"
-    low: float
-    high: float
+    low: PriorLevel
+    high: PriorLevel
 
     @model_validator(mode="after")
     def _ordered(self) -> UniformPrior:
@@ -97,9 +102,9 @@ class TriangularPrior(_Prior):
     """An expert's range: lowest, most likely and highest value."""
 
     dist: Literal["triangular"] = "triangular"
-    low: float
-    mode: float
-    high: float
+    low: PriorLevel
+    mode: PriorLevel
+    high: PriorLevel
 
     @model_validator(mode="after")
     def _ordered(self) -> TriangularPrior:
@@ -123,8 +128,8 @@ class NormalPrior(_Prior):
     """Normal with ``mean`` and ``sd`` (for parameters that may take any sign)."""
 
     dist: Literal["normal"] = "normal"
-    mean: float
-    sd: PositiveFloat
+    mean: PriorLevel
+    sd: PriorSpread
 
     @property
     def bounded(self) -> bool:
@@ -139,8 +144,8 @@ class LognormalPrior(_Prior):
     one standard deviation): the usual prior for a positive effect size."""
 
     dist: Literal["lognormal"] = "lognormal"
-    median_value: PositiveFloat = Field(alias="median")
-    sigma: PositiveFloat
+    median_value: Annotated[float, Field(gt=0.0, le=1e12, alias="median")]
+    sigma: Annotated[float, Field(gt=0.0, le=10.0)]
 
     @property
     def bounded(self) -> bool:
@@ -154,10 +159,10 @@ class BetaPrior(_Prior):
     """Beta(a, b), on [0, 1] or rescaled to [low, high]: the usual prior for a probability."""
 
     dist: Literal["beta"] = "beta"
-    a: PositiveFloat
-    b: PositiveFloat
-    low: float = 0.0
-    high: float = 1.0
+    a: PriorShape
+    b: PriorShape
+    low: PriorLevel = 0.0
+    high: PriorLevel = 1.0
 
     @model_validator(mode="after")
     def _ordered(self) -> BetaPrior:

@@ -19,10 +19,10 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, PositiveInt, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from loyalsim.scenario.priors import Prior, is_prior
-from loyalsim.spec import Spec
+from loyalsim.spec import MAX_REPLICATIONS, Spec
 
 PROB_KPI = "prob_incremental_profit_positive"
 """Summary KPI of a world-sampled run: the share of worlds whose program pays for itself."""
@@ -90,7 +90,7 @@ def _resolve(path: str, value: Any) -> Any:
 class UncertaintySpec(Spec):
     """Priors over parameters and how many parameter worlds a run draws from them."""
 
-    worlds: PositiveInt = 1
+    worlds: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
     """Parameter worlds drawn from the priors; every world runs the same replications."""
     library: bool = False
     """Add every library prior marked "assumption" that the scenario does not set itself."""
