@@ -79,9 +79,13 @@ def test_prior_under_uncertainty_keeps_the_fields_own_value() -> None:
 
 
 def test_a_validated_scenario_with_priors_round_trips_through_its_dump() -> None:
-    s = scenario(
-        "behaviour: {reset_carry: {dist: beta, a: 2, b: 3}, goal_gradient: {dist: library}}\n"
-        "economics: {gross_margin: {dist: uniform, low: 0.5, high: 0.7}}\n"
+    text = BASE.replace(
+        "economics: {gross_margin: 0.6}",
+        "economics: {gross_margin: {dist: uniform, low: 0.5, high: 0.7}}",
+    )  # a key appears once: duplicate keys are errors
+    s = parse_scenario(
+        text
+        + "behaviour: {reset_carry: {dist: beta, a: 2, b: 3}, goal_gradient: {dist: library}}\n"
     )
     again = validate_data(s.model_dump(mode="json", by_alias=True), "dump")
     assert again == s

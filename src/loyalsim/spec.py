@@ -46,8 +46,9 @@ MAX_POINTS = 1_000_000_000
 """Largest points price, bonus or award of one rule."""
 MAX_MONEY = 1e9
 """Largest amount of one item: a cost, value, fee, price or spend threshold."""
-MAX_EFFECT = 100.0
-"""Largest dimensionless effect or multiplier (a lift of 100 is a 101-fold rate)."""
+MAX_EFFECT = 1_000.0
+"""Largest dimensionless effect or multiplier (a lift of 1,000 is a 1,001-fold rate): wide
+enough for the extreme draws of the prior library's lognormal priors."""
 MAX_RATE = 100_000.0
 """Largest rate of events per customer per week or year: far beyond any real rule, and enough to
 make one practically certain (10^5 a year is 274 a day; a daily chance ``1 - exp(-274)`` is 1.0)."""
