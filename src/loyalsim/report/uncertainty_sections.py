@@ -30,8 +30,10 @@ def key_assumptions(scenario: Scenario) -> list[dict[str, str]]:
     rows = []
     for name in BehaviourSpec.model_fields:
         path = f"behaviour.{name}"
-        value = float(getattr(scenario.behaviour, name))
-        default = float(getattr(defaults, name))
+        raw = getattr(scenario.behaviour, name)
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            continue  # not a parameter (the category preset is a name)
+        value, default = float(raw), float(getattr(defaults, name))
         if path not in priors and value == default:
             continue
         entry = library.get(path)
