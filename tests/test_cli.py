@@ -28,8 +28,14 @@ def test_run_writes_every_output(tmp_path) -> None:
     done = cli("run", COFFEE, "--out", str(out), "--replications", "2", "--seed", "3", *SMALL)
     assert done.returncode == 0, done.stderr
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["scenario"] == "Coffee chain punch card"
+    name = summary["scenario"]  # the title says the --set overrides changed the file's design
+    assert name.startswith("Coffee chain punch card (modified by --set population.size=800")
     assert summary["seed"] == 3 and summary["replications"] == 2
+    made = json.loads((out / "provenance.json").read_text())
+    assert made["command"].startswith("loyalsim run ") and "--seed 3" in made["command"]
+    assert made["overrides"] == {"population.size": 800, "horizon": {"weeks": 8}}
+    assert made["seed"] == 3 and made["kind"] == "run" and made["loyalsim_version"]
+    assert made["created"].endswith("+00:00")
     for key in (
         "retention_rate",
         "active_member_rate",

@@ -62,7 +62,8 @@ def test_calibrate_writes_a_population_a_scenario_accepts(small_log: Path, tmp_p
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert {p.name for p in out.parent.iterdir()} == {
-        "population.yaml", "calibration.json", "holdout.png", "report.html"
+        "population.yaml", "calibration.json", "holdout.png", "report.html",
+        "provenance.json",
     }  # fmt: skip
     report = (out.parent / "report.html").read_text()
     sections = re.findall(r"<h2>(.*?)</h2>", report)
@@ -97,13 +98,13 @@ def test_calibrate_writes_a_population_a_scenario_accepts(small_log: Path, tmp_p
 
 
 def test_calibrate_without_holdout_writes_no_plot(small_log: Path, tmp_path: Path):
-    out = tmp_path / "population.yaml"
+    out = tmp_path / "cal" / "population.yaml"
     done = cli(str(small_log), "--out", str(out), "--customer-col", "client",
                "--amount-col", "value", "--time-unit", "day")  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert not (tmp_path / "holdout.png").exists()
-    assert "not validated: no holdout period" in (tmp_path / "report.html").read_text()
-    record = json.loads((tmp_path / "calibration.json").read_text())
+    assert not (out.parent / "holdout.png").exists()
+    assert "not validated: no holdout period" in (out.parent / "report.html").read_text()
+    record = json.loads((out.parent / "calibration.json").read_text())
     assert "holdout" not in record and record["data"]["time_unit"] == "day"
     assert "time_unit: day" in out.read_text()
 
@@ -148,13 +149,13 @@ def test_cdnow_holdout_forecast_within_five_percent(cdnow_dir: Path, tmp_path: P
     process); the simulated mean must match it within 4 standard errors (the engine simulates
     the calibrated model) and be within 5% of the actual count.
     """
-    out = tmp_path / "population.yaml"
+    out = tmp_path / "cdnow" / "population.yaml"
     done = cli(
         str(cdnow_dir / "CDNOW_sample.txt"), "--customer-col", "1", "--date-col", "2",
         "--amount-col", "4", "--calibration-end", CDNOW_CALIBRATION_END, "--out", str(out),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    record = json.loads((tmp_path / "calibration.json").read_text())
+    record = json.loads((out.parent / "calibration.json").read_text())
     params = record["purchase"]["segments"][0]["params"]
     published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
     for name, value in published.items():

@@ -80,13 +80,62 @@ def _options(
     """Options that apply before any command."""
 
 
-def main() -> None:
-    """Run the CLI; user errors print one clear message and exit non-zero, never a traceback."""
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI. Every error a user can cause, argument errors included, prints one
+    ``error:`` line (and maybe a ``hint:`` line) and exits with a documented code
+    (docs/exit-codes.md); an unexpected exception is reported the same way as an internal
+    error (``LOYALSIM_DEBUG=1`` shows its traceback)."""
+    import os
+
+    from loyalsim import errors
+    from loyalsim.outputs.provenance import remember_argv
+
+    args = sys.argv[1:] if argv is None else argv
+    remember_argv(args)
     try:
-        app()
+        code = app(args=args, prog_name="loyalsim", standalone_mode=False)
     except LoyalsimError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err_console.print("[bold red]interrupted[/]")
-        sys.exit(130)
+        _fail(str(exc), exc.hint, exc.exit_code)
+    except _ARGUMENT_ERRORS as exc:  # bad flags, missing arguments, unknown commands
+        context = getattr(exc, "ctx", None)
+        command = context.command_path if context is not None else "loyalsim"
+        _fail(exc.format_message(), f"see '{command} --help'", errors.EXIT_INPUT)
+    except (KeyboardInterrupt, typer.Abort):
+        _fail("interrupted", None, errors.EXIT_INTERRUPTED)
+    except OSError as exc:
+        if os.environ.get("LOYALSIM_DEBUG"):
+            raise
+        _fail(_os_message(exc), None, errors.EXIT_OUTPUT)
+    except Exception as exc:
+        if os.environ.get("LOYALSIM_DEBUG"):
+            raise
+        _fail(
+            f"internal error ({type(exc).__name__}: {exc})",
+            "this is a bug in loyalsim; rerun with LOYALSIM_DEBUG=1 for the traceback and "
+            "report it",
+            errors.EXIT_INTERNAL,
+        )
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+_ARGUMENT_ERRORS = typer.BadParameter.__mro__[2]
+"""The command-line framework's exception base (``ClickException``), reached through Typer's
+public ``BadParameter`` instead of a private module."""
+
+MESSAGE_LIMIT = 2000
+"""Longest message printed (an echoed 200 kB value is cut)."""
+
+
+def _fail(message: str, hint: str | None, code: int) -> None:
+    if len(message) > MESSAGE_LIMIT:
+        message = message[:MESSAGE_LIMIT] + f"… ({len(message) - MESSAGE_LIMIT} more characters)"
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    if hint:
+        err_console.print(f"[bold]hint:[/] {escape(hint)}", highlight=False)
+    sys.exit(code)
+
+
+def _os_message(exc: OSError) -> str:
+    """One line for an OS error outside an output folder (an unreadable input, a full disk)."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from loyalsim.cli.options import ForceOption
 from loyalsim.errors import DataError
 from loyalsim.scenario.population import PopulationSpec
 from loyalsim.spec import SEED_MAX
@@ -40,8 +41,13 @@ def calibrate(
         Path, typer.Argument(help="Transaction log: CSV, whitespace-separated or Parquet.")
     ],
     out: Annotated[
-        Path, typer.Option("--out", help="Population YAML to write (calibration.json goes beside).")
-    ] = Path("population.yaml"),
+        Path,
+        typer.Option(
+            "--out",
+            help="Population YAML to write (a .yaml path; its folder gets calibration.json and "
+            "report.html), or a folder to hold population.yaml and the rest.",
+        ),
+    ] = Path("calibrated/population.yaml"),
     customer_col: Annotated[
         str, typer.Option(help="Customer id column: header name or 0-based position.")
     ] = "customer",
@@ -82,6 +88,7 @@ def calibrate(
             max=1.0,
         ),
     ] = 0.03,
+    force: ForceOption = False,
 ) -> None:
     """Fit BG/NBD purchases and dropout and Gamma-Gamma spend to a log; write a population."""
     from loyalsim.cli.tables import print_decision
@@ -89,18 +96,22 @@ def calibrate(
     from loyalsim.experiments.calibrate.fit import fit_population
     from loyalsim.experiments.calibrate.holdout import check_holdout, validate_holdout
     from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
+    from loyalsim.outputs import provenance
     from loyalsim.outputs.calibration_files import (
         PROGRAM_RAN_NOTE,
         calibration_record,
         data_summary,
         population_yaml,
     )
-    from loyalsim.outputs.files import prepare_dir, write_text
+    from loyalsim.outputs.files import write_text
+    from loyalsim.outputs.folder import claim, staged
     from loyalsim.report import write_report
     from loyalsim.report.calibration_figures import plot_holdout
     from loyalsim.report.calibration_sections import calibration_decision
 
     end = _parse_end(calibration_end)
+    folder, population_file = _out_paths(out)
+    place = claim(folder, "calibrate", log.name, force, inputs=(log,))
     transactions = read_transactions(
         log,
         customer_col=_column(customer_col),
@@ -139,21 +150,32 @@ def calibrate(
         "program_ran": program_ran,
         "program_lift": program_lift if program_ran else None,
     }
-    record = calibration_record(result, data, size, holdout, settings)
+    record_fit = calibration_record(result, data, size, holdout, settings)
 
-    directory = prepare_dir(out.parent if str(out.parent) else ".")
-    write_text(directory / "calibration.json", json.dumps(record, indent=2) + "\n")
-    if holdout is not None:
-        plot_holdout(holdout, directory / "holdout.png", f"Holdout validation: {log.name}")
+    record = provenance.record(
+        overrides={}, seed=seed, replications=settings["replications"], log=log
+    )
     lift = program_lift if program_ran else None
-    write_text(out, population_yaml(result, data, size, log.name, lift))
-    write_report(directory)
+    with staged(place, record) as staging:
+        write_text(staging / "calibration.json", json.dumps(record_fit, indent=2) + "\n")
+        if holdout is not None:
+            plot_holdout(holdout, staging / "holdout.png", f"Holdout validation: {log.name}")
+        write_text(staging / population_file, population_yaml(result, data, size, log.name, lift))
+        write_report(staging)
     _print(result, data, holdout)
-    print_decision(Console(), calibration_decision(record))
+    print_decision(Console(), calibration_decision(record_fit))
     if program_ran:
         Console().print("[bold]Baseline:[/] " + PROGRAM_RAN_NOTE.format(lift=program_lift))
     files = "calibration.json, " + ("holdout.png, " if holdout is not None else "") + "report.html"
-    Console().print(f"wrote {out} and {files} in {directory}")
+    Console().print(f"wrote {population_file} and {files} in {folder}")
+
+
+def _out_paths(out: Path) -> tuple[Path, str]:
+    """(output folder, population file name): ``DIR/NAME.yaml`` puts NAME.yaml in DIR; any
+    other path is the folder, holding population.yaml."""
+    if out.suffix.lower() in (".yaml", ".yml") and not out.is_dir():
+        return (out.parent if str(out.parent) else Path(".")), out.name
+    return out, "population.yaml"
 
 
 def _parse_end(value: str | None) -> pd.Timestamp | None:

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from loyalsim.cli.options import (
+    ForceOption,
     SchedulerOption,
     SetOption,
     WorldsOption,
@@ -53,6 +54,7 @@ def compare_cmd(
     set_: SetOption = None,
     worlds: WorldsOption = None,
     scheduler: SchedulerOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Compare designs against a base on the same replication seeds (paired differences).
 
@@ -68,32 +70,41 @@ def compare_cmd(
         file_arm_name,
         parse_variant,
     )
-    from loyalsim.experiments.scenarios import load_scenario, with_overrides
-    from loyalsim.outputs.files import prepare_dir
+    from loyalsim.experiments.scenarios import load_scenario, marked, with_overrides
+    from loyalsim.outputs import provenance
+    from loyalsim.outputs.folder import claim, staged
+    from loyalsim.outputs.names import check_arm_name
     from loyalsim.report import executive, write_report
     from loyalsim.report.folders import save_comparison
     from loyalsim.report.inputs import read_comparison
     from loyalsim.report.study_sections import compared_keys
 
     common = overrides_from(set_)
-    base_scenario = load_scenario(base, common)
+    loaded = load_scenario(base, common)
+    place = claim(out, "compare", loaded.name, force, inputs=(base, *(variants or [])))
+    base_scenario = marked(loaded, common)
     taken: set[str] = set()
     base_arm = Arm(file_arm_name(base, taken), base_scenario, str(base))
     taken.add(base_arm.name)
     arms: list[Arm] = []
     for path in variants or []:
-        arm = Arm(file_arm_name(path, taken), load_scenario(path, common), str(path))
+        scenario = marked(load_scenario(path, common), common)
+        arm = Arm(file_arm_name(path, taken), scenario, str(path))
         taken.add(arm.name)
         arms.append(arm)
     for text in variant or []:
         name, overrides = parse_variant(text)
+        check_arm_name(name, f"--variant '{text}'")
         if name in taken:
             raise LoyalsimError(f"--variant '{text}': the name '{name}' is already used")
-        arm = Arm(name, with_overrides(base_scenario, overrides, str(base)), None, overrides)
+        scenario = marked(with_overrides(loaded, overrides, str(base)), {**common, **overrides})
+        arm = Arm(name, scenario, None, overrides)
         taken.add(name)
         arms.append(arm)
     if not arms:
         raise LoyalsimError("give at least one variant (a YAML file or --variant name:path=value)")
+    for arm in [base_arm, *arms]:
+        check_arm_name(arm.name, arm.source or "--variant")
 
     from loyalsim.experiments.uncertainty.compare_worlds import compare_over_worlds
     from loyalsim.experiments.uncertainty.worlds import world_count
@@ -115,14 +126,22 @@ def compare_cmd(
             result = compare(
                 base_arm, arms, replications=replications, seed=seed, jobs=jobs, progress=tick
             )
-    directory = prepare_dir(out)
-    save_comparison(result, directory, common)
-    if over_worlds:
-        from loyalsim.outputs.files import write_csv
+    record = provenance.record(
+        overrides=common,
+        seed=result.seed,
+        replications=result.replications,
+        scenario_file=base,
+        designs={arm.name: arm.source or arm.overrides for arm in result.arms},
+    )
+    with staged(place, record) as staging:
+        save_comparison(result, staging, common)
+        if over_worlds:
+            from loyalsim.outputs.files import write_csv
 
-        write_csv(in_worlds.worlds_table, directory / "comparison_worlds.csv")
-        write_csv(in_worlds.voi, directory / "voi.csv")
-    write_report(directory)
+            write_csv(in_worlds.worlds_table, staging / "comparison_worlds.csv")
+            write_csv(in_worlds.voi, staging / "voi.csv")
+        write_report(staging)
+    directory = place.target
     print_comparison(result)
     files = read_comparison(directory)
     if files is not None:
@@ -130,7 +149,7 @@ def compare_cmd(
         currency = base_scenario.economics.currency
         print_decision(Console(), executive.compare_summary(files, judged, currency))
     Console().print(
-        f"wrote {directory}: comparison.csv, comparison.json, plots, report.html"
+        f"wrote {out}: comparison.csv, comparison.json, plots, report.html"
         " and one folder per design"
     )
 

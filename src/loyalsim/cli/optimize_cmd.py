@@ -14,13 +14,14 @@ from rich.progress import Progress, TextColumn
 from rich.table import Column
 
 from loyalsim.cli.options import (
+    ForceOption,
     SetOption,
     WorldsOption,
     announce_if_long,
     overrides_from,
     progress_columns,
 )
-from loyalsim.errors import LoyalsimError
+from loyalsim.errors import LoyalsimError, RunFailedError
 from loyalsim.experiments.optimize.samplers import DEFAULT_SAMPLER, SAMPLERS
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
@@ -76,6 +77,7 @@ def optimize(
             "--robust-level", min=0.0, max=1.0, help="Tail share of quantile/cvar (default 0.1)."
         ),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Search the 'search:' parameters for designs that balance the objectives under constraints.
 
@@ -84,18 +86,26 @@ def optimize(
     from loyalsim.cli.tables import print_decision, print_designs
     from loyalsim.experiments.optimize import study as studies
     from loyalsim.experiments.optimize import tables
-    from loyalsim.experiments.optimize.storage import default_url
-    from loyalsim.experiments.scenarios import load_scenario
+    from loyalsim.experiments.optimize.storage import STUDY_FILES, default_url
+    from loyalsim.experiments.scenarios import load_scenario, marked
     from loyalsim.experiments.uncertainty.worlds import world_count
-    from loyalsim.outputs.files import prepare_dir, write_text
+    from loyalsim.outputs import provenance
+    from loyalsim.outputs.files import write_text
+    from loyalsim.outputs.folder import claim, staged
     from loyalsim.outputs.run_folder import scenario_yaml
+    from loyalsim.outputs.study_folder import study_home
     from loyalsim.report import executive, write_report
 
     if sampler not in SAMPLERS:
         raise LoyalsimError(f"--sampler {sampler}: unknown (allowed: {', '.join(SAMPLERS)})")
-    scenario = load_scenario(
-        file, {**overrides_from(set_), **_robust_overrides(worlds, robust, robust_level)}
-    )
+    if storage is not None and not storage.strip():
+        raise LoyalsimError(
+            "--storage '': give a storage URL, or leave the flag out for OUT/study.db"
+        )
+    overrides = {**overrides_from(set_), **_robust_overrides(worlds, robust, robust_level)}
+    loaded = load_scenario(file, overrides)
+    place = claim(out, "optimize", loaded.name, force, inputs=(file,))
+    scenario = marked(loaded, overrides)
     base, search = studies.split(scenario)
     world_count(base)  # more than one world needs priors: say so before any trial runs
     from loyalsim.experiments import budget
@@ -103,36 +113,50 @@ def optimize(
     plan = budget.estimate(base, search.trial_replications(scenario), trials, jobs, kept=False)
     budget.require_fits(plan)
     announce_if_long(plan)
-    directory = prepare_dir(out)
-    url = storage or default_url(directory)
-    name = study_name or _slug(scenario.name)
-    study = studies.prepare_study(scenario, url, name)
-    job = studies.Job(
-        storage_url=url,
-        study_name=name,
-        scenario=json.dumps(scenario.model_dump(mode="json", by_alias=True)),
-        sampler=sampler,
-        seed=scenario.seed if seed is None else seed,
-        target=trials,
-        timeout=timeout,
-    )
-    console = Console(stderr=True)
-    _run(study, job, jobs, search, console)
-    frame = tables.trials_frame(study, search)
+    name = study_name or _slug(loaded.name)
+    with study_home(place, storage) as url:
+        study = studies.prepare_study(scenario, url, name)
+        job = studies.Job(
+            storage_url=url,
+            study_name=name,
+            scenario=json.dumps(scenario.model_dump(mode="json", by_alias=True)),
+            sampler=sampler,
+            seed=scenario.seed if seed is None else seed,
+            target=trials,
+            timeout=timeout,
+        )
+        console = Console(stderr=True)
+        studies.reap_interrupted(study)
+        _run(study, job, jobs, search, console)
+        frame = tables.trials_frame(study, search)
     if frame.empty or not (frame["state"] == "COMPLETE").any():
         errors: list[str] = (
             [str(e) for e in frame["error"].replace("", None).dropna().unique()[:3]]
             if len(frame)
             else []
         )
-        raise LoyalsimError(
+        raise RunFailedError(
             f"no trial of study '{name}' completed"
             + (": " + "; ".join(errors) if len(errors) else "")
         )
-    rec = _write(study, base, search, frame, directory, jobs)
-    write_text(directory / "scenario.yaml", scenario_yaml(base))
-    write_report(directory)
-    _summary(frame, search, directory, url)
+    record = provenance.record(
+        overrides=overrides,
+        seed=job.seed,
+        trials=trials,
+        storage=url,
+        study_name=name,
+        sampler=sampler,
+        jobs=jobs,
+        scenario_file=file,
+    )
+    keep = STUDY_FILES if storage is None else ()
+    with staged(place, record, keep=keep) as staging:
+        rec = _write(study, base, search, frame, staging, jobs)
+        write_text(staging / "scenario.yaml", scenario_yaml(base))
+        write_report(staging)
+    directory = place.target
+    url = default_url(directory) if storage is None else url
+    _summary(frame, search, Path(out), url)
     designs = executive.merged_designs(rec.get("designs") or [])
     decision = executive.optimize_summary(rec, designs, base.economics.currency)
     print_decision(Console(), decision)
@@ -203,7 +227,7 @@ def _run(
                 raise
             failed = [w.exitcode for w in workers if w.exitcode]
             if failed:
-                raise LoyalsimError(
+                raise RunFailedError(
                     f"{len(failed)} worker process(es) crashed (exit codes {failed})"
                 )
         poller(force=True)

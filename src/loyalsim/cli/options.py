@@ -68,6 +68,14 @@ SchedulerOption = Annotated[
         "over its workers; results are identical to a local run.",
     ),
 ]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace the --out folder even if it holds other files or results of another "
+        "kind or scenario.",
+    ),
+]
 
 
 def announce_if_long(budget: Any) -> None:

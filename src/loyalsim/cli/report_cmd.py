@@ -15,7 +15,11 @@ def report(
     ],
 ) -> None:
     """Write DIR/report.html: one file with every table and figure, viewable offline."""
-    from loyalsim.report import write_report
+    from loyalsim.outputs.folder import rewriting
+    from loyalsim.report import REPORT_NAME, write_report
+    from loyalsim.report.inputs import read_inputs
 
-    path = write_report(directory)
-    Console().print(f"wrote {path}")
+    read_inputs(directory)  # a clear error for a missing folder or one without results
+    with rewriting(directory) as staging:  # all-or-nothing: the folder is swapped in whole
+        write_report(staging)
+    Console().print(f"wrote {directory / REPORT_NAME}")

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from loyalsim.cli.options import (
+    ForceOption,
     JobsOption,
     SchedulerOption,
     SetOption,
@@ -53,6 +54,7 @@ def run(
     worlds: WorldsOption = None,
     jobs: JobsOption = 1,
     scheduler: SchedulerOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Simulate a scenario against its no-program control and write the results.
 
@@ -60,15 +62,19 @@ def run(
     outputs separate the spread over worlds from the Monte Carlo noise (docs/uncertainty.md)."""
     from loyalsim.cli.tables import print_decision
     from loyalsim.experiments import budget
-    from loyalsim.experiments.scenarios import load_scenario
+    from loyalsim.experiments.scenarios import load_scenario, marked
     from loyalsim.experiments.simulate import simulate
     from loyalsim.experiments.uncertainty.worlds import simulate_worlds, world_count
-    from loyalsim.outputs.files import prepare_dir
+    from loyalsim.outputs import provenance
+    from loyalsim.outputs.folder import claim, staged
     from loyalsim.report import executive, write_report
     from loyalsim.report.folders import save_run
     from loyalsim.report.inputs import read_run
 
-    scenario = load_scenario(file, overrides_from(set_))
+    overrides = overrides_from(set_)
+    loaded = load_scenario(file, overrides)
+    place = claim(out, "run", loaded.name, force, inputs=(file,))
+    scenario = marked(loaded, overrides)
     count = replications or scenario.replications
     n_worlds = world_count(scenario, worlds)
     plan = budget.estimate(scenario, count * n_worlds)
@@ -93,15 +99,23 @@ def run(
                 replications=count,
                 progress=lambda done: bar.update(task, completed=done),
             )
-    directory = prepare_dir(out)
-    save_run(result, directory)
-    write_report(directory)
+    record = provenance.record(
+        overrides=overrides,
+        seed=scenario.seed if seed is None else seed,
+        replications=count,
+        scenario_file=file,
+    )
+    with staged(place, record) as staging:
+        save_run(result, staging)
+        write_report(staging)
+    directory = place.target
     print_headline(result)
     print_worlds(result)
     run_files = read_run(directory)
     print_decision(Console(), executive.run_summary(run_files, scenario.economics.currency))
     Console().print(
-        f"wrote {directory}: summary.json, weekly.csv, yearly.csv, scenario.yaml, plots and "
+        f"wrote {out}: summary.json, weekly.csv, yearly.csv, scenario.yaml, plots, "
+        "provenance.json and "
         "report.html"
     )
 

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from loyalsim.errors import SimulationError
 from loyalsim.experiments.simulate import run_replication
+from loyalsim.experiments.watchdog import watch_parent
 from loyalsim.metrics.results import ReplicationResult, RunResult
 from loyalsim.scenario.models import Scenario
 
@@ -69,7 +70,9 @@ def evaluate_designs(
         for group in todo:
             collect(*_run_group(group))
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(todo)), initializer=watch_parent
+        ) as pool:
             for future in as_completed([pool.submit(_run_group, g) for g in todo]):
                 collect(*future.result())
     return [

@@ -35,3 +35,25 @@ def parse_scenario(
 ) -> Scenario:
     """Validate scenario YAML ``text``, its ``search:`` KPIs included."""
     return loader.parse_scenario(text, source, overrides, kpis=reported_kpis)
+
+
+def marked(scenario: Scenario, overrides: Mapping[str, Any] | None, how: str = "--set") -> Scenario:
+    """The scenario with its name and description saying it was modified (``how``: by which
+    flag), so titles of results and reports never claim the file's design after overrides."""
+    if not overrides:
+        return scenario
+    import json
+
+    changes = ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in overrides.items())
+    if len(changes) > 2000:
+        changes = changes[:1999] + "…"
+    note = f"modified by {how} {changes}"
+    name = f"{scenario.name} ({note})"
+    if len(name) > _NAME_LIMIT:
+        name = name[: _NAME_LIMIT - 2] + "…)"
+    description = (scenario.description + "\n\n" if scenario.description else "") + note[0].upper()
+    description += note[1:] + "."
+    return scenario.model_copy(update={"name": name, "description": description})
+
+
+_NAME_LIMIT = 200

@@ -7,8 +7,12 @@ FAIL once it has been silent for the grace period, and does not stay RUNNING for
 
 from __future__ import annotations
 
+import random
+import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import optuna
 from optuna.storages import BaseStorage, JournalStorage, RDBStorage
@@ -19,6 +23,10 @@ from loyalsim.errors import LoyalsimError
 HEARTBEAT_SECONDS = 10
 GRACE_SECONDS = 60
 _RDB_SCHEMES = ("sqlite:", "postgresql:", "postgresql+", "mysql:", "mysql+")
+
+
+STUDY_FILES = ("study.db", "study.db-journal", "study.db-wal", "study.db-shm")
+"""The default SQLite study and its journal files, kept in the output folder."""
 
 
 def default_url(out: Path) -> str:
@@ -37,11 +45,13 @@ def open_storage(url: str) -> BaseStorage:
             return JournalStorage(JournalFileBackend(path))
         if url.startswith(_RDB_SCHEMES):
             kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite:") else {}
-            return RDBStorage(
-                url,
-                engine_kwargs=kwargs,
-                heartbeat_interval=HEARTBEAT_SECONDS,
-                grace_period=GRACE_SECONDS,
+            return retrying(
+                lambda: RDBStorage(
+                    url,
+                    engine_kwargs=kwargs,
+                    heartbeat_interval=HEARTBEAT_SECONDS,
+                    grace_period=GRACE_SECONDS,
+                )
             )
     except LoyalsimError:
         raise
@@ -58,6 +68,26 @@ def open_storage(url: str) -> BaseStorage:
         f"--storage {url}: unsupported URL (use sqlite:///FILE, postgresql://USER@HOST/DB or "
         "journal:///FILE)"
     )
+
+
+SCHEMA_ATTEMPTS = 6
+T = TypeVar("T")
+
+
+def retrying(make: Callable[[], T], attempts: int = SCHEMA_ATTEMPTS) -> T:
+    """``make()``, retried after a short random pause when it fails: commands started together on
+    an empty database race to create its schema (``table studies already exists``, a duplicate
+    ``CREATE TYPE``); the losers find the schema complete on the next attempt."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return make()
+        except ImportError:
+            raise
+        except Exception:
+            if attempt == attempts:
+                raise
+            time.sleep(random.uniform(0.1, 0.4) * attempt)
+    raise AssertionError("unreachable")
 
 
 def quiet_optuna() -> None:

@@ -1,9 +1,11 @@
 """Create or resume a study and run trials in this process or in worker processes.
 
-The study is created once, by the command, before any worker starts: concurrent
-``create_study`` calls on an empty database race on the schema. Each worker then loads it by
-name from the shared storage and runs trials until the study holds the target number of
-finished (COMPLETE, FAIL or PRUNED) trials.
+The study is created once, by the command, before any worker starts (and concurrent commands
+on an empty storage are serialised, see :mod:`.storage`). Each worker then loads it by name from
+the shared storage and runs trials until the study holds the target number of *counted*
+trials: complete, pruned, or failed with an error of the design. A trial whose process died
+(SIGKILL, a lost machine) is marked FAIL without an error and does not count, so a study that
+was killed and resumed still ends with the requested number of complete trials.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
+import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +28,7 @@ from loyalsim.experiments.optimize.objective import Objective
 from loyalsim.experiments.optimize.pareto import as_losses, pareto_mask
 from loyalsim.experiments.optimize.samplers import SAMPLERS
 from loyalsim.experiments.optimize.space import grid_space
-from loyalsim.experiments.optimize.storage import open_storage, quiet_optuna
+from loyalsim.experiments.optimize.storage import open_storage, quiet_optuna, retrying
 from loyalsim.scenario.loader import validate_data
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
@@ -68,8 +73,10 @@ def prepare_study(scenario: Scenario, storage_url: str, study_name: str) -> optu
     _, search = split(scenario)
     storage = open_storage(storage_url)
     directions = [o.direction for o in search.objectives]
-    study = optuna.create_study(
-        storage=storage, study_name=study_name, directions=directions, load_if_exists=True
+    study = retrying(
+        lambda: optuna.create_study(
+            storage=storage, study_name=study_name, directions=directions, load_if_exists=True
+        )
     )
     mark = fingerprint(scenario)
     stored = study.user_attrs.get("fingerprint")
@@ -87,8 +94,79 @@ def prepare_study(scenario: Scenario, storage_url: str, study_name: str) -> optu
     return study
 
 
+def counted(trial: FrozenTrial) -> bool:
+    """Counts towards ``--trials``: complete, pruned, or failed because of the design (the
+    objective records an ``error``); not a trial interrupted by its process's death."""
+    if trial.state == TrialState.FAIL:
+        return "error" in trial.user_attrs
+    return trial.state in (TrialState.COMPLETE, TrialState.PRUNED)
+
+
 def finished_count(study: optuna.Study) -> int:
-    return len(study.get_trials(deepcopy=False, states=FINISHED))
+    """Trials that count towards the target."""
+    return sum(counted(t) for t in study.get_trials(deepcopy=False, states=FINISHED))
+
+
+UNTAGGED_GRACE_SECONDS = 10.0
+"""A RUNNING trial not yet tagged with its worker (killed while its parameters were being
+sampled) is taken as interrupted once this old; sampling never takes that long."""
+
+
+def reap_interrupted(study: optuna.Study, wait: bool = True) -> int:
+    """Mark FAIL the RUNNING trials whose worker process on this host is dead (and untagged
+    ones older than :data:`UNTAGGED_GRACE_SECONDS`, waiting for young ones when ``wait``), so
+    no trial stays RUNNING after a resume. Trials of live workers and of other hosts are left
+    to their workers and to the storage heartbeat. Returns the number marked."""
+    host = socket.gethostname()
+    reaped = 0
+    while True:
+        young = False
+        for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            worker = str(trial.user_attrs.get("worker", ""))
+            if worker:
+                where, _, pid = worker.rpartition(":")
+                dead = where == host and pid.isdigit() and not _alive(int(pid))
+            else:
+                started = trial.datetime_start.timestamp() if trial.datetime_start else 0.0
+                dead = time.time() - started > UNTAGGED_GRACE_SECONDS
+                young = young or not dead
+            if dead:
+                try:
+                    study.tell(trial.number, state=TrialState.FAIL, skip_if_finished=True)
+                    reaped += 1
+                except (ValueError, RuntimeError):  # finished meanwhile by its worker
+                    pass
+        if not (young and wait):
+            return reaped
+        time.sleep(1.0)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+UNCOUNTED_ALLOWANCE = 10
+"""Extra trials a worker may start beyond the target, for trials that end without counting
+(a storage error before the objective ran); the callback stops it at the target first."""
+
+
+class StopAtTarget:
+    """Stop the study once it holds ``target`` counted trials (see :func:`counted`)."""
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+
+    def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        if finished_count(study) >= self.target:
+            study.stop()
 
 
 def make_sampler(name: str, search: SearchSpec, seed: int) -> optuna.samplers.BaseSampler:
@@ -130,14 +208,12 @@ def run_trials(
         seed=scenario.seed,
         replications=search.trial_replications(scenario),
     )
-    callbacks: list[Callable[[optuna.Study, FrozenTrial], None]] = [
-        optuna.study.MaxTrialsCallback(job.target, states=FINISHED)
-    ]
+    callbacks: list[Callable[[optuna.Study, FrozenTrial], None]] = [StopAtTarget(job.target)]
     if callback is not None:
         callbacks.append(callback)
     study.optimize(
         objective,
-        n_trials=job.target - already,
+        n_trials=job.target - already + UNCOUNTED_ALLOWANCE,
         timeout=job.timeout,
         catch=(Exception,),
         callbacks=callbacks,
@@ -146,6 +222,9 @@ def run_trials(
 
 
 def _worker_main(job: Job, worker: int) -> None:
+    from loyalsim.experiments.watchdog import watch_parent
+
+    watch_parent()
     run_trials(job, worker)
 
 
@@ -173,7 +252,7 @@ class Snapshot:
 
 def snapshot(study: optuna.Study, search: SearchSpec) -> Snapshot:
     """Trials done, size of the feasible Pareto front and best feasible value per objective."""
-    trials = study.get_trials(deepcopy=False, states=FINISHED)
+    trials = [t for t in study.get_trials(deepcopy=False, states=FINISHED) if counted(t)]
     done = [t for t in trials if t.state == TrialState.COMPLETE and feasible(t)]
     failed = sum(t.state == TrialState.FAIL for t in trials)
     directions = [o.direction for o in search.objectives]
