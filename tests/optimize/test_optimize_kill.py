@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -73,3 +74,66 @@ def test_sigkill_loses_no_completed_trial(tiny_file: Path, tmp_path: Path) -> No
     for number, values in survived.items():
         assert after[number] == values
     assert (out / "recommendation.json").exists()
+
+
+def all_trials(out: Path) -> list[optuna.trial.FrozenTrial]:
+    study = optuna.load_study(study_name="tiny-cafe", storage=f"sqlite:///{out / 'study.db'}")
+    return study.get_trials()
+
+
+def test_repeated_sigkills_of_two_workers_end_with_the_requested_complete_trials(
+    tiny_file: Path, tmp_path: Path
+) -> None:
+    """Kill the main process of ``--jobs 2`` three times at random moments: its workers end, no
+    completed trial is lost, and the resumed study ends with exactly the requested number of
+    complete trials and no trial RUNNING."""
+    from test_kill import alive, children
+
+    out = tmp_path / "run"
+    rng = random.Random(8)
+    target = 12
+    seen: dict[int, list[float]] = {}
+    for _ in range(3):
+        proc = subprocess.Popen(
+            [*command(tiny_file, out, target), "--jobs", "2"],
+            env=environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wanted = len(seen) + rng.randint(1, 3)
+        deadline = time.monotonic() + 180
+        workers: list[int] = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            workers = children(proc.pid) or workers
+            try:
+                if len(complete(out)) >= wanted:
+                    break
+            except Exception:  # the schema may not exist yet
+                pass
+        if proc.poll() is not None:
+            break  # finished before the kill: fine, the rerun below checks the end state
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        stop = time.monotonic() + 15
+        while time.monotonic() < stop and any(alive(w) for w in workers):
+            time.sleep(0.2)
+        assert not any(alive(w) for w in workers), "workers outlived their parent"
+        settled = complete(out)
+        time.sleep(2.0)
+        assert complete(out) == settled, "trials were added after the workers should have died"
+        for number, values in seen.items():
+            assert settled[number] == values
+        seen = settled
+    rerun = subprocess.run(
+        command(tiny_file, out, target), env=environment(), capture_output=True, text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert rerun.returncode == 0, rerun.stderr
+    trials = all_trials(out)
+    states = [t.state for t in trials]
+    assert TrialState.RUNNING not in states
+    assert states.count(TrialState.COMPLETE) == target
+    for number, values in seen.items():
+        assert complete(out)[number] == values
+    assert (out / "recommendation.json").exists() and (out / "provenance.json").exists()

@@ -146,3 +146,14 @@ def test_two_workers_record_every_trial_once(
     assert {state for _, _, state in trials} == {"COMPLETE"}
     assert all(values.get(trial_id) == 2 for trial_id, _, _ in trials)  # two objectives each
     assert len(workers) == 2 and sum(workers.values()) == len(trials)
+
+
+def test_three_commands_on_an_empty_postgres_database(
+    postgres_url: str, tiny_file: Path, tmp_path: Path
+) -> None:
+    from test_optimize_concurrent import start_three
+
+    database = f"empty_{os.getpid()}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {database}")
+    start_three(tiny_file, tmp_path, postgres_url.rsplit("/", 1)[0] + f"/{database}")

@@ -8,7 +8,7 @@ inside its body, so ``--help``, ``--version`` and ``validate`` start fast.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> None:
     except _ARGUMENT_ERRORS as exc:  # bad flags, missing arguments, unknown commands
         context = getattr(exc, "ctx", None)
         command = context.command_path if context is not None else "loyalsim"
-        _fail(exc.format_message(), f"see '{command} --help'", errors.EXIT_INPUT)
+        _fail(
+            getattr(exc, "format_message", exc.__str__)(),
+            f"see '{command} --help'",
+            errors.EXIT_INPUT,
+        )
     except (KeyboardInterrupt, typer.Abort):
         _fail("interrupted", None, errors.EXIT_INTERRUPTED)
     except OSError as exc:
@@ -118,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-_ARGUMENT_ERRORS = typer.BadParameter.__mro__[2]
+_ARGUMENT_ERRORS = cast(type[Exception], typer.BadParameter.__mro__[2])
 """The command-line framework's exception base (``ClickException``), reached through Typer's
 public ``BadParameter`` instead of a private module."""
 

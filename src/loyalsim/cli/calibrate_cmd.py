@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from loyalsim.cli.options import ForceOption
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
         CalibrationResult,
     )
     from loyalsim.experiments.calibrate.holdout import Holdout
+
+
+class Refunds(StrEnum):
+    net = "net"
+    drop = "drop"
 
 
 class TimeUnit(StrEnum):
@@ -88,6 +94,17 @@ def calibrate(
             max=1.0,
         ),
     ] = 0.03,
+    refunds: Annotated[
+        Refunds,
+        typer.Option(
+            help="Negative amounts are refunds: net them against the customer's purchases, "
+            "or drop them."
+        ),
+    ] = Refunds.net,
+    keep_duplicates: Annotated[
+        bool,
+        typer.Option("--keep-duplicates", help="Keep exact duplicate lines (dropped by default)."),
+    ] = False,
     force: ForceOption = False,
 ) -> None:
     """Fit BG/NBD purchases and dropout and Gamma-Gamma spend to a log; write a population."""
@@ -118,7 +135,13 @@ def calibrate(
         date_col=_column(date_col),
         amount_col=_column(amount_col),
         sep=sep,
+        refunds=refunds.value,
+        keep_duplicates=keep_duplicates,
     )
+    cleaning = list(transactions.attrs.get("cleaning", []))
+    warn = Console(stderr=True, soft_wrap=True)
+    for note in cleaning:
+        warn.print(f"[bold yellow]warning:[/] {escape(note)}", highlight=False)
     if end is not None:
         check_holdout(transactions, end)
     summary = summarise(transactions, calibration_end=end, time_unit=time_unit.value)
@@ -150,7 +173,9 @@ def calibrate(
         "program_ran": program_ran,
         "program_lift": program_lift if program_ran else None,
     }
+    settings["refunds"], settings["keep_duplicates"] = refunds.value, keep_duplicates
     record_fit = calibration_record(result, data, size, holdout, settings)
+    record_fit.setdefault("data", {})["cleaning"] = cleaning
 
     record = provenance.record(
         overrides={}, seed=seed, replications=settings["replications"], log=log

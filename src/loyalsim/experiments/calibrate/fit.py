@@ -67,7 +67,9 @@ def fit_population(
             "period; purchase rates and dropout cannot be estimated"
         )
     one = fit_bgnbd(x, t_x, age)
-    spend = fit_gamma_gamma(summary["monetary_value"], x)
+    # zero-value repeat purchases count for BG/NBD but not for Gamma-Gamma (see summarise)
+    spend_x = summary["spend_frequency"] if "spend_frequency" in summary.columns else x
+    spend = fit_gamma_gamma(summary["monetary_value"], spend_x)
     fitted: tuple[Segment, ...]
     if segments == 1:
         fitted = (Segment(1.0, 0.0, one.params, one.standard_errors),)

@@ -18,7 +18,7 @@ import optuna
 from optuna.storages import BaseStorage, JournalStorage, RDBStorage
 from optuna.storages.journal import JournalFileBackend
 
-from loyalsim.errors import LoyalsimError
+from loyalsim.errors import LoyalsimError, OutputError
 
 HEARTBEAT_SECONDS = 10
 GRACE_SECONDS = 60
@@ -61,8 +61,10 @@ def open_storage(url: str) -> BaseStorage:
             "(for PostgreSQL: pip install 'psycopg[binary]')"
         ) from None
     except Exception as exc:  # connection refused, bad credentials, unreadable file...
-        raise LoyalsimError(
-            f"--storage {url}: cannot open storage ({type(exc).__name__}: {exc})"
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+        kind = OutputError if any(w in reason for w in _WRITE_FAILURES) else LoyalsimError
+        raise kind(
+            f"--storage {url}: cannot open storage ({type(exc).__name__}: {reason})"
         ) from None
     raise LoyalsimError(
         f"--storage {url}: unsupported URL (use sqlite:///FILE, postgresql://USER@HOST/DB or "
@@ -70,6 +72,8 @@ def open_storage(url: str) -> BaseStorage:
     )
 
 
+_WRITE_FAILURES = ("disk is full", "readonly", "read-only", "unable to open database file")
+"""SQLite reasons that are output failures (exit 3), not a bad URL."""
 SCHEMA_ATTEMPTS = 6
 T = TypeVar("T")
 
