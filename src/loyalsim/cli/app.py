@@ -99,11 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     except _ARGUMENT_ERRORS as exc:  # bad flags, missing arguments, unknown commands
         context = getattr(exc, "ctx", None)
         command = context.command_path if context is not None else "loyalsim"
-        _fail(
-            getattr(exc, "format_message", exc.__str__)(),
-            f"see '{command} --help'",
-            errors.EXIT_INPUT,
-        )
+        message = getattr(exc, "format_message", exc.__str__)()
+        _fail(message, f"see '{command} --help'", errors.EXIT_INPUT)
     except (KeyboardInterrupt, typer.Abort):
         _fail("interrupted", None, errors.EXIT_INTERRUPTED)
     except OSError as exc:
