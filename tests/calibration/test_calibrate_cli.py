@@ -114,7 +114,7 @@ def test_calibrate_without_holdout_writes_no_plot(small_log: Path, tmp_path: Pat
     [
         ("customer,when,amount\na,2024-01-01,1\n", [], ["'date' not found", "customer, when"]),
         ("customer,date,amount\na,2024-01-01,1\na,01/02/2024,1\n", [], ["line 3", "date"]),
-        ("customer,date,amount\na,2024-01-01,1\na,2024-01-05,-2\n", [], ["line 3", "negative"]),
+        ("customer,date,amount\na,2024-01-01,1\na,9999-12-31,2\n", [], ["line 3", "out of range"]),
         ("", [], ["empty"]),
         ("customer,date,amount\na,2024-01-01,1\n", ["--calibration-end", "soon"], ["not a date"]),
         (
