@@ -56,7 +56,7 @@ class SpendSpec(Spec):
     """
 
     p: Shape
-    q: Annotated[float, Field(gt=1.0, le=1e4)]
+    q: Annotated[float, Field(gt=1.0, le=1e6)]
     gamma: Annotated[float, Field(gt=0.0, le=MAX_MONEY)]
 
     def mean(self) -> float:
