@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from typing import Any
 
 from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
@@ -22,3 +24,14 @@ def small(scenario: Scenario, size: int = 3000, weeks: int = 26, reps: int = 2) 
 def shipped(name: str, **shrink: int) -> Scenario:
     """A shipped scenario by file stem, shrunk with :func:`small`."""
     return small(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), **shrink)
+
+
+def shuffled(value: Any, rng: random.Random) -> Any:
+    """The same mapping with every key order under it shuffled (lists keep their order)."""
+    if isinstance(value, dict):
+        items = list(value.items())
+        rng.shuffle(items)
+        return {k: shuffled(v, rng) for k, v in items}
+    if isinstance(value, list):
+        return [shuffled(v, rng) for v in value]
+    return value

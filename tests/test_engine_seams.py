@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from support import ROOT, SCENARIOS
+from support import ROOT, SCENARIOS, shuffled
 
 from loyalsim.engine.observers import Observer
 from loyalsim.engine.state import OWNERS, ProgramState
@@ -36,17 +36,6 @@ def _data(path: Path) -> dict[str, Any]:
     return data
 
 
-def _shuffled(value: Any, rng: random.Random) -> Any:
-    """The same mapping with every key order under it shuffled (lists keep their order)."""
-    if isinstance(value, dict):
-        items = list(value.items())
-        rng.shuffle(items)
-        return {k: _shuffled(v, rng) for k, v in items}
-    if isinstance(value, list):
-        return [_shuffled(v, rng) for v in value]
-    return value
-
-
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_key_order_never_changes_summary_json(path: Path) -> None:
     data = _data(path)
@@ -56,8 +45,8 @@ def test_key_order_never_changes_summary_json(path: Path) -> None:
         permuted = dict(data)
         program = list(data["program"].items())
         rng.shuffle(program)
-        permuted["program"] = _shuffled(dict(program), rng)
-        permuted = _shuffled(permuted, rng) | {"program": permuted["program"]}
+        permuted["program"] = shuffled(dict(program), rng)
+        permuted = shuffled(permuted, rng) | {"program": permuted["program"]}
         text = yaml.safe_dump(permuted, sort_keys=False)
         assert simulate(parse_scenario(text)).to_json() == base
 

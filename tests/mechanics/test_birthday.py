@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from support import ROOT
+from support import ROOT, shuffled
 
 from loyalsim.engine.observers import Observer
 from loyalsim.engine.rng import CustomerStream
@@ -91,22 +91,12 @@ def test_the_ledger_identities_hold_and_breakdowns_sum_to_their_totals() -> None
         assert k["reward_cost_by_type.product"] > 0
 
 
-def _shuffled(value: Any, rng: random.Random) -> Any:
-    if isinstance(value, dict):
-        items = list(value.items())
-        rng.shuffle(items)
-        return {k: _shuffled(v, rng) for k, v in items}
-    if isinstance(value, list):
-        return [_shuffled(v, rng) for v in value]
-    return value
-
-
 def test_key_order_never_changes_summary_json() -> None:
     data = _data(replications=1, horizon={"days": 120})
     base = _run(data).to_json()
     rng = random.Random("birthday")
     for _ in range(10):
-        assert _run(_shuffled(data, rng)).to_json() == base
+        assert _run(shuffled(data, rng)).to_json() == base
 
 
 def test_a_free_gift_worth_nothing_changes_no_other_kpi() -> None:
