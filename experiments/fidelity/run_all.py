@@ -6,45 +6,30 @@ python -m experiments.fidelity.run_all --reduced  # the test scale
 
 from __future__ import annotations
 
+import pkgutil
+import re
 import sys
+from importlib import import_module
+from pathlib import Path
 
 import pandas as pd
 
-from experiments.fidelity import (
-    f01_goal_gradient,
-    f02_post_reward_reset,
-    f03_light_heavy,
-    f04_demotion,
-    f05_breakage,
-    f06_transaction_splitting,
-    f07_incrementality,
-    f08_surprise,
-    f09_referral,
-    f10_rival_memberships,
-    f11_endowed_progress,
-)
 from experiments.fidelity.harness import FULL, REDUCED, RESULTS, Outcome, save
 
-MODULES = (
-    f01_goal_gradient,
-    f02_post_reward_reset,
-    f03_light_heavy,
-    f04_demotion,
-    f05_breakage,
-    f06_transaction_splitting,
-    f07_incrementality,
-    f08_surprise,
-    f09_referral,
-    f10_rival_memberships,
-    f11_endowed_progress,
+PACKAGE = Path(__file__).parent
+MODULES = tuple(
+    import_module(f"experiments.fidelity.{info.name}")
+    for info in sorted(pkgutil.iter_modules([str(PACKAGE)]), key=lambda info: info.name)
+    if re.fullmatch(r"f\d\d_\w+", info.name)
 )
+"""Every finding module (``fNN_name.py``) of this package, in number order."""
 
 
 def main(reduced: bool = False) -> pd.DataFrame:
     scale = REDUCED if reduced else FULL
     outcomes: list[Outcome] = []
     for module in MODULES:
-        kwargs = {"sensitivity": True} if module is f01_goal_gradient and not reduced else {}
+        kwargs = {"sensitivity": True} if module.FINDING.number == 1 and not reduced else {}
         outcome = module.run(scale, **kwargs)
         save(outcome)
         outcomes.append(outcome)

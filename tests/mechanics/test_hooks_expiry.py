@@ -11,11 +11,18 @@ def _earned(w, who: list[int], points: list[int], day: int) -> None:
     w.ledger.issue(np.array(who), np.array(points), "purchase", day)
 
 
-def test_inactivity_expiry_forfeits_a_balance_at_the_first_sweep_after_days_idle() -> None:
-    w = world(population(2), days=60)
+def _expiry_world(customers: int, days: int, policy: str, expiry_days: int, sweep: int):
+    """Members only, with one started expiry mechanic: the set-up of most tests here."""
+    w = world(population(customers), days=days)
     members(w)
-    m = mechanic({"kind": "expiry", "policy": "inactivity", "days": 30, "sweep_every_days": 7}, w)
+    spec = {"kind": "expiry", "policy": policy, "days": expiry_days, "sweep_every_days": sweep}
+    m = mechanic(spec, w)
     start_processes(w, [m])
+    return w, m
+
+
+def test_inactivity_expiry_forfeits_a_balance_at_the_first_sweep_after_days_idle() -> None:
+    w, m = _expiry_world(2, 60, "inactivity", 30, 7)
     _earned(w, [0], [100], 0)
     run_days(w, [m], range(10))
     _earned(w, [1], [80], 10)
@@ -30,10 +37,7 @@ def test_inactivity_expiry_forfeits_a_balance_at_the_first_sweep_after_days_idle
 
 
 def test_activity_resets_the_inactivity_clock() -> None:
-    w = world(population(1), days=60)
-    members(w)
-    m = mechanic({"kind": "expiry", "policy": "inactivity", "days": 30, "sweep_every_days": 7}, w)
-    start_processes(w, [m])
+    w, m = _expiry_world(1, 60, "inactivity", 30, 7)
     _earned(w, [0], [100], 0)
     run_days(w, [m], range(20))
     w.ledger.redeem(np.array([0]), np.array([10]), 20)
@@ -44,11 +48,7 @@ def test_activity_resets_the_inactivity_clock() -> None:
 
 
 def test_fixed_period_expiry_forfeits_each_lot_after_its_lifetime_first_in_first_out() -> None:
-    w = world(population(1), days=130)
-    members(w)
-    spec = {"kind": "expiry", "policy": "fixed_period", "days": 60, "sweep_every_days": 30}
-    m = mechanic(spec, w)
-    start_processes(w, [m])
+    w, m = _expiry_world(1, 130, "fixed_period", 60, 30)
     run_days(w, [m], range(5))
     _earned(w, [0], [100], 5)  # lot of days 0-29
     run_days(w, [m], range(5, 35))
@@ -98,10 +98,7 @@ def test_engaged_members_feel_a_forfeit_and_may_give_up_passive_ones_do_not() ->
 
 
 def test_points_idle_exactly_the_expiry_days_lapse_at_that_sweep() -> None:
-    w = world(population(1), days=40)
-    members(w)
-    m = mechanic({"kind": "expiry", "policy": "inactivity", "days": 28, "sweep_every_days": 7}, w)
-    start_processes(w, [m])
+    w, m = _expiry_world(1, 40, "inactivity", 28, 7)
     _earned(w, [0], [5], 0)
     run_days(w, [m], range(28))
     assert w.ledger.balance[0] == 5
