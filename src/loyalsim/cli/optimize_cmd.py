@@ -92,6 +92,7 @@ def optimize(
     from loyalsim.outputs import provenance
     from loyalsim.outputs.files import write_text
     from loyalsim.outputs.folder import claim, staged
+    from loyalsim.outputs.lock import locked
     from loyalsim.outputs.run_folder import scenario_yaml
     from loyalsim.outputs.study_folder import study_home
     from loyalsim.report import executive, write_report
@@ -105,62 +106,63 @@ def optimize(
     overrides = {**overrides_from(set_), **_robust_overrides(worlds, robust, robust_level)}
     loaded = load_scenario(file, overrides)
     place = claim(out, "optimize", loaded.name, force, inputs=(file,))
-    scenario = marked(loaded, overrides)
-    base, search = studies.split(scenario)
-    world_count(base)  # more than one world needs priors: say so before any trial runs
-    from loyalsim.experiments import budget
+    with locked(place.target, out):
+        scenario = marked(loaded, overrides)
+        base, search = studies.split(scenario)
+        world_count(base)  # more than one world needs priors: say so before any trial runs
+        from loyalsim.experiments import budget
 
-    plan = budget.estimate(base, search.trial_replications(scenario), trials, jobs, kept=False)
-    budget.require_fits(plan)
-    announce_if_long(plan)
-    name = study_name or _slug(loaded.name)
-    with study_home(place, storage) as url:
-        study = studies.prepare_study(scenario, url, name)
-        job = studies.Job(
-            storage_url=url,
+        plan = budget.estimate(base, search.trial_replications(scenario), trials, jobs, kept=False)
+        budget.require_fits(plan)
+        announce_if_long(plan)
+        name = study_name or _slug(loaded.name)
+        with study_home(place, storage) as url:
+            study = studies.prepare_study(scenario, url, name)
+            job = studies.Job(
+                storage_url=url,
+                study_name=name,
+                scenario=json.dumps(scenario.model_dump(mode="json", by_alias=True)),
+                sampler=sampler,
+                seed=scenario.seed if seed is None else seed,
+                target=trials,
+                timeout=timeout,
+            )
+            console = Console(stderr=True)
+            studies.reap_interrupted(study)
+            _run(study, job, jobs, search, console)
+            frame = tables.trials_frame(study, search)
+        if frame.empty or not (frame["state"] == "COMPLETE").any():
+            errors: list[str] = (
+                [str(e) for e in frame["error"].replace("", None).dropna().unique()[:3]]
+                if len(frame)
+                else []
+            )
+            raise RunFailedError(
+                f"no trial of study '{name}' completed"
+                + (": " + "; ".join(errors) if len(errors) else "")
+            )
+        record = provenance.record(
+            overrides=overrides,
+            seed=job.seed,
+            trials=trials,
+            storage=url,
             study_name=name,
-            scenario=json.dumps(scenario.model_dump(mode="json", by_alias=True)),
             sampler=sampler,
-            seed=scenario.seed if seed is None else seed,
-            target=trials,
-            timeout=timeout,
+            jobs=jobs,
+            scenario_file=file,
         )
-        console = Console(stderr=True)
-        studies.reap_interrupted(study)
-        _run(study, job, jobs, search, console)
-        frame = tables.trials_frame(study, search)
-    if frame.empty or not (frame["state"] == "COMPLETE").any():
-        errors: list[str] = (
-            [str(e) for e in frame["error"].replace("", None).dropna().unique()[:3]]
-            if len(frame)
-            else []
-        )
-        raise RunFailedError(
-            f"no trial of study '{name}' completed"
-            + (": " + "; ".join(errors) if len(errors) else "")
-        )
-    record = provenance.record(
-        overrides=overrides,
-        seed=job.seed,
-        trials=trials,
-        storage=url,
-        study_name=name,
-        sampler=sampler,
-        jobs=jobs,
-        scenario_file=file,
-    )
-    keep = STUDY_FILES if storage is None else ()
-    with staged(place, record, keep=keep) as staging:
-        rec = _write(study, base, search, frame, staging, jobs)
-        write_text(staging / "scenario.yaml", scenario_yaml(base))
-        write_report(staging)
-    directory = place.target
-    url = default_url(directory) if storage is None else url
-    _summary(frame, search, Path(out), url)
-    designs = executive.merged_designs(rec.get("designs") or [])
-    decision = executive.optimize_summary(rec, designs, base.economics.currency)
-    print_decision(Console(), decision)
-    print_designs(Console(), designs, base.economics.currency)
+        keep = STUDY_FILES if storage is None else ()
+        with staged(place, record, keep=keep) as staging:
+            rec = _write(study, base, search, frame, staging, jobs)
+            write_text(staging / "scenario.yaml", scenario_yaml(base))
+            write_report(staging)
+        directory = place.target
+        url = default_url(directory) if storage is None else url
+        _summary(frame, search, Path(out), url)
+        designs = executive.merged_designs(rec.get("designs") or [])
+        decision = executive.optimize_summary(rec, designs, base.economics.currency)
+        print_decision(Console(), decision)
+        print_designs(Console(), designs, base.economics.currency)
 
 
 def _robust_overrides(
@@ -190,8 +192,9 @@ def _run(
     Reading the study costs more as it grows; the poller keeps that under 1% of the run."""
     from loyalsim.experiments.optimize import study as studies
     from loyalsim.experiments.optimize.polling import Poller
+    from loyalsim.experiments.optimize.quota import finished_count
 
-    start = studies.finished_count(study)
+    start = finished_count(study)
     with Progress(
         *progress_columns("[bold]optimising"),
         TextColumn(

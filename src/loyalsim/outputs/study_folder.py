@@ -61,7 +61,7 @@ def _has_counted_trials(url: str) -> bool:
     try:
         import optuna
 
-        from loyalsim.experiments.optimize.study import finished_count
+        from loyalsim.experiments.optimize.quota import finished_count
 
         summaries = optuna.get_all_study_summaries(storage=url)
         return any(

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import optuna
 
+from loyalsim.experiments.optimize.quota import SURPLUS
 from loyalsim.experiments.optimize.space import suggest_all
 from loyalsim.experiments.scenarios import with_overrides
 from loyalsim.experiments.simulate import simulate
@@ -47,10 +49,17 @@ class Objective:
     search: SearchSpec
     seed: int
     replications: int
+    turn: Callable[[optuna.Trial], bool] | None = None
+    """Asked before anything is sampled: False closes the trial as surplus (PRUNED with the
+    ``surplus`` attribute) and stops this worker (see :mod:`.quota`)."""
 
     def __call__(self, trial: optuna.Trial) -> list[float]:
-        params = suggest_all(trial, self.search)
         trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
+        if self.turn is not None and not self.turn(trial):
+            trial.set_user_attr(SURPLUS, True)
+            trial.study.stop()
+            raise optuna.TrialPruned("the study already holds the requested trials")
+        params = suggest_all(trial, self.search)
         try:
             result = evaluate(self.base, params, self.seed, self.replications)
             kpis = robust_kpis(result, self.search)

@@ -5,7 +5,9 @@ on an empty storage are serialised, see :mod:`.storage`). Each worker then loads
 the shared storage and runs trials until the study holds the target number of *counted*
 trials: complete, pruned, or failed with an error of the design. A trial whose process died
 (SIGKILL, a lost machine) is marked FAIL without an error and does not count, so a study that
-was killed and resumed still ends with the requested number of complete trials.
+was killed and resumed still ends with the requested number of complete trials. Every trial
+asks for a turn before it samples (see :mod:`.quota`), so workers racing for the last trials
+never overshoot the target.
 """
 
 from __future__ import annotations
@@ -26,14 +28,13 @@ from optuna.trial import FrozenTrial, TrialState
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.optimize.objective import Objective
 from loyalsim.experiments.optimize.pareto import as_losses, pareto_mask
+from loyalsim.experiments.optimize.quota import FINISHED, counted, finished_count, may_run
 from loyalsim.experiments.optimize.samplers import SAMPLERS
 from loyalsim.experiments.optimize.space import grid_space
 from loyalsim.experiments.optimize.storage import open_storage, quiet_optuna, retrying
 from loyalsim.scenario.loader import validate_data
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.search import SearchSpec
-
-FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 
 
 @dataclass(frozen=True)
@@ -94,19 +95,6 @@ def prepare_study(scenario: Scenario, storage_url: str, study_name: str) -> optu
     return study
 
 
-def counted(trial: FrozenTrial) -> bool:
-    """Counts towards ``--trials``: complete, pruned, or failed because of the design (the
-    objective records an ``error``); not a trial interrupted by its process's death."""
-    if trial.state == TrialState.FAIL:
-        return "error" in trial.user_attrs
-    return trial.state in (TrialState.COMPLETE, TrialState.PRUNED)
-
-
-def finished_count(study: optuna.Study) -> int:
-    """Trials that count towards the target."""
-    return sum(counted(t) for t in study.get_trials(deepcopy=False, states=FINISHED))
-
-
 UNTAGGED_GRACE_SECONDS = 10.0
 """A RUNNING trial not yet tagged with its worker (killed while its parameters were being
 sampled) is taken as interrupted once this old; sampling never takes that long."""
@@ -139,6 +127,13 @@ def reap_interrupted(study: optuna.Study, wait: bool = True) -> int:
         if not (young and wait):
             return reaped
         time.sleep(1.0)
+
+
+def _reap_now(study: optuna.Study) -> None:
+    """Close the trials of dead workers: on this host by PID, elsewhere by the storage
+    heartbeat (RDB storages)."""
+    reap_interrupted(study, wait=False)
+    optuna.storages.fail_stale_trials(study)
 
 
 def _alive(pid: int) -> bool:
@@ -207,6 +202,7 @@ def run_trials(
         search=search,
         seed=scenario.seed,
         replications=search.trial_replications(scenario),
+        turn=lambda trial: may_run(study, trial.number, job.target, lambda: _reap_now(study)),
     )
     callbacks: list[Callable[[optuna.Study, FrozenTrial], None]] = [StopAtTarget(job.target)]
     if callback is not None:

@@ -17,6 +17,7 @@ from loyalsim.experiments.optimize.pareto import (
     knee_index,
     pareto_mask,
 )
+from loyalsim.experiments.optimize.quota import SURPLUS
 from loyalsim.experiments.optimize.study import feasible
 from loyalsim.scenario.search import SearchSpec
 
@@ -28,9 +29,13 @@ def constraint_column(label: str) -> str:
 
 
 def trials_frame(study: optuna.Study, search: SearchSpec) -> pd.DataFrame:
-    """One row per trial: number, state, params_*, values_*, constraint_*, feasible, kpi_*."""
+    """One row per trial: number, state, params_*, values_*, constraint_*, feasible, kpi_*.
+
+    Surplus trials (closed unrun because the study was full) are left out."""
     rows = []
     for t in study.get_trials(deepcopy=False):
+        if SURPLUS in t.user_attrs:
+            continue
         row: dict[str, object] = {"number": t.number, "state": t.state.name}
         for path in search.parameters:
             row[f"params_{path}"] = t.params.get(path)
