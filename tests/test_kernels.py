@@ -7,7 +7,6 @@ import pytest
 from scipy import stats
 from scipy.special import ndtri
 
-from loyalsim.engine import kernels
 from loyalsim.engine.rng import SUBS_PER_DAY, CustomerStream
 
 N = 20_000
@@ -41,33 +40,37 @@ def test_visit_clock_is_the_exponential_rule(stream, rates, program):
         assert base.size > 100
 
 
-def test_multiplier_matches_the_numpy_formula():
+def _numpy_multiplier(lift, can_earn, pull, member, shift, theta, headroom, clamp):
+    """The visit multiplier of docs/model.md §3 in numpy, term by term."""
+    x = (lift.copy() if lift.size else np.zeros(pull.size)) + 0.05 * can_earn
+    x *= pull
+    x *= member
+    if theta:
+        x += theta * shift
+    x *= headroom
+    x += 1.0
+    if clamp:
+        np.maximum(x, 0.0, out=x)
+    return x
+
+
+def test_the_fused_program_clock_is_the_clock_of_the_numpy_multiplier(stream, rates):
+    from loyalsim.engine.rng import VisitPressure
+
     rng = np.random.default_rng(8)
     lift, pull, shift, headroom = (rng.normal(0, 1, N) for _ in range(4))
     member = rng.random(N) < 0.6
     can_earn = rng.random(N) < 0.8
     for theta, clamp, with_lift in [(0.0, False, True), (0.4, True, True), (0.4, True, False)]:
-        got = kernels.multiplier(
-            lift if with_lift else np.empty(0),
-            0.05,
-            can_earn,
-            pull,
-            member,
-            shift,
-            theta,
-            headroom,
-            clamp,
-        )
-        x = (lift.copy() if with_lift else np.zeros(N)) + 0.05 * can_earn
-        x *= pull
-        x *= member
-        if theta:
-            x += theta * shift
-        x *= headroom
-        x += 1.0
-        if clamp:
-            np.maximum(x, 0.0, out=x)
-        assert np.array_equal(got, x)
+        used = lift if with_lift else np.empty(0)
+        multiplier = _numpy_multiplier(used, can_earn, pull, member, shift, theta, headroom, clamp)
+        pressure = VisitPressure(used, 0.05, can_earn, pull, member, shift, theta, headroom, clamp)
+        for day in (3, 200):
+            visit, base = stream.visit_clock(day, rates, 0.9, pressure)
+            expected_visit, expected_base = stream.visit_clock(day, rates, 0.9, multiplier)
+            assert np.array_equal(visit, expected_visit)
+            assert np.array_equal(base, expected_base)
+            assert visit.size > 100 and not np.array_equal(visit, base)
 
 
 def test_normals_are_the_inverse_normal_of_the_uniforms(stream):
@@ -123,3 +126,37 @@ def test_tier_chase_pull_matches_the_numpy_formula():
         pull *= status
         assert np.array_equal(got, pull)
         assert (got > 0).any()
+
+
+@pytest.mark.parametrize("curvature", [1.0, 0.7, 2.0, 0.5])
+@pytest.mark.parametrize("endowed", [False, True])
+def test_goal_pull_matches_the_numpy_equations(curvature, endowed):
+    """The compiled goal-gradient pull is the numpy sequence of docs/model.md §3 (as the
+    rewards mechanic computed it before), bit for bit."""
+    from loyalsim.mechanics.goal_pull import felt_progress, scale_pull
+
+    rng = np.random.default_rng(21)
+    carry = np.where(rng.random(N) < 0.2, rng.random(N), 0.0)
+    balance = rng.integers(0, 300, N)
+    redeemed = np.where(rng.random(N) < 0.5, rng.integers(1, 50, N), 0)
+    head_start = rng.integers(0, 3, N) if endowed else np.zeros(0, dtype=np.int64)
+    target = rng.choice([100, 250], N)
+    member, engaged, frustrated = (rng.random(N) < q for q in (0.7, 0.5, 0.1))
+    value = rng.random(N)
+    got_carry = carry.copy()
+    got = felt_progress(got_carry, 0.97, balance, redeemed, head_start, 0.8, target)
+    if curvature != 1.0:
+        got **= curvature  # numpy's power, as the rewards mechanic does
+    got = scale_pull(got, member, engaged, frustrated, 3.5, value)
+    carry *= 0.97
+    bal = balance + np.where(redeemed == 0, 0.8 * head_start, 0.0) if endowed else balance
+    pull = np.minimum(bal / target, 1.0)
+    np.maximum(pull, carry, out=pull)
+    if curvature != 1.0:
+        pull **= curvature
+    pull *= member & engaged & ~frustrated
+    pulled = np.flatnonzero(pull)
+    pull[pulled] *= 3.5 * value[pulled]
+    assert np.array_equal(got_carry, carry)
+    assert np.array_equal(got, pull)
+    assert 0 < np.count_nonzero(got) < N

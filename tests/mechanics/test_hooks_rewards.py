@@ -198,3 +198,16 @@ def test_members_with_enough_expected_points_keep_going() -> None:
     mechanic({"kind": "visit_earning", "points_per_visit": 1}, w)  # 50 missing, 0.2 visits/day
     m.redeem(w, batch(w, 4, [0]))  # 250 days to go, within 365 days of patience
     assert not w.frustrated[0]
+
+
+def test_the_cached_value_per_effort_follows_the_targets() -> None:
+    """The pull's value per effort is cached per customer and updated when a target moves."""
+    w = _with_balances([100, 240, 0], SURE | {"impatience_per_year": 0.0})
+    members(w)
+    m = mechanic(CATALOGUE, w)
+    mechanic(STAMPS, w)
+    before = m.target_value(w).copy()
+    m.redeem(w, batch(w, 1, [0, 1]))  # patient members save for the bag: their targets move
+    assert w.state.target_points.tolist() == [250, 250, 100]
+    assert np.array_equal(m.target_value(w), m.target_pull(w, np.arange(3)))
+    assert not np.array_equal(m.target_value(w), before)

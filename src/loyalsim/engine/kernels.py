@@ -129,23 +129,27 @@ def visit_clock(
     Customer ``i``'s unit exponential ``e = -log(1 - u)`` ticks the base purchase clock when
     ``e < live_rate * season`` and makes a visit when ``e < live_rate * season * m`` (``m``:
     the program's multiplier; an empty array means no program, ``m = 1``). Departed and
-    not yet arrived customers have ``live_rate = 0`` and are skipped; the logarithm is taken
-    only where ``u`` is below the larger rate, since ``e >= u``.
+    not yet arrived customers have ``live_rate = 0`` and never tick. A first, branch-free
+    (vectorised) pass marks the candidates, whose uniform ``u`` is below the larger rate; the
+    logarithm is taken for them only, which is exact since ``e >= u``.
     """
     n = keys.size
-    visit = np.empty(n, dtype=np.int64)
-    base = np.empty(n, dtype=np.int64)
-    nv = nb = 0
     program = multiplier.size > 0
+    candidate = np.empty(n, dtype=np.bool_)
     for i in range(n):
-        if live_rate[i] == 0.0:
-            continue
         rate = live_rate[i] * season
         boosted = rate * multiplier[i] if program else rate
         u = unit(keys[i], counter)
-        if u >= rate and u >= boosted:
+        candidate[i] = (u < rate) | (u < boosted)
+    visit = np.empty(n, dtype=np.int64)
+    base = np.empty(n, dtype=np.int64)
+    nv = nb = 0
+    for i in range(n):
+        if not candidate[i]:
             continue
-        e = -np.log1p(-u)
+        rate = live_rate[i] * season
+        boosted = rate * multiplier[i] if program else rate
+        e = -np.log1p(-unit(keys[i], counter))
         if e < rate:
             base[nb] = i
             nb += 1
@@ -156,7 +160,11 @@ def visit_clock(
 
 
 @_jit
-def multiplier(
+def pressure_visit_clock(
+    keys: np.ndarray,
+    counter: np.uint64,
+    live_rate: np.ndarray,
+    season: float,
     lift: np.ndarray,
     membership_lift: float,
     can_earn: np.ndarray,
@@ -166,16 +174,22 @@ def multiplier(
     theta: float,
     headroom: np.ndarray,
     clamp: bool,
-) -> np.ndarray:
-    """``1 + headroom * (member * pull * (L * can_earn + lift) + theta * shift)``, floored at 0
-    when ``clamp``; an empty ``lift`` is no mechanic lift, ``theta = 0`` skips the shift term.
-    The membership lift applies only to customers who can earn points (issue #11)."""
-    n = pull.size
-    out = np.empty(n)
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`visit_clock` of the program arm with its multiplier computed in the same passes
+    (docs/model.md §3)::
+
+        m = 1 + headroom * (member * pull * (L * can_earn + lift) + theta * shift)
+
+    floored at 0 when ``clamp``; an empty ``lift`` is no mechanic lift, ``theta = 0`` skips
+    the shift term. The membership lift applies only to customers who can earn points. The
+    multiplier is computed twice for the candidates (cheaper than storing it for everyone)."""
+    n = keys.size
     has_lift = lift.size > 0
+    candidate = np.empty(n, dtype=np.bool_)
     for i in range(n):
-        base = membership_lift if can_earn[i] else 0.0
-        x = (lift[i] + base) if has_lift else (0.0 + base)
+        x = membership_lift if can_earn[i] else 0.0
+        if has_lift:
+            x = lift[i] + x
         x *= pull[i]
         x *= 1.0 if member[i] else 0.0
         if theta != 0.0:
@@ -184,5 +198,34 @@ def multiplier(
         x += 1.0
         if clamp and x < 0.0:
             x = 0.0
-        out[i] = x
-    return out
+        rate = live_rate[i] * season
+        boosted = rate * x
+        u = unit(keys[i], counter)
+        candidate[i] = (u < rate) | (u < boosted)
+    visit = np.empty(n, dtype=np.int64)
+    base = np.empty(n, dtype=np.int64)
+    nv = nb = 0
+    for i in range(n):
+        if not candidate[i]:
+            continue
+        x = membership_lift if can_earn[i] else 0.0
+        if has_lift:
+            x = lift[i] + x
+        x *= pull[i]
+        x *= 1.0 if member[i] else 0.0
+        if theta != 0.0:
+            x += theta * shift[i]
+        x *= headroom[i]
+        x += 1.0
+        if clamp and x < 0.0:
+            x = 0.0
+        rate = live_rate[i] * season
+        boosted = rate * x
+        e = -np.log1p(-unit(keys[i], counter))
+        if e < rate:
+            base[nb] = i
+            nb += 1
+        if e < boosted:
+            visit[nv] = i
+            nv += 1
+    return visit[:nv], base[:nb]

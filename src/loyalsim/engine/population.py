@@ -85,6 +85,10 @@ class Population:
         """Expected spend per transaction of each customer (p / nu)."""
         return self.spend_shape / self.spend_rate
 
+    def mean_spend_of(self, idx: np.ndarray) -> np.ndarray:
+        """:attr:`mean_spend` of customers ``idx`` only (cheap for small groups)."""
+        return self.spend_shape[idx] / self.spend_rate[idx]
+
     @classmethod
     def build(
         cls,

@@ -17,6 +17,7 @@ of customers at a cost proportional to the subset.
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -87,15 +88,27 @@ class CustomerStream:
         return e
 
     def visit_clock(
-        self, day: int, live_rate: np.ndarray, season: float, multiplier: np.ndarray | None
+        self,
+        day: int,
+        live_rate: np.ndarray,
+        season: float,
+        multiplier: np.ndarray | VisitPressure | None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(visitors, base-clock ticks) today: customer ``i``'s exponential (sub-draw 0) below
         ``live_rate * season * multiplier`` and below ``live_rate * season`` (no multiplier:
-        no program). Same draws as :meth:`exponential`, in one compiled pass."""
+        no program). Same draws as :meth:`exponential`, in one compiled pass; a
+        :class:`VisitPressure` computes the multiplier in that pass, for alive customers only."""
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
+        counter = self._counter(day, 0)
+        if isinstance(multiplier, VisitPressure):
+            p = multiplier
+            return kernels.pressure_visit_clock(
+                self._keys, counter, live_rate, season, p.lift, p.membership_lift,
+                p.can_earn, p.pull, p.member, p.shift, p.theta, p.headroom, p.clamp,
+            )  # fmt: skip
         factor = _NO_PROGRAM if multiplier is None else multiplier
-        return kernels.visit_clock(self._keys, self._counter(day, 0), live_rate, season, factor)
+        return kernels.visit_clock(self._keys, counter, live_rate, season, factor)
 
     def normal(self, day: int, idx: np.ndarray, sub: int = 0) -> np.ndarray:
         """Standard normals by inversion (so one uniform gives one normal)."""
@@ -126,6 +139,23 @@ class CustomerStream:
 
 
 _NO_PROGRAM = np.empty(0)
+
+
+@dataclass(frozen=True)
+class VisitPressure:
+    """What the program's visit multiplier of the day is made of (docs/model.md §3):
+    ``1 + headroom * (member * pull * (membership_lift * can_earn + lift) + theta * shift)``,
+    floored at 0 when ``clamp``; an empty ``lift`` means no mechanic lift."""
+
+    lift: np.ndarray
+    membership_lift: float
+    can_earn: np.ndarray
+    pull: np.ndarray
+    member: np.ndarray
+    shift: np.ndarray
+    theta: float
+    headroom: np.ndarray
+    clamp: bool
 
 
 def _indices(idx: np.ndarray) -> np.ndarray:

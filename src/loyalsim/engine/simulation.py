@@ -22,7 +22,7 @@ from loyalsim.engine.behaviour import headroom, reward_pull, seasonality
 from loyalsim.engine.hooks import VISIT_HOOKS, Mechanic, Process, overrides, phase_order
 from loyalsim.engine.observers import Observer, read_only
 from loyalsim.engine.population import Population
-from loyalsim.engine.rng import CustomerStream
+from loyalsim.engine.rng import CustomerStream, VisitPressure
 from loyalsim.engine.world import VisitBatch, World
 
 if TYPE_CHECKING:
@@ -191,9 +191,10 @@ class Simulation:
             with read_only(w, batch):
                 observer.on_day_end(self.arm, w, batch)
 
-    def _multiplier(self, day: int) -> np.ndarray:
+    def _multiplier(self, day: int) -> VisitPressure:
         """PRESSURE: program effect on today's visit rate (docs/model.md §3):
-        ``1 + headroom * (member * pull * (L * can_earn + sum of lifts) + theta_v * shift)``."""
+        ``1 + headroom * (member * pull * (L * can_earn + sum of lifts) + theta_v * shift)``,
+        computed by the visit clock in its pass over the alive customers."""
         w, b = self.world, self.world.behaviour
         lift = None
         for hook in self._lifts:
@@ -201,9 +202,7 @@ class Simulation:
             if extra is not None:
                 lift = extra if lift is None else lift + extra
         theta = b.attachment_visit_effect if self._attachment_moved else 0.0
-        from loyalsim.engine import kernels  # compiled: loads Numba on first use
-
-        return kernels.multiplier(
+        return VisitPressure(
             _NO_LIFT if lift is None else lift,
             b.membership_lift,
             self._can_earn,

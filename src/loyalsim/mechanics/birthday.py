@@ -71,7 +71,7 @@ class Birthday(Mechanic[BirthdayParams]):
             return
         p = self.params
         world.ledger.reward_cost(p.gift_type, day, p.gift_cost * idx.size)
-        worth = np.minimum(p.gift_value / world.pop.mean_spend[idx], 1.0)
+        worth = np.minimum(p.gift_value / world.pop.mean_spend_of(idx), 1.0)
         world.feel(idx, p.gain * worth)
         self.gifts += idx.size
 

@@ -112,7 +112,7 @@ class PaidMembership(Mechanic[PaidMembershipParams]):
     def _offer(self, world: World, day: int, idx: np.ndarray) -> None:
         """Join with ``sigmoid(logit(join_at_par) + k ln(expected value / fee))``."""
         p = self.params
-        per_visit = p.discount * world.pop.mean_spend[idx] + p.perk_value
+        per_visit = p.discount * world.pop.mean_spend_of(idx) + p.perk_value
         expected = world.pop.rate[idx] * p.period_days * per_visit
         ratio = np.maximum(expected / p.fee, 1e-12)
         chance = _sigmoid(_logit(p.join_at_par) + p.value_sensitivity * np.log(ratio))

@@ -20,6 +20,8 @@ from loyalsim.spec import MAX_EFFECT, Effect, MechanicParams, Money, Name, Posit
 if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
 
+_NO_HEAD_START = np.zeros(0, dtype=np.int64)
+
 RewardType = Literal["product", "voucher", "experience", "charity"]
 REWARD_TYPES: tuple[str, ...] = get_args(RewardType)
 
@@ -142,6 +144,10 @@ class Rewards(Mechanic[RewardsParams]):
         """Points price of each customer's target (shared as ProgramState.target_points)."""
         world.state.target_points = self._target_points
         world.state.catalogue_cost_per_point = float(self._cost[0] / self._points[0])
+        self._target_value: np.ndarray | None = None
+        """Cache of :meth:`target_pull` for every customer, kept by :meth:`_retarget`."""
+        self._target_value_ppv: np.ndarray | None = None
+        """The points-per-visit array the cache was computed with (it is fixed before day 0)."""
 
     def _perceived(self, world: World, idx: np.ndarray) -> np.ndarray:
         """Perceived value of every reward (customers x rewards): value x segment taste, and
@@ -154,6 +160,8 @@ class Rewards(Mechanic[RewardsParams]):
 
     def _retarget(self, world: World, idx: np.ndarray) -> None:
         """Update the target reward of customers ``idx`` (docs/model.md §3, saving)."""
+        if self._points.size == 1:
+            return  # a one-reward catalogue: it is everybody's target, whatever the balance
         target = save_or_redeem_target(
             self._perceived(world, idx) / self._points,
             self._points,
@@ -163,6 +171,18 @@ class Rewards(Mechanic[RewardsParams]):
         )
         self._target[idx] = target
         self._target_points[idx] = self._points[target]
+        if self._target_value is not None and self._cache_valid(world):
+            self._target_value[idx] = self.target_pull(world, idx)
+
+    def _cache_valid(self, world: World) -> bool:
+        return self._target_value_ppv is world.state.points_per_visit
+
+    def target_value(self, world: World) -> np.ndarray:
+        """:meth:`target_pull` of every customer (cached: targets move only at visits)."""
+        if self._target_value is None or not self._cache_valid(world):
+            self._target_value_ppv = world.state.points_per_visit
+            self._target_value = self.target_pull(world, np.arange(world.pop.size))
+        return self._target_value
 
     def target_pull(self, world: World, idx: np.ndarray) -> np.ndarray:
         """Value-per-effort factor ``V`` of the target reward of customers ``idx``."""
@@ -172,35 +192,42 @@ class Rewards(Mechanic[RewardsParams]):
         value[exp] *= 2.0 * world.pop.traits["experience_seeking"][idx[exp]]
         points = self._points[target]
         ppv = world.state.points_per_visit[idx]
-        rate = reward_rate(value, points, ppv, world.pop.mean_spend[idx])
+        rate = reward_rate(value, points, ppv, world.pop.mean_spend_of(idx))
         with np.errstate(divide="ignore"):
             visits_needed = points / ppv
         return value_per_effort(rate, visits_needed, world.behaviour)
 
     def visit_lift(self, world: World, day: int) -> np.ndarray | None:
         """Goal gradient (Kivetz, Urminsky & Zheng 2006) towards each member's target, scaled
-        by the target's value per unit of effort, with partial reset after a reward."""
-        b = world.behaviour
-        self._carry *= self._carry_decay
-        pull = self._perceived_progress(world)
-        np.maximum(pull, self._carry, out=pull)
+        by the target's value per unit of effort (:meth:`target_pull`), with partial reset
+        after a reward. Progress is felt: until their first redemption, the points given free
+        on joining weigh ``1 + endowed_progress`` times (Nunes & Dreze 2006). One compiled
+        passes over the customers (``loyalsim.mechanics.goal_pull``)."""
+        from loyalsim.mechanics import goal_pull  # compiled: imported on first use
+
+        b, ledger = world.behaviour, world.ledger
+        head_start = world.state.head_start
+        if head_start is None or b.endowed_progress == 0:
+            head_start = _NO_HEAD_START
+        pull = goal_pull.felt_progress(
+            self._carry,
+            self._carry_decay,
+            ledger.balance,
+            ledger.redeemed,
+            head_start,
+            b.endowed_progress,
+            self._target_points,
+        )
         if b.goal_gradient_curvature != 1.0:
             pull **= b.goal_gradient_curvature
-        pull *= world.tracking()
-        pulled = np.flatnonzero(pull)
-        pull[pulled] *= b.goal_gradient * self.target_pull(world, pulled)
-        return pull
-
-    def _perceived_progress(self, world: World) -> np.ndarray:
-        """Progress towards the target as members feel it: until their first redemption, the
-        points given free on joining weigh ``1 + endowed_progress`` times (Nunes & Dreze 2006)."""
-        head_start = world.state.head_start
-        eta = world.behaviour.endowed_progress
-        if head_start is None or eta == 0:
-            return world.progress()
-        extra = np.where(world.ledger.redeemed == 0, eta * head_start, 0.0)
-        bal = world.ledger.balance + extra
-        return np.minimum(bal / self._target_points, 1.0)
+        return goal_pull.scale_pull(
+            pull,
+            world.member,
+            world.pop.engaged,
+            world.frustrated,
+            b.goal_gradient,
+            self.target_value(world),
+        )
 
     def shape_basket(self, world: World, batch: VisitBatch) -> None:
         """Points pressure (Taylor & Neslin 2005): tracking members who earn on spend buy more
@@ -216,7 +243,7 @@ class Rewards(Mechanic[RewardsParams]):
         if b.goal_gradient_curvature != 1.0:
             pressure **= b.goal_gradient_curvature
         pressure *= b.basket_gradient * reward_pull(world.pop, b, idx)
-        pressure *= self.target_pull(world, idx)
+        pressure *= self.target_value(world)[idx]
         batch.spend[rows] *= 1.0 + pressure
 
     def redeem(self, world: World, batch: VisitBatch) -> None:

@@ -78,7 +78,7 @@ class Surprise(Mechanic[SurpriseParams]):
             idx = idx[day - seen >= p.at_risk_days]
         lot = self.stream(world, "lottery").uniform(day, idx)
         if p.targeting == "high_value":
-            value = world.pop.rate[idx] * world.pop.mean_spend[idx]
+            value = world.pop.rate[idx] * world.pop.mean_spend_of(idx)
             return idx[np.lexsort((lot, -value))]
         if p.targeting == "low_attachment":
             return idx[np.lexsort((lot, world.attachment_of(idx)))]

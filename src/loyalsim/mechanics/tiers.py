@@ -141,7 +141,9 @@ class Tiers(Mechanic[TiersParams]):
         world.state.earn_multiplier[idx] = self._multiplier[tier]
         members = opening.members
         p, pop = self.params, world.pop
-        per_day = pop.rate[members] * (pop.mean_spend[members] if p.qualify_on == "spend" else 1.0)
+        per_day = pop.rate[members] * (
+            pop.mean_spend_of(members) if p.qualify_on == "spend" else 1.0
+        )
         if p.qualify_on == "points":
             per_day = per_day * world.state.points_per_visit[members]
         held = np.minimum(-opening.joined_day[members], p.window_days)
