@@ -27,6 +27,13 @@ class Ledger:
         self.balance = np.zeros(size, dtype=np.int64)
         self.opening = np.zeros(size, dtype=np.int64)
         """Points each customer held on day 0 (a program that already runs)."""
+        self.opening_left = np.zeros(size, dtype=np.int64)
+        """Opening points not yet redeemed or expired (they are each customer's oldest points,
+        so redemptions and expiries take them first)."""
+        self.daily_opening: dict[str, np.ndarray] = {
+            k: np.zeros(days, dtype=np.int64) for k in ("redeemed", "expired")
+        }
+        """Opening points redeemed and expired per day (part of ``daily_points``)."""
         self.last_activity = np.full(size, -(10**9), dtype=np.int64)
         """Last day each customer earned or redeemed points (for inactivity expiry)."""
         self.daily_points: dict[str, np.ndarray] = {
@@ -73,6 +80,7 @@ class Ledger:
         if points.size and (points.min() < 0 or last_activity.max() >= 0):
             raise LedgerError("opening balances must be non-negative and earned before day 0")
         self.opening[idx] = points
+        self.opening_left[idx] = points
         self.balance[idx] += points
         self.last_activity[idx] = last_activity
         if self._lots is None:
@@ -114,6 +122,13 @@ class Ledger:
         if self._lots is not None:
             self._consume_lots(idx, points, day)
         self.daily_points["redeemed"][day] += int(points.sum())
+        self._close_opening(idx, points, "redeemed", day)
+
+    def _close_opening(self, idx: np.ndarray, points: np.ndarray, kind: str, day: int) -> None:
+        """Take closed points from the opening balances first (they are the oldest)."""
+        take = np.minimum(points, self.opening_left[idx])
+        self.opening_left[idx] -= take
+        self.daily_opening[kind][day] += int(take.sum())
 
     def _consume_lots(self, idx: np.ndarray, points: np.ndarray, day: int) -> None:
         assert self._lots is not None
@@ -132,6 +147,7 @@ class Ledger:
         self.balance[idx] -= points
         self.daily_points["expired"][day] += int(points.sum())
         self.expired_engaged += int(points[engaged].sum())
+        self._close_opening(idx, points, "expired", day)
 
     def expire_lot(self, day: int, engaged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Forfeit the lot that reaches its lifetime at the start of ``day``'s period.
@@ -181,3 +197,8 @@ class Ledger:
                 raise LedgerError(f"daily {kind} points disagree with customer accounts")
         if self._lots is not None and not np.array_equal(self._lots.sum(axis=1), self.balance):
             raise LedgerError("lots disagree with balances")
+        closed = sum(int(series.sum()) for series in self.daily_opening.values())
+        if (self.opening_left > self.balance).any() or closed != int(
+            (self.opening - self.opening_left).sum()
+        ):
+            raise LedgerError("opening points closed disagree with opening balances")

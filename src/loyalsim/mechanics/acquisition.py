@@ -6,34 +6,56 @@ program runs the offer, ``lift_k`` of the segment's mean inflow (Poisson, with t
 seasonality), each with a uniform ``u``; when several programs of a comparison run offers, the
 prospects are drawn for the largest lift and an offer of lift ``l`` brings in those with
 ``u < l / max lift`` (thinning: smaller offers bring a subset of the larger one's newcomers).
-Prospects join on arrival, get the bonus and cost ``cost_per_acquired`` each.
+Prospects join on arrival, get the bonus and cost ``cost_per_acquired`` each. An optional
+campaign window (``campaign_start`` / ``campaign_end``, a day of the horizon or a date, both
+inclusive) limits the offer to the prospects arriving inside it: outside the window the inflow is
+the segment's own.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, Strict
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import World
-from loyalsim.spec import MechanicParams, Money, Points
+from loyalsim.spec import MAX_DAYS, MechanicParams, Money, Points
 
 NonNegative = Annotated[float, Field(ge=0.0)]
+DayOrDate = Annotated[int, Field(ge=0, le=MAX_DAYS)] | Annotated[dt.date, Strict(False)]
+"""A day of the horizon (0 = start_date) or a calendar date."""
 
 
 class AcquisitionParams(MechanicParams):
     """``inflow_lift``: extra newcomers per newcomer the segments would get anyway (0.2 = 20%
     more), in ``segments`` (all when empty); ``bonus_points`` credited on joining;
-    ``cost_per_acquired`` (media, the switching bonus's cash part) per newcomer brought in."""
+    ``cost_per_acquired`` (media, the switching bonus's cash part) per newcomer brought in;
+    ``campaign_start`` / ``campaign_end``: first and last day (or date) of the campaign, both
+    inclusive (default: the whole horizon)."""
 
     kind: Literal["acquisition"] = "acquisition"
     inflow_lift: Annotated[float, Field(ge=0.0, le=5.0)]
     segments: list[str] = Field(default_factory=list)
     bonus_points: Points = 0
     cost_per_acquired: Money = 0.0
+    campaign_start: DayOrDate | None = None
+    campaign_end: DayOrDate | None = None
+
+    def window(self, start_date: dt.date) -> tuple[int, int]:
+        """First and last day of the campaign (inclusive; days from ``start_date``)."""
+
+        def day(value: int | dt.date | None, default: int) -> int:
+            if value is None:
+                return default
+            if isinstance(value, dt.date):
+                return (value - start_date).days
+            return value
+
+        return day(self.campaign_start, 0), day(self.campaign_end, MAX_DAYS)
 
     def lift_for(self, segment: str) -> float:
         """The lift the offer gives ``segment``'s inflow."""
@@ -45,6 +67,22 @@ class AcquisitionParams(MechanicParams):
         if unknown:
             raise ValueError(
                 f"program.{name}.segments: unknown segment(s) {unknown}; known {known}"
+            )
+        first, last = self.window(scenario.start_date)
+        if first < 0:
+            raise ValueError(
+                f"program.{name}.campaign_start: {self.campaign_start} is before start_date "
+                f"{scenario.start_date}"
+            )
+        if last < first:
+            raise ValueError(
+                f"program.{name}.campaign_end: {self.campaign_end} is before campaign_start "
+                f"{self.campaign_start}"
+            )
+        if first >= scenario.horizon.total_days:
+            raise ValueError(
+                f"program.{name}.campaign_start: {self.campaign_start} is after the horizon's "
+                f"last day ({scenario.horizon.total_days - 1})"
             )
 
 
@@ -70,6 +108,9 @@ class Acquisition(Mechanic[AcquisitionParams]):
             share = np.where(top > 0, lift / np.where(top > 0, top, 1.0), 0.0)
         mine = rows[pop.prospects.u < share[pop.segment[rows]]]
         days = pop.prospects.day[np.searchsorted(rows, mine)]
+        first, last = self.params.window(world.start_date)
+        inside = (days >= first) & (days <= last)
+        mine, days = mine[inside], days[inside]
         order = np.argsort(days, kind="stable")
         self._rows, self._days = mine[order], days[order]
         self._acquired = 0
@@ -106,4 +147,7 @@ class Acquisition(Mechanic[AcquisitionParams]):
         text = f"An acquisition offer raises new customers' inflow by {p.inflow_lift:.0%} ({who})"
         if p.bonus_points:
             text += f"; newcomers join with {p.bonus_points} bonus points"
+        if p.campaign_start is not None or p.campaign_end is not None:
+            first, last = p.campaign_start or "start", p.campaign_end or "horizon end"
+            text += f" (campaign {first} to {last})"
         return text + "."

@@ -229,6 +229,13 @@ CORE: tuple[Kpi, ...] = (
         additive=True,
         weekly=True,
     ),
+    K(
+        "deferred_revenue_opening",
+        "Deferred revenue on day 0 (IFRS 15)",
+        "money",
+        additive=True,
+        description="Contract liability of the points an existing base holds on day 0.",
+    ),
     K("breakage_estimate", "Breakage estimate in force (IFRS 15)", "share"),
     K(
         "reward_cost_by_type.*",

@@ -16,7 +16,15 @@ them (IFRS 15.B39-B43). Per period:
 Sales are treated as one portfolio per day (IFRS 15.4 practical expedient). Points issued
 without a purchase (sign-up bonus, referral, surprise) carry no consideration: they are not
 part of the deferral, and redemptions are attributed to purchase points pro rata to the
-cumulative mix of points issued. See docs/accounting.md.
+cumulative mix of points issued.
+
+A program that already runs (``population.existing_base``) starts with outstanding points: an
+*opening* contract liability of ``opening points x point value x (1 - b on day 0)`` (the
+stand-alone selling price of the rights outstanding; an assumption, the historical allocation
+being unknown). It is released as the opening points close: each opening point redeemed or
+expired recognises ``opening liability / opening points`` (the ledger closes a customer's
+opening points first, they are the oldest). So ``opening liability + allocated - recognised =
+closing liability`` on every day. See docs/accounting.md.
 """
 
 from __future__ import annotations
@@ -67,6 +75,10 @@ class PointsAccounts:
     """Contract liability at the end of the day."""
     breakage_estimate: np.ndarray
     """The breakage estimate in force on the day."""
+    opening_liability: float = 0.0
+    """Contract liability on day 0 (the outstanding points of an existing base)."""
+    opening_recognised: np.ndarray | None = None
+    """Part of ``recognised`` that releases the opening liability (None: no opening points)."""
 
 
 def schedule(
@@ -92,6 +104,28 @@ def schedule(
     recognised = np.diff(recognised_to_date, prepend=0.0)
     return PointsAccounts(
         allocated, recognised, allocated_to_date - recognised_to_date, breakage.copy()
+    )
+
+
+def with_opening(
+    accounts: PointsAccounts, opening_points: int, opening_closed: np.ndarray, point_value: float
+) -> PointsAccounts:
+    """``accounts`` of the points earned in the run plus the opening liability of
+    ``opening_points`` outstanding on day 0, released per opening point closed (redeemed or
+    expired) on each day (``opening_closed``)."""
+    if opening_points <= 0:
+        return accounts
+    liability = opening_points * point_value * (1.0 - float(accounts.breakage_estimate[0]))
+    closed_to_date = np.cumsum(np.asarray(opening_closed, dtype=float))
+    released_to_date = liability * np.minimum(closed_to_date / opening_points, 1.0)
+    released = np.diff(released_to_date, prepend=0.0)
+    return PointsAccounts(
+        allocated=accounts.allocated,
+        recognised=accounts.recognised + released,
+        deferred_revenue=accounts.deferred_revenue + (liability - released_to_date),
+        breakage_estimate=accounts.breakage_estimate,
+        opening_liability=liability,
+        opening_recognised=released,
     )
 
 
@@ -137,8 +171,10 @@ def points_accounts(scenario: Scenario, arm: ArmResult) -> PointsAccounts:
     earned = ledger.daily_issued_by_source.get(PURCHASE_SOURCE, np.zeros(days, dtype=np.int64))
     with np.errstate(invalid="ignore", divide="ignore"):
         mix = np.cumsum(earned) / np.where(np.cumsum(issued) > 0, np.cumsum(issued), 1)
-    redeemed_purchase = np.diff(np.cumsum(redeemed) * mix, prepend=0.0)
+    redeemed_new = redeemed - ledger.daily_opening["redeemed"]  # opening points close first
+    redeemed_purchase = np.diff(np.cumsum(redeemed_new) * mix, prepend=0.0)
     breakage = breakage_path(scenario.accounting, issued, redeemed, expired)
-    return schedule(
-        arm.daily["member_revenue"], earned, redeemed_purchase, point_value(scenario), breakage
-    )
+    value = point_value(scenario)
+    accounts = schedule(arm.daily["member_revenue"], earned, redeemed_purchase, value, breakage)
+    closed = ledger.daily_opening["redeemed"] + ledger.daily_opening["expired"]
+    return with_opening(accounts, int(ledger.opening.sum()), closed, value)

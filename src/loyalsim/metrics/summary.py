@@ -202,6 +202,7 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
         "points_revenue_allocated": float(accounts.allocated.sum()),
         "recognised_points_revenue": float(accounts.recognised.sum()),
         "deferred_revenue": float(accounts.deferred_revenue[-1]),
+        "deferred_revenue_opening": accounts.opening_liability,
         "breakage_estimate": float(accounts.breakage_estimate[-1]),
     }
     kpis.update(member_effects(w, control))

@@ -3,8 +3,11 @@
 A year is 365 days from the start date (the last one may be shorter, its ``days`` says so).
 Flows are summed over the year, stocks taken at its last day. Incremental profit follows
 the summary's identity day by day: ``(revenue - control revenue) * margin + program income
-- program cost``. The control arm's rows carry its own revenue and zero program flows, so
-``yearly.csv`` lists both arms side by side (docs/kpis.md, "Years").
+- program cost``. The IFRS 15 columns roll the contract liability forward: each year's
+``deferred_revenue_opening + points_revenue_allocated - recognised_points_revenue`` is its
+``deferred_revenue`` (year end), the next year's opening (the first year's opening is the
+liability of an existing base's day-0 points). The control arm's rows carry its own revenue
+and zero program flows, so ``yearly.csv`` lists both arms side by side (docs/kpis.md, "Years").
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pandas as pd
 from loyalsim.engine.observers import Observer
 from loyalsim.engine.simulation import ArmResult
 from loyalsim.engine.world import VisitBatch, World
+from loyalsim.metrics.ifrs15 import points_accounts
 from loyalsim.metrics.summary import ControlArm, cost_per_point, daily_accounts
 from loyalsim.scenario.models import DAYS_PER_YEAR, Scenario
 
@@ -32,6 +36,10 @@ YEARLY_COLUMNS = (
     "discounted_incremental_profit",
     "program_cost",
     "liability",
+    "deferred_revenue_opening",
+    "points_revenue_allocated",
+    "recognised_points_revenue",
+    "deferred_revenue",
     "points_issued",
     "points_expired",
     "breakage_rate",
@@ -122,6 +130,9 @@ def yearly(
     def per_year(series: np.ndarray) -> np.ndarray:
         return np.bincount(year_of_day, weights=series, minlength=ends.size)
 
+    accounts = points_accounts(scenario, arm)
+    deferred = accounts.deferred_revenue
+    opening_deferred = np.concatenate([[accounts.opening_liability], deferred[ends[:-1]]])
     points = ledger.daily_points
     flows = np.cumsum(points["issued"] - points["redeemed"] - points["expired"])
     outstanding = int(ledger.opening.sum()) + flows
@@ -142,6 +153,10 @@ def yearly(
             "discounted_incremental_profit": per_year(discounted),
             "program_cost": per_year(program_cost),
             "liability": outstanding[ends] * cost_per_point(arm),
+            "deferred_revenue_opening": opening_deferred,
+            "points_revenue_allocated": per_year(accounts.allocated),
+            "recognised_points_revenue": per_year(accounts.recognised),
+            "deferred_revenue": deferred[ends],
             "points_issued": issued,
             "points_expired": expired,
             "breakage_rate": breakage,
@@ -166,6 +181,10 @@ def yearly(
         discounted_incremental_profit=zero,
         program_cost=zero,
         liability=zero,
+        deferred_revenue_opening=zero,
+        points_revenue_allocated=zero,
+        recognised_points_revenue=zero,
+        deferred_revenue=zero,
         points_issued=zero,
         points_expired=zero,
         breakage_rate=np.nan,
