@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,7 +22,10 @@ from loyalsim.cli.options import (
 from loyalsim.spec import MAX_REPLICATIONS, SEED_MAX
 
 if TYPE_CHECKING:
+    from loyalsim.engine.recorder import TransactionRecorder
+    from loyalsim.experiments.response.simulated import Recorded
     from loyalsim.metrics.results import RunResult
+    from loyalsim.scenario.models import Scenario
 
 HEADLINE = (
     "retention_rate",
@@ -36,6 +40,11 @@ HEADLINE = (
     "liability",
 )
 """KPIs of the console tables of ``run`` and ``compare``, in order."""
+
+
+class TransactionsFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
 
 
 def run(
@@ -55,22 +64,51 @@ def run(
     jobs: JobsOption = 1,
     scheduler: SchedulerOption = None,
     force: ForceOption = False,
+    transactions: Annotated[
+        bool,
+        typer.Option(
+            "--transactions",
+            help="Also write the simulated program history (transactions, members.csv, the "
+            "control arm's log) of replication 1, in the input format of calibrate-response.",
+        ),
+    ] = False,
+    transactions_format: Annotated[
+        TransactionsFormat,
+        typer.Option("--transactions-format", help="File format of the simulated logs."),
+    ] = TransactionsFormat.parquet,
+    pilot_share: Annotated[
+        float | None,
+        typer.Option(
+            "--pilot-share",
+            help="Also write a simulated customer-level pilot of replication 1: this share of "
+            "customers treated (program arm), the others control.",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a scenario against its no-program control and write the results.
 
     With priors and more than one world, every world runs the same replications and the
-    outputs separate the spread over worlds from the Monte Carlo noise (docs/uncertainty.md)."""
+    outputs separate the spread over worlds from the Monte Carlo noise (docs/uncertainty.md).
+    With --transactions (or --pilot-share) the run folder also holds replication 1's
+    simulated logs (docs/calibration.md, "Program histories and pilots")."""
     from loyalsim.cli.tables import print_decision
+    from loyalsim.engine.recorder import TransactionRecorder
     from loyalsim.experiments import budget
     from loyalsim.experiments.scenarios import load_scenario, marked
     from loyalsim.experiments.simulate import simulate
     from loyalsim.experiments.uncertainty.worlds import simulate_worlds, world_count
     from loyalsim.outputs import provenance
     from loyalsim.outputs.folder import claim, staged
+    from loyalsim.outputs.history_files import write_simulated
     from loyalsim.report import executive, write_report
     from loyalsim.report.folders import save_run
     from loyalsim.report.inputs import read_run
 
+    if pilot_share is not None and not 0.0 < pilot_share < 1.0:
+        raise typer.BadParameter(
+            f"{pilot_share} is not allowed; allowed: a share strictly between 0 and 1",
+            param_hint="'--pilot-share'",
+        )
     overrides = overrides_from(set_)
     loaded = load_scenario(file, overrides)
     place = claim(out, "run", loaded.name, force, inputs=(file,))
@@ -80,6 +118,8 @@ def run(
     plan = budget.estimate(scenario, count * n_worlds)
     budget.require_fits(plan)
     announce_if_long(plan)
+    logs = transactions or pilot_share is not None
+    recorder = TransactionRecorder(replication=0)
     with progress_bar() as bar:
         task = bar.add_task(f"simulating {scenario.name}", total=count * n_worlds)
         if n_worlds > 1:
@@ -98,7 +138,9 @@ def run(
                 seed=seed,
                 replications=count,
                 progress=lambda done: bar.update(task, completed=done),
+                observers=[recorder] if logs else (),
             )
+    recorded = _recorded(scenario, seed, recorder, n_worlds) if logs else None
     record = provenance.record(
         overrides=overrides,
         seed=scenario.seed if seed is None else seed,
@@ -107,6 +149,10 @@ def run(
     )
     with staged(place, record) as staging:
         save_run(result, staging)
+        if recorded is not None:
+            logs_written = write_simulated(
+                recorded, staging, transactions_format.value, pilot_share
+            )
         write_report(staging)
     directory = place.target
     print_headline(result)
@@ -118,6 +164,26 @@ def run(
         "provenance.json and "
         "report.html"
     )
+    if recorded is not None:
+        which = (
+            "of the scenario's own values, not of a world"
+            if n_worlds > 1
+            else f"of {count}; the others are not written"
+        )
+        Console().print(f"simulated logs of replication 1 ({which}): " + ", ".join(logs_written))
+
+
+def _recorded(
+    scenario: Scenario, seed: int | None, recorder: TransactionRecorder, n_worlds: int
+) -> Recorded:
+    """Replication 1's recorded arms: from the run itself, or (with several worlds, whose
+    parameters differ) from one more replication of the scenario as written."""
+    from loyalsim.experiments.response.simulated import Recorded, simulate_history
+
+    if n_worlds > 1:
+        return simulate_history(scenario, seed)
+    run_seed = scenario.seed if seed is None else seed
+    return Recorded(recorder.records["program"], recorder.records["control"], run_seed, 0)
 
 
 def print_headline(result: RunResult) -> None:

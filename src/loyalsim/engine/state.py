@@ -31,6 +31,8 @@ class ProgramState:
     target_points: np.ndarray | None = None
     """Per customer: points price of the reward they work towards (their goal); ``None``
     without a catalogue. Engaged members may save for a dearer reward than the cheapest."""
+    reward_names: list[str] = field(default_factory=list)
+    """Names of the catalogue's rewards, indexed by ``VisitBatch.reward``; empty without one."""
     catalogue_cost_per_point: float = 0.0
     """Cost to the firm of one point at the goal reward (values the liability)."""
     head_start: np.ndarray | None = None
@@ -64,6 +66,7 @@ OWNERS: dict[str, str] = {
     "patience_days": "expiry",
     "goal_points": "rewards",
     "target_points": "rewards",
+    "reward_names": "rewards",
     "catalogue_cost_per_point": "rewards",
     "head_start": "enrolment",
     "earns_on_spend": "spend_earning",

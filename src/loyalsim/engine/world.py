@@ -37,12 +37,25 @@ class VisitBatch:
     discount: np.ndarray
     """Part of the basket paid by a reward (a free product it replaces, a voucher's money off):
     ``spend`` is what the visitor paid, ``spend + discount`` the basket at shelf prices."""
+    reward: np.ndarray
+    """Catalogue reward redeemed on the visit: its index in ``ProgramState.reward_names``,
+    -1 for none (what a transaction log's reward column records)."""
 
     @classmethod
     def of(cls, day: int, idx: np.ndarray, spend: np.ndarray, member: np.ndarray) -> VisitBatch:
         n = idx.size
         ones = np.ones(n, dtype=np.int64)
-        return cls(day, idx, spend, member, np.ones(n), np.zeros(n, dtype=bool), ones, np.zeros(n))
+        return cls(
+            day,
+            idx,
+            spend,
+            member,
+            np.ones(n),
+            np.zeros(n, dtype=bool),
+            ones,
+            np.zeros(n),
+            np.full(n, -1, dtype=np.int16),
+        )
 
     @property
     def member_idx(self) -> np.ndarray:

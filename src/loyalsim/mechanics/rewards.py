@@ -148,6 +148,7 @@ class Rewards(Mechanic[RewardsParams]):
         """Cache of :meth:`target_pull` for every customer, kept by :meth:`_retarget`."""
         self._target_value_ppv: np.ndarray | None = None
         """The points-per-visit array the cache was computed with (it is fixed before day 0)."""
+        world.state.reward_names = [r.name for r in by_points]
 
     def _perceived(self, world: World, idx: np.ndarray) -> np.ndarray:
         """Perceived value of every reward (customers x rewards): value x segment taste, and
@@ -293,6 +294,7 @@ class Rewards(Mechanic[RewardsParams]):
             idx, np.clip(b.attachment_gain_redeem * self._gain(world, idx, choice, segment), 0, 1)
         )
         batch.redeemed[rows] = True
+        batch.reward[rows] = choice
         batch.dropout_factor[rows[tracking]] *= 1.0 + b.post_reward_dropout
         self._retarget(world, idx)
 

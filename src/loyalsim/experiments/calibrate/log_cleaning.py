@@ -192,7 +192,7 @@ def parse_optional_dates(parts: Parts, values: pd.Series, spec: Column, offset: 
         text = values.fillna("").astype(str).str.strip()
         empty = text.str.lower().isin(["", "na", "nan", "nat", "null", "none"]).to_numpy()
         filled = text.where(~empty, "19700101")  # placeholders keep rows in place for messages
-    dates = parse_dates(parts, filled, spec, offset)
+    dates = parse_dates(parts, filled, spec, offset).copy()
     dates[empty] = np.datetime64("NaT")
     return dates
 
