@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from loyalsim.cli import (
     calibrate_cmd,
+    check_data_cmd,
     compare_cmd,
     init_cmd,
     optimize_cmd,
@@ -39,6 +40,7 @@ app.command(name="run")(run_cmd.run)
 app.command(name="compare")(compare_cmd.compare_cmd)
 app.command(name="optimize")(optimize_cmd.optimize)
 app.command(name="calibrate")(calibrate_cmd.calibrate)
+app.command(name="check-data")(check_data_cmd.check_data)
 app.command(name="sensitivity")(sensitivity_cmd.sensitivity_cmd)
 app.command(name="report")(report_cmd.report)
 app.command(name="validate")(scenario_cmds.validate)
