@@ -63,7 +63,7 @@ def test_version_prints_the_installed_version() -> None:
 
 def test_help_lists_every_command_and_completion() -> None:
     _, out = probe("--help")
-    listed = re.findall(r"^│ (\w+) ", out, flags=re.MULTILINE)
+    listed = re.findall(r"^│ ([\w-]+) ", out, flags=re.MULTILINE)
     assert set(COMMANDS) <= set(listed), out
     for option in ("--version", "--install-completion", "--show-completion"):
         assert option in out
