@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 from scipy.special import ndtri
 
+from loyalsim.engine import kernels
 from loyalsim.engine.rng import SUBS_PER_DAY, CustomerStream
 
 N = 20_000
@@ -23,6 +24,29 @@ def rates() -> np.ndarray:
     rate = rng.gamma(1.2, 0.2, N)
     rate[rng.random(N) < 0.2] = 0.0  # departed or not yet arrived
     return rate
+
+
+def _numpy_mix(x: np.ndarray) -> np.ndarray:
+    x = x.copy()
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
+def test_uniforms_are_the_splitmix_definition_of_docs_model(stream):
+    """``U_i(t) = mix(h_i + (64 t + j) G) / 2^64`` with ``h_i = mix(mix((i + 1) G ^ key))``."""
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    key = stream._key
+    with np.errstate(over="ignore"):
+        h = _numpy_mix(_numpy_mix(np.arange(1, N + 1, dtype=np.uint64) * golden ^ key))
+        bits = _numpy_mix(h + np.uint64(17 * SUBS_PER_DAY + 3) * golden)
+    expected = (bits >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    assert np.array_equal(stream.uniform(17, sub=3), expected)
+    idx = np.array([0, 5, N - 1])
+    assert np.array_equal(stream.uniform(17, idx, sub=3), expected[idx])
 
 
 @pytest.mark.parametrize("program", [False, True])
@@ -160,3 +184,59 @@ def test_goal_pull_matches_the_numpy_equations(curvature, endowed):
     assert np.array_equal(got_carry, carry)
     assert np.array_equal(got, pull)
     assert 0 < np.count_nonzero(got) < N
+
+
+def test_scaled_gamma_is_the_gamma_over_the_rate(stream):
+    rng = np.random.default_rng(30)
+    shape, rate = rng.uniform(0.3, 8.0, N), rng.uniform(0.5, 3.0, N)
+    idx = np.flatnonzero(rng.random(N) < 0.3)
+    expected = stream.gamma(40, idx, shape[idx]) / rate[idx]
+    assert np.array_equal(stream.gamma_scaled(40, idx, shape, rate), expected)
+
+
+def test_per_visitor_kernels_match_their_numpy_definitions():
+    rng = np.random.default_rng(31)
+    idx = np.flatnonzero(rng.random(N) < 0.2)
+    member, engaged, frustrated = (rng.random(N) < q for q in (0.7, 0.5, 0.1))
+    assert np.array_equal(
+        kernels.tracking_at(member, engaged, frustrated, idx),
+        (member & engaged & ~frustrated)[idx],
+    )
+    last, total, visits = np.zeros(N, dtype=np.int64), rng.random(N), np.zeros(N, dtype=np.int64)
+    spend = rng.random(idx.size)
+    expected_total = total.copy()
+    expected_total[idx] += spend
+    kernels.record_visits(idx, spend, 9, last, total, visits)
+    assert np.array_equal(total, expected_total)
+    assert np.array_equal(np.flatnonzero(last == 9), idx) and visits.sum() == idx.size
+    issued, balance = np.zeros(N, dtype=np.int64), rng.integers(0, 9, N)
+    activity = np.full(N, -1, dtype=np.int64)
+    points = rng.integers(0, 3, idx.size)
+    before = balance.copy()
+    assert kernels.credit(idx, points, 4, issued, balance, activity) == points.sum()
+    assert np.array_equal(balance - before, issued) and np.array_equal(issued[idx], points)
+    assert np.array_equal(np.flatnonzero(activity == 4), idx[points > 0])
+
+
+@pytest.mark.parametrize("with_goal", [False, True])
+def test_churn_probability_matches_the_numpy_formula(with_goal):
+    rng = np.random.default_rng(32)
+    candidates = np.flatnonzero(rng.random(N) < 0.1)
+    dropout, response = rng.uniform(0, 0.2, N), rng.uniform(0, 2, N)
+    shift = np.where(rng.random(N) < 0.5, rng.normal(0, 0.3, N), 0.0)
+    balance, target = rng.integers(0, 12, N), rng.choice([5, 9], N)
+    member, engaged, frustrated = (rng.random(N) < q for q in (0.7, 0.5, 0.1))
+    factor = np.exp(-0.8 * shift[candidates])
+    got = kernels.churn_probability(candidates, dropout, factor, frustrated, 0.5, 0.9, response,
+                                    balance, target if with_goal else np.empty(0, dtype=np.int64),
+                                    member, engaged)  # fmt: skip
+    prob = dropout[candidates].copy()
+    prob *= factor
+    prob *= 1.0 + 0.5 * frustrated[candidates]
+    c = candidates
+    progress = np.minimum(balance[c] / target[c], 1.0) if with_goal else np.zeros(c.size)
+    lockin = 0.9 * response[c] * progress
+    prob *= 1.0 - np.minimum(lockin * (member & engaged & ~frustrated)[c], 1.0)
+    assert np.array_equal(got, prob)
+    no_lockin = dropout[c] * factor * (1.0 + 0.5 * frustrated[c])
+    assert (got < no_lockin).any() == with_goal

@@ -46,39 +46,73 @@ def mix(x: np.uint64) -> np.uint64:
 
 
 @numba.njit(cache=True, inline="always")
+def customer_key(stream_key: np.uint64, i: int) -> np.uint64:
+    """Customer ``i``'s key in a stream: ``mix(mix((i + 1) * GOLDEN ^ stream_key))``, computed
+    where it is needed (cheaper than loading it from a per-customer array)."""
+    return mix(mix(np.uint64(i + 1) * GOLDEN ^ stream_key))
+
+
+@numba.njit(cache=True, inline="always")
 def unit(key: np.uint64, counter: np.uint64) -> float:
     """The uniform in [0, 1) of one customer key at one counter."""
     return float(mix(key + counter * GOLDEN) >> _S11) * TO_UNIT
 
 
 @_jit
-def uniform_all(keys: np.ndarray, counter: np.uint64) -> np.ndarray:
-    out = np.empty(keys.size)
-    for i in range(keys.size):
-        out[i] = unit(keys[i], counter)
+def uniform_all(stream_key: np.uint64, n: int, counter: np.uint64) -> np.ndarray:
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = unit(customer_key(stream_key, i), counter)
     return out
 
 
 @_jit
-def uniform_at(keys: np.ndarray, idx: np.ndarray, counter: np.uint64) -> np.ndarray:
+def uniform_at(stream_key: np.uint64, idx: np.ndarray, counter: np.uint64) -> np.ndarray:
     out = np.empty(idx.size)
     for j in range(idx.size):
-        out[j] = unit(keys[idx[j]], counter)
+        out[j] = unit(customer_key(stream_key, idx[j]), counter)
     return out
 
 
 @_jit
-def normal_at(keys: np.ndarray, idx: np.ndarray, counter: np.uint64) -> np.ndarray:
+def normal_at(stream_key: np.uint64, idx: np.ndarray, counter: np.uint64) -> np.ndarray:
     """Standard normals by inversion of the counter's uniforms (one uniform, one normal)."""
     out = np.empty(idx.size)
     for j in range(idx.size):
-        out[j] = _ndtri(max(unit(keys[idx[j]], counter), TO_UNIT))
+        out[j] = _ndtri(max(unit(customer_key(stream_key, idx[j]), counter), TO_UNIT))
     return out
+
+
+@numba.njit(cache=True)
+def _gamma(
+    key: np.uint64, a: float, day_counter: np.uint64, first_sub: int, last_sub: int
+) -> float:
+    """One Gamma(a, 1) variate of one customer (see :func:`gamma_at`); -1 if none was found."""
+    small = a < 1.0
+    d = (a + 1.0 if small else a) - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    sub = first_sub
+    value = -1.0
+    while sub + 2 < last_sub:
+        x = _ndtri(max(unit(key, day_counter + np.uint64(sub)), TO_UNIT))
+        u = unit(key, day_counter + np.uint64(sub + 1))
+        v = 1.0 + c * x
+        v = v * v * v
+        x2 = x * x
+        if v > 0 and (
+            u < 1.0 - 0.0331 * x2 * x2 or np.log(u) < 0.5 * x2 + d - d * v + d * np.log(v)
+        ):
+            value = d * v
+            break
+        sub += 2
+    if small and value >= 0:
+        value *= unit(key, day_counter + np.uint64(last_sub)) ** (1.0 / a)
+    return value
 
 
 @_jit
 def gamma_at(
-    keys: np.ndarray,
+    stream_key: np.uint64,
     idx: np.ndarray,
     shape: np.ndarray,
     day_counter: np.uint64,
@@ -91,34 +125,34 @@ def gamma_at(
     ran out (the caller raises)."""
     out = np.empty(idx.size)
     for j in range(idx.size):
-        key = keys[idx[j]]
-        a = shape[j]
-        small = a < 1.0
-        d = (a + 1.0 if small else a) - 1.0 / 3.0
-        c = 1.0 / np.sqrt(9.0 * d)
-        sub = first_sub
-        value = -1.0
-        while sub + 2 < last_sub:
-            x = _ndtri(max(unit(key, day_counter + np.uint64(sub)), TO_UNIT))
-            u = unit(key, day_counter + np.uint64(sub + 1))
-            v = 1.0 + c * x
-            v = v * v * v
-            x2 = x * x
-            if v > 0 and (
-                u < 1.0 - 0.0331 * x2 * x2 or np.log(u) < 0.5 * x2 + d - d * v + d * np.log(v)
-            ):
-                value = d * v
-                break
-            sub += 2
-        if small and value >= 0:
-            value *= unit(key, day_counter + np.uint64(last_sub)) ** (1.0 / a)
-        out[j] = value
+        key = customer_key(stream_key, idx[j])
+        out[j] = _gamma(key, shape[j], day_counter, first_sub, last_sub)
+    return out
+
+
+@_jit
+def gamma_scaled_at(
+    stream_key: np.uint64,
+    idx: np.ndarray,
+    shape: np.ndarray,
+    rate: np.ndarray,
+    day_counter: np.uint64,
+    first_sub: int,
+    last_sub: int,
+) -> np.ndarray:
+    """:func:`gamma_at` with per-customer arrays: ``Gamma(shape[i], 1) / rate[i]`` for each
+    ``i`` in ``idx`` (negative where the sub-draws ran out)."""
+    out = np.empty(idx.size)
+    for j in range(idx.size):
+        i = idx[j]
+        out[j] = _gamma(customer_key(stream_key, i), shape[i], day_counter, first_sub, last_sub)
+        out[j] /= rate[i]
     return out
 
 
 @_jit
 def visit_clock(
-    keys: np.ndarray,
+    stream_key: np.uint64,
     counter: np.uint64,
     live_rate: np.ndarray,
     season: float,
@@ -133,13 +167,13 @@ def visit_clock(
     (vectorised) pass marks the candidates, whose uniform ``u`` is below the larger rate; the
     logarithm is taken for them only, which is exact since ``e >= u``.
     """
-    n = keys.size
+    n = live_rate.size
     program = multiplier.size > 0
     candidate = np.empty(n, dtype=np.bool_)
     for i in range(n):
         rate = live_rate[i] * season
         boosted = rate * multiplier[i] if program else rate
-        u = unit(keys[i], counter)
+        u = unit(customer_key(stream_key, i), counter)
         candidate[i] = (u < rate) | (u < boosted)
     visit = np.empty(n, dtype=np.int64)
     base = np.empty(n, dtype=np.int64)
@@ -149,7 +183,7 @@ def visit_clock(
             continue
         rate = live_rate[i] * season
         boosted = rate * multiplier[i] if program else rate
-        e = -np.log1p(-unit(keys[i], counter))
+        e = -np.log1p(-unit(customer_key(stream_key, i), counter))
         if e < rate:
             base[nb] = i
             nb += 1
@@ -161,7 +195,7 @@ def visit_clock(
 
 @_jit
 def pressure_visit_clock(
-    keys: np.ndarray,
+    stream_key: np.uint64,
     counter: np.uint64,
     live_rate: np.ndarray,
     season: float,
@@ -183,7 +217,7 @@ def pressure_visit_clock(
     floored at 0 when ``clamp``; an empty ``lift`` is no mechanic lift, ``theta = 0`` skips
     the shift term. The membership lift applies only to customers who can earn points. The
     multiplier is computed twice for the candidates (cheaper than storing it for everyone)."""
-    n = keys.size
+    n = live_rate.size
     has_lift = lift.size > 0
     candidate = np.empty(n, dtype=np.bool_)
     for i in range(n):
@@ -200,7 +234,7 @@ def pressure_visit_clock(
             x = 0.0
         rate = live_rate[i] * season
         boosted = rate * x
-        u = unit(keys[i], counter)
+        u = unit(customer_key(stream_key, i), counter)
         candidate[i] = (u < rate) | (u < boosted)
     visit = np.empty(n, dtype=np.int64)
     base = np.empty(n, dtype=np.int64)
@@ -221,7 +255,7 @@ def pressure_visit_clock(
             x = 0.0
         rate = live_rate[i] * season
         boosted = rate * x
-        e = -np.log1p(-unit(keys[i], counter))
+        e = -np.log1p(-unit(customer_key(stream_key, i), counter))
         if e < rate:
             base[nb] = i
             nb += 1
@@ -229,3 +263,89 @@ def pressure_visit_clock(
             visit[nv] = i
             nv += 1
     return visit[:nv], base[:nb]
+
+
+@_jit
+def record_visits(
+    idx: np.ndarray,
+    spend: np.ndarray,
+    day: int,
+    last_visit: np.ndarray,
+    spend_total: np.ndarray,
+    visit_total: np.ndarray,
+) -> None:
+    """Today's visits of customers ``idx`` (unique) into their running totals, in place."""
+    for j in range(idx.size):
+        i = idx[j]
+        last_visit[i] = day
+        spend_total[i] += spend[j]
+        visit_total[i] += 1
+
+
+@_jit
+def tracking_at(
+    member: np.ndarray, engaged: np.ndarray, frustrated: np.ndarray, idx: np.ndarray
+) -> np.ndarray:
+    """``member & engaged & ~frustrated`` of customers ``idx`` in one pass."""
+    out = np.empty(idx.size, dtype=np.bool_)
+    for j in range(idx.size):
+        i = idx[j]
+        out[j] = member[i] & engaged[i] & ~frustrated[i]
+    return out
+
+
+@_jit
+def credit(
+    idx: np.ndarray,
+    points: np.ndarray,
+    day: int,
+    issued: np.ndarray,
+    balance: np.ndarray,
+    last_activity: np.ndarray,
+) -> int:
+    """Credit ``points`` to customers ``idx`` (unique) in place: issued and balance grow, a
+    positive credit is activity on ``day``. Returns the points credited."""
+    total = 0
+    for j in range(idx.size):
+        i, p = idx[j], points[j]
+        issued[i] += p
+        balance[i] += p
+        if p > 0:
+            last_activity[i] = day
+        total += p
+    return total
+
+
+@_jit
+def churn_probability(
+    candidates: np.ndarray,
+    dropout: np.ndarray,
+    attachment_factor: np.ndarray,
+    frustrated: np.ndarray,
+    frustration_dropout: float,
+    progress_lockin: float,
+    response: np.ndarray,
+    balance: np.ndarray,
+    target_points: np.ndarray,
+    member: np.ndarray,
+    engaged: np.ndarray,
+) -> np.ndarray:
+    """Dropout probability of each base-clock candidate in the program arm (docs/model.md)::
+
+        p * exp(-theta_d * shift) * (1 + f * frustrated)
+          * (1 - min(lockin * response * progress * tracking, 1))
+
+    ``attachment_factor`` is the exponential, aligned with ``candidates``; an empty
+    ``target_points`` means no goal (progress 0)."""
+    out = np.empty(candidates.size)
+    has_target = target_points.size > 0
+    for j in range(candidates.size):
+        i = candidates[j]
+        p = dropout[i] * attachment_factor[j]
+        p *= 1.0 + frustration_dropout * (1.0 if frustrated[i] else 0.0)
+        progress = min(balance[i] / target_points[i], 1.0) if has_target else 0.0
+        lockin = progress_lockin * response[i] * progress
+        tracking = member[i] & engaged[i] & ~frustrated[i]
+        p *= 1.0 - min(lockin * (1.0 if tracking else 0.0), 1.0)
+        out[j] = p
+    return out

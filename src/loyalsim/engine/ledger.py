@@ -98,15 +98,17 @@ class Ledger:
 
     def issue(self, idx: np.ndarray, points: np.ndarray, source: str, day: int) -> None:
         """Credit ``points`` (non-negative integers) to customers ``idx`` (unique)."""
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
+        idx = np.asarray(idx)
+        idx = np.flatnonzero(idx) if idx.dtype == np.bool_ else idx.astype(np.int64, copy=False)
         points = np.asarray(points, dtype=np.int64)
         if points.size and points.min() < 0:
             raise LedgerError(f"negative issue from {source}")
-        self.issued[idx] += points
-        self.balance[idx] += points
-        self.last_activity[idx[points > 0]] = day
+        points = np.ascontiguousarray(np.broadcast_to(points, idx.shape))
+        total = kernels.credit(idx, points, day, self.issued, self.balance, self.last_activity)
         if self._lots is not None:
             self._lots[idx, self._slot(day)] += points
-        total = int(points.sum())
         self.daily_points["issued"][day] += total
         self.issued_by_source[source] += total
         self.daily_issued_by_source[source][day] += total

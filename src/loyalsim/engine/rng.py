@@ -6,8 +6,9 @@ replication is the same whatever the number of replications, and adding a purpos
 no other stream.
 
 Per-customer randomness is *counter based*: the uniform that customer ``i`` sees on day
-``t`` for a purpose is ``mix(h_i + (t * SUBS + j) * GOLDEN)`` (SplitMix64), where ``h_i`` is
-a per-customer key derived from the purpose key. A draw therefore depends only on
+``t`` for a purpose is ``mix(h_i + (t * SUBS + j) * GOLDEN)`` (SplitMix64), where
+``h_i = mix(mix((i + 1) * GOLDEN ^ key))`` is a per-customer key derived from the purpose key
+(computed by the kernels where it is needed, never stored). A draw therefore depends only on
 (seed, replication, purpose, customer, day, sub-draw), never on how many draws other
 customers or other designs made. Two designs run on the same replication see the same
 customers and the same luck (common random numbers), and draws can be made for any subset
@@ -21,23 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
 SUBS_PER_DAY = 64
 """Independent sub-draws available per customer, day and purpose."""
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser, in place on a uint64 array; returns the array."""
-    tmp = np.empty_like(x)
-    with np.errstate(over="ignore"):
-        x ^= np.right_shift(x, np.uint64(30), out=tmp)
-        x *= _MIX1
-        x ^= np.right_shift(x, np.uint64(27), out=tmp)
-        x *= _MIX2
-        x ^= np.right_shift(x, np.uint64(31), out=tmp)
-    return x
 
 
 def purpose_id(name: str) -> int:
@@ -59,10 +45,8 @@ class CustomerStream:
     """Counter-based uniforms, normals and gammas per (customer, day, sub-draw)."""
 
     def __init__(self, seed: int, replication: int, name: str, size: int) -> None:
-        key = seed_sequence(seed, replication, name).generate_state(1, dtype=np.uint64)[0]
-        ids = np.arange(1, size + 1, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            self._keys = _mix(_mix(ids * _GOLDEN ^ key))
+        self._key = seed_sequence(seed, replication, name).generate_state(1, dtype=np.uint64)[0]
+        self.size = size
 
     @staticmethod
     def _counter(day: int, sub: int) -> np.uint64:
@@ -76,8 +60,8 @@ class CustomerStream:
 
         counter = self._counter(day, sub)
         if idx is None:
-            return kernels.uniform_all(self._keys, counter)
-        return kernels.uniform_at(self._keys, _indices(idx), counter)
+            return kernels.uniform_all(self._key, self.size, counter)
+        return kernels.uniform_at(self._key, _indices(idx), counter)
 
     def exponential(self, day: int, idx: np.ndarray | None = None, sub: int = 0) -> np.ndarray:
         """Unit exponentials ``-log(1 - u)``: an event of rate ``x`` happens iff ``e < x``."""
@@ -104,17 +88,17 @@ class CustomerStream:
         if isinstance(multiplier, VisitPressure):
             p = multiplier
             return kernels.pressure_visit_clock(
-                self._keys, counter, live_rate, season, p.lift, p.membership_lift,
+                self._key, counter, live_rate, season, p.lift, p.membership_lift,
                 p.can_earn, p.pull, p.member, p.shift, p.theta, p.headroom, p.clamp,
             )  # fmt: skip
         factor = _NO_PROGRAM if multiplier is None else multiplier
-        return kernels.visit_clock(self._keys, counter, live_rate, season, factor)
+        return kernels.visit_clock(self._key, counter, live_rate, season, factor)
 
     def normal(self, day: int, idx: np.ndarray, sub: int = 0) -> np.ndarray:
         """Standard normals by inversion (so one uniform gives one normal)."""
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
-        return kernels.normal_at(self._keys, _indices(idx), self._counter(day, sub))
+        return kernels.normal_at(self._key, _indices(idx), self._counter(day, sub))
 
     def gamma(
         self, day: int, idx: np.ndarray, shape: np.ndarray | float, first_sub: int = 0
@@ -131,7 +115,21 @@ class CustomerStream:
         shape = np.broadcast_to(np.asarray(shape, dtype=np.float64), idx.shape)
         shape = np.ascontiguousarray(shape)
         out = kernels.gamma_at(
-            self._keys, idx, shape, self._counter(day, 0), first_sub, SUBS_PER_DAY - 1
+            self._key, idx, shape, self._counter(day, 0), first_sub, SUBS_PER_DAY - 1
+        )
+        if (out < 0).any():
+            raise RuntimeError("gamma sampler ran out of sub-draws")
+        return out
+
+    def gamma_scaled(
+        self, day: int, idx: np.ndarray, shape: np.ndarray, rate: np.ndarray
+    ) -> np.ndarray:
+        """``gamma(day, idx, shape[idx]) / rate[idx]`` (``shape`` and ``rate`` hold one entry
+        per customer), gathered and divided in the sampler's pass."""
+        from loyalsim.engine import kernels  # compiled: loads Numba on first draw
+
+        out = kernels.gamma_scaled_at(
+            self._key, _indices(idx), shape, rate, self._counter(day, 0), 0, SUBS_PER_DAY - 1
         )
         if (out < 0).any():
             raise RuntimeError("gamma sampler ran out of sub-draws")

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from loyalsim.scenario.population import SeasonalitySpec
 
 _NO_LIFT = np.empty(0)
+_NO_TARGET = np.empty(0, dtype=np.int64)
 
 DAILY_SERIES = (
     "visits",
@@ -167,6 +168,8 @@ class Simulation:
             hook(self.world, idx, day)
 
     def _step(self, day: int) -> None:
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
         w, pop = self.world, self.world.pop
         if day:
             self._arrive(day)  # day 0's customers arrived before the mechanics started
@@ -177,14 +180,12 @@ class Simulation:
         idx, base_tick = w.stream("visit").visit_clock(
             day, self._live_rate, float(self.season[day]), multiplier
         )
-        spend = w.stream("spend").gamma(day, idx, pop.spend_shape[idx]) / pop.spend_rate[idx]
+        spend = w.stream("spend").gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
         self.daily["base_revenue"][day] = spend.sum()
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
         for hook in self._visit_phases:
             hook(w, batch)
-        w.last_visit[idx] = day
-        w.spend_total[idx] += batch.spend
-        w.visit_total[idx] += 1
+        kernels.record_visits(idx, batch.spend, day, w.last_visit, w.spend_total, w.visit_total)
         self._churn(day, base_tick, batch)
         self._close_day(day, batch)
         for observer in self.observers:
@@ -218,12 +219,25 @@ class Simulation:
         """CHURN: dropout on the base purchase clock (BG/NBD): the program moves the probability,
         never the number of chances to defect."""
         w, b = self.world, self.world.behaviour
-        prob = w.pop.dropout[candidates].copy()
-        if self.has_program:
-            prob *= np.exp(-b.attachment_dropout_effect * w.attachment_shift[candidates])
-            prob *= 1.0 + b.frustration_dropout * w.frustrated[candidates]
-            lockin = b.progress_lockin * self._response[candidates] * w.progress(candidates)
-            prob *= 1.0 - np.minimum(lockin * w.tracking(candidates), 1.0)
+        if not self.has_program:
+            prob = w.pop.dropout[candidates]
+        else:
+            from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
+            target = w.state.target_points
+            prob = kernels.churn_probability(
+                candidates,
+                w.pop.dropout,
+                np.exp(-b.attachment_dropout_effect * w.attachment_shift[candidates]),
+                w.frustrated,
+                b.frustration_dropout,
+                b.progress_lockin,
+                self._response,
+                w.ledger.balance,
+                _NO_TARGET if target is None else target,
+                w.member,
+                w.pop.engaged,
+            )
             changed = np.flatnonzero(batch.dropout_factor != 1.0)
             pos = np.searchsorted(candidates, batch.idx[changed])
             hit = pos < candidates.size

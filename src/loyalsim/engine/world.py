@@ -185,4 +185,13 @@ class World:
         """Members who track their points: engaged and not given up."""
         if idx is None:
             return self.member & self.pop.engaged & ~self.frustrated
-        return self.member[idx] & self.pop.engaged[idx] & ~self.frustrated[idx]
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
+        return kernels.tracking_at(self.member, self.pop.engaged, self.frustrated, _int64(idx))
+
+
+def _int64(idx: np.ndarray) -> np.ndarray:
+    """Indices as the contiguous int64 array the kernels take (boolean masks become indices)."""
+    if idx.dtype == np.bool_:
+        return np.flatnonzero(idx)
+    return np.ascontiguousarray(idx, dtype=np.int64)

@@ -339,9 +339,9 @@ class Rewards(Mechanic[RewardsParams]):
             return
         missing = self._points[0] - world.ledger.balance[idx]
         per_day = world.pop.rate[idx] * world.state.points_per_visit[idx]
-        out_of_reach = missing / per_day > world.state.patience_days
-        u = world.stream("give_up").uniform(day, idx)
-        world.give_up(idx[out_of_reach & (u < b.give_up_prob)], day)
+        idx = idx[missing / per_day > world.state.patience_days]
+        u = world.stream("give_up").uniform(day, idx)  # counter based: same draws as for all
+        world.give_up(idx[u < b.give_up_prob], day)
 
     def kpis(self, world: World) -> dict[str, float]:
         engaged = world.member & world.pop.engaged
