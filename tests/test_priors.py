@@ -10,7 +10,7 @@ from support import ROOT
 from loyalsim.errors import ScenarioError
 from loyalsim.experiments.scenarios import load_scenario, parse_scenario
 from loyalsim.scenario.behaviour import BehaviourSpec
-from loyalsim.scenario.loader import validate_data
+from loyalsim.scenario.loader import validate_data, with_overrides
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.priors import (
     BetaPrior,
@@ -173,3 +173,26 @@ def test_validate_warns_when_priors_would_be_ignored_by_a_one_world_run() -> Non
         "behaviour: {goal_gradient: {dist: uniform, low: 1, high: 2}}\nuncertainty: {worlds: 3}\n"
     )
     assert not any("uncertainty.worlds" in w for w in scenario_warnings(s))
+
+
+def test_library_true_keeps_the_values_a_scenario_sets() -> None:
+    """Only parameters left at their default get library priors: a number the scenario writes
+    is the analyst's choice, and an inline prior stays the analyst's prior."""
+    explicit = (
+        "behaviour: {goal_gradient: 2.0, reset_carry: {dist: uniform, low: 0.2, high: 0.4}}\n"
+    )
+    s = scenario(explicit + "uncertainty: {library: true}\n")
+    assert "behaviour.goal_gradient" not in s.uncertainty.priors
+    assert s.behaviour.goal_gradient == 2.0
+    assert s.uncertainty.priors["behaviour.reset_carry"] == UniformPrior(low=0.2, high=0.4)
+    others = set(assumption_paths()) - {"behaviour.goal_gradient"}
+    assert set(s.uncertainty.priors) == others
+    assert "behaviour.goal_gradient" in assumption_paths()  # the test would see an override
+    # the same through --set: an explicit value set by an override is kept too
+    again = with_overrides(
+        scenario(), {"uncertainty.library": True, "behaviour.goal_gradient": 1.5}
+    )
+    assert "behaviour.goal_gradient" not in again.uncertainty.priors
+    assert again.behaviour.goal_gradient == 1.5
+    # and a dump of the validated scenario validates to the same (no library flag left)
+    assert validate_data(s.model_dump(mode="json", by_alias=True), "dump") == s

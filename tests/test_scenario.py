@@ -122,6 +122,38 @@ def test_every_shipped_scenario_and_template_passes_the_emitted_json_schema() ->
     assert list(validator.iter_errors(bad))  # the schema is not a pushover
 
 
+def test_the_schema_accepts_priors_where_the_loader_does() -> None:
+    """Behaviour and economics decimals are ``number OR prior`` in the schema: the five prior
+    forms and the named library prior pass, as they pass the loader; malformed priors fail."""
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(scenario_schema())
+    coffee = next(p for p in SCENARIOS if p.name == "coffee_punch_card.yaml")
+    data = json.loads(json.dumps(yaml.safe_load(coffee.read_text()), default=str))
+    data["behaviour"] = {
+        **data.get("behaviour", {}),
+        "goal_gradient": {"dist": "normal", "mean": 3.0, "sd": 0.2},
+        "reset_carry": {"dist": "beta", "a": 2, "b": 3},
+        "membership_lift": {"dist": "triangular", "low": 0.0, "mode": 0.02, "high": 0.05},
+        "rival_dilution": {"dist": "uniform", "low": 0.2, "high": 0.4},
+        "patience_days": {"dist": "lognormal", "median": 60, "sigma": 0.3},
+        "post_reward_dropout": "library",
+        "goal_gradient_curvature": {"dist": "library"},
+    }
+    data["economics"]["gross_margin"] = {"dist": "uniform", "low": 0.6, "high": 0.7}
+    data["uncertainty"] = {"worlds": 4, "priors": {"behaviour.give_up_prob": "library"}}
+    assert not [e.message for e in validator.iter_errors(data)]
+    scenario = parse_scenario(yaml.safe_dump(data))  # the loader agrees
+    assert len(scenario.uncertainty.priors) == 9
+    for bad in (
+        {"dist": "uniform", "low": 1.0},  # no high
+        {"dist": "weibull", "k": 2},  # not a prior form
+        {"dist": "library", "low": 1},  # the named prior takes no parameters
+        "a lot",
+    ):
+        broken = {**data, "behaviour": {**data["behaviour"], "goal_gradient": bad}}
+        assert list(validator.iter_errors(broken)), bad
+
+
 def test_mistyped_names_in_set_get_did_you_mean() -> None:
     scenario = load_scenario(next(p for p in SCENARIOS if p.name == "coffee_punch_card.yaml"))
     with pytest.raises(OverrideError, match=r"no mechanic named 'earning'; did you mean 'stamps'"):

@@ -10,6 +10,7 @@ import pandas as pd
 
 from loyalsim.errors import LoyalsimError
 from loyalsim.experiments.compare import JUDGED_KPIS
+from loyalsim.experiments.uncertainty.robust import chances_text
 from loyalsim.report import figures
 from loyalsim.report.decision import loses_money, rule_text, threshold
 from loyalsim.report.executive import Judged, design_profit
@@ -378,6 +379,8 @@ def _designs_section(
         ]
         if bits:
             text += " Against running no program: " + ", ".join(bits) + "."
+        if d.get("over_worlds"):
+            text += " " + chances_text(d["over_worlds"])
         parts.append(para(text, "finding"))
     return Section("recommendation", "Recommended designs", "\n".join(parts))
 

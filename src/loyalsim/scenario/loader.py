@@ -22,7 +22,12 @@ from loyalsim.mechanics import REGISTRY
 from loyalsim.scenario.models import Scenario
 from loyalsim.scenario.overrides import apply_overrides, format_path, parse_path
 from loyalsim.scenario.search import search_problems
-from loyalsim.scenario.uncertainty import extract_inline, inline_paths, prior_problems
+from loyalsim.scenario.uncertainty import (
+    extract_inline,
+    inline_paths,
+    library_priors,
+    prior_problems,
+)
 from loyalsim.scenario.yaml_reader import YamlProblem, read_file, read_yaml
 
 _TAGS = ("kind", "dist")
@@ -98,7 +103,7 @@ def validate_data(data: Any, source: str, root: yaml.Node | None = None) -> Scen
         data = {**data, "program": Scenario.with_default_kinds(data["program"])}
     inline = inline_paths(data)
     try:
-        data = extract_inline(data)
+        data = library_priors(extract_inline(data))
     except ValueError as exc:
         raise ScenarioError(source, [str(exc)]) from None
     try:

@@ -7,7 +7,8 @@ prior's median as its *nominal* value; a prior given under ``uncertainty.priors`
 field's own value (written or default) as the nominal one. ``{dist: library}`` (or the word
 ``library``) takes the documented prior of that parameter from the prior library
 (``prior_library.yaml``, docs/uncertainty.md); ``library: true`` adds every library prior
-marked "assumption" that the scenario does not set itself.
+marked "assumption" for a parameter the scenario leaves at its default (a value the scenario
+writes is kept, see :func:`library_priors`).
 """
 
 from __future__ import annotations
@@ -166,6 +167,35 @@ def extract_inline(data: Any) -> Any:
             )
         out["uncertainty"] = {**spec, "priors": {**given, **moved}}
     return out
+
+
+def library_priors(data: Any) -> Any:
+    """Expand ``uncertainty.library: true`` in raw scenario data: a library prior for every
+    "assumption" parameter the scenario leaves at its default. A parameter the scenario sets to
+    a number keeps that number (no prior); one with a prior of its own keeps that prior."""
+    if not isinstance(data, dict):
+        return data
+    spec = data.get("uncertainty")
+    if not isinstance(spec, dict) or spec.get("library") is not True:
+        return data
+    given = spec.get("priors") or {}
+    if not isinstance(given, Mapping):
+        return data
+    priors = dict(given)
+    for path in assumption_paths():
+        if path not in priors and not _set_in(data, path):
+            priors[path] = _resolve(path, "library")
+    return {**data, "uncertainty": {**spec, "priors": priors, "library": False}}
+
+
+def _set_in(data: Mapping[str, Any], path: str) -> bool:
+    """Whether raw data writes a value at dotted ``path`` (plain keys only)."""
+    node: Any = data
+    for key in path.split("."):
+        if not isinstance(node, Mapping) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 def prior_problems(scenario: Any, inline: Sequence[str] = ()) -> list[str]:

@@ -20,7 +20,7 @@ from loyalsim.experiments.optimize.pareto import as_losses
 from loyalsim.experiments.optimize.tables import pareto_frame
 from loyalsim.experiments.scenarios import with_overrides
 from loyalsim.experiments.uncertainty.compare_worlds import decision_values
-from loyalsim.experiments.uncertainty.robust import over_worlds
+from loyalsim.experiments.uncertainty.robust import chances_text, over_worlds
 from loyalsim.experiments.uncertainty.voi import voi_table
 from loyalsim.experiments.uncertainty.worlds import simulate_worlds, world_count
 from loyalsim.metrics import stats
@@ -245,4 +245,6 @@ def to_markdown(recommendation: dict[str, Any]) -> str:
             + ".",
             "",
         ]
+        if design.get("over_worlds"):
+            lines += [chances_text(design["over_worlds"]), ""]
     return "\n".join(lines)

@@ -121,6 +121,24 @@ def over_worlds(design: WorldsRunResult, current: WorldsRunResult) -> dict[str, 
     }
 
 
+def chances_text(over: Mapping[str, Any]) -> str:
+    """One sentence on a design's ``over_worlds`` record: its chance to beat the current design
+    and no program, and the optimistic-only flag (for recommendation.md and the report)."""
+
+    def share(value: Any) -> str:
+        return "n/a" if value is None else f"{float(value):.0%}"
+
+    text = (
+        f"Over {over['worlds']} parameter worlds it beats the current design in "
+        f"{share(over.get('prob_beats_current'))} of them and pays for itself against no "
+        f"program in {share(over.get('prob_beats_control'))}."
+    )
+    if over.get("optimistic_only"):
+        text += " Good only under optimistic assumptions: better on average, but in fewer than "
+        text += "half of the worlds."
+    return text
+
+
 def _clean(value: float) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
