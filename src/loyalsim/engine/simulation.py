@@ -19,7 +19,7 @@ import simpy
 
 from loyalsim.engine import existing_base
 from loyalsim.engine.behaviour import headroom, reward_pull, seasonality
-from loyalsim.engine.hooks import VISIT_HOOKS, Mechanic, Process, overrides, phase_order
+from loyalsim.engine.hooks import VISIT_HOOKS, Mechanic, Phase, Process, overrides, phase_order
 from loyalsim.engine.observers import Observer, read_only
 from loyalsim.engine.population import Population
 from loyalsim.engine.rng import CustomerStream, VisitPressure
@@ -38,6 +38,7 @@ DAILY_SERIES = (
     "member_visits",
     "revenue",
     "base_revenue",
+    "shaped_revenue",
     "redemption_discount",
     "member_revenue",
     "alive",
@@ -112,7 +113,15 @@ class Simulation:
         """Base visit rate of alive customers, 0 for the departed and the not yet arrived."""
         self._on_arrive = self._hooks("on_arrive")
         self._lifts = self._hooks("visit_lift")
-        self._visit_phases = [hook for name in VISIT_HOOKS.values() for hook in self._hooks(name)]
+        self._shape_phases = [
+            hook for phase, name in VISIT_HOOKS.items() if phase <= Phase.SHAPE_BASKET
+            for hook in self._hooks(name)
+        ]  # fmt: skip
+        """Per-visit hooks up to the shaped basket (the engine books the shaped revenue)."""
+        self._later_phases = [
+            hook for phase, name in VISIT_HOOKS.items() if phase > Phase.SHAPE_BASKET
+            for hook in self._hooks(name)
+        ]  # fmt: skip
         self._closers = self._hooks("close_day")
 
     def _hooks(self, name: str) -> list[Callable[..., Any]]:
@@ -183,7 +192,10 @@ class Simulation:
         spend = w.stream("spend").gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
         self.daily["base_revenue"][day] = spend.sum()
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
-        for hook in self._visit_phases:
+        for hook in self._shape_phases:
+            hook(w, batch)
+        self.daily["shaped_revenue"][day] = batch.spend.sum()
+        for hook in self._later_phases:
             hook(w, batch)
         kernels.record_visits(idx, batch.spend, day, w.last_visit, w.spend_total, w.visit_total)
         self._churn(day, base_tick, batch)

@@ -35,6 +35,10 @@ class ProgramState:
     """Names of the catalogue's rewards, indexed by ``VisitBatch.reward``; empty without one."""
     catalogue_cost_per_point: float = 0.0
     """Cost to the firm of one point at the goal reward (values the liability)."""
+    goal_value_per_point: np.ndarray | None = None
+    """Per customer: perceived value of one point at the goal (cheapest) reward, the
+    program's advertised deal (segment tastes applied); ``None`` without a catalogue."""
+    """Cost to the firm of one point at the goal reward (values the liability)."""
     head_start: np.ndarray | None = None
     """Per customer: points given free on joining (the sign-up bonus), the endowed progress
     of the first card; ``None`` when nobody gets any."""
@@ -68,6 +72,7 @@ OWNERS: dict[str, str] = {
     "target_points": "rewards",
     "reward_names": "rewards",
     "catalogue_cost_per_point": "rewards",
+    "goal_value_per_point": "rewards",
     "head_start": "enrolment",
     "earns_on_spend": "spend_earning",
     "split_threshold": "visit_earning",

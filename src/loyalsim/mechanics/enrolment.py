@@ -6,14 +6,16 @@ from typing import Literal
 
 import numpy as np
 
+from loyalsim.engine.behaviour import reward_pull
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
 from loyalsim.spec import Effect, MechanicParams, Points, Probability
 
 
 class EnrolmentParams(MechanicParams):
-    """Members join at a visit with their personal propensity (times a multiplier), or,
-    ``automatic``, every customer is a member from the day they arrive."""
+    """Customers interested in the program join at a visit with their personal propensity
+    (times a multiplier), or, ``automatic``, every customer is a member from the day they
+    arrive. Interest grows with the benefit a customer expects (docs/model.md §5)."""
 
     kind: Literal["enrolment"] = "enrolment"
     signup_bonus: Points = 0
@@ -24,8 +26,8 @@ class EnrolmentParams(MechanicParams):
 
 
 class Enrolment(Mechanic[EnrolmentParams]):
-    """Enrol customers on arrival (automatic) or non-members at their visits; credit the
-    sign-up bonus."""
+    """Enrol customers on arrival (automatic) or interested non-members at their visits;
+    credit the sign-up bonus."""
 
     kind = "enrolment"
     Params = EnrolmentParams
@@ -55,8 +57,29 @@ class Enrolment(Mechanic[EnrolmentParams]):
         idx = batch.idx[candidates]
         chance = world.pop.traits["enrol_propensity"][idx] * self.params.propensity_multiplier
         joins = world.stream("enrolment").uniform(batch.day, idx) < chance
+        joins &= self._interested(world, idx)
         self._enrol(world, idx[joins], batch.day)
         batch.member[np.flatnonzero(candidates)[joins]] = True
+
+    @staticmethod
+    def _interested(world: World, idx: np.ndarray) -> np.ndarray:
+        """Whether each customer cares to join at all (self-selection on expected benefit).
+
+        A customer's expected yearly benefit is ``b = 365 * rate * points_per_visit *
+        value_per_point * pull`` (base visit rate, points a visit earns, perceived value per
+        point of the goal reward, reward sensitivity diluted by rival programs); they are
+        interested with probability ``b / (b + enrol_benefit_half)``, by one fixed draw per
+        customer, so frequent visits do not make joining almost sure (docs/model.md §5).
+        Without a catalogue, or with ``enrol_benefit_half`` 0, everyone is interested.
+        """
+        value_per_point = world.state.goal_value_per_point
+        half = world.behaviour.enrol_benefit_half
+        if value_per_point is None or half == 0.0:
+            return np.ones(idx.size, dtype=bool)
+        benefit = 365.0 * world.pop.rate[idx] * world.state.points_per_visit[idx]
+        benefit *= value_per_point[idx] * reward_pull(world.pop, world.behaviour, idx)
+        interest = benefit / (benefit + half)
+        return world.stream("enrolment").uniform(0, idx, sub=2) < interest
 
     def _enrol(self, world: World, idx: np.ndarray, day: int) -> None:
         idx = world.enrol(idx, day)

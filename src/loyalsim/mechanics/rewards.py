@@ -149,6 +149,8 @@ class Rewards(Mechanic[RewardsParams]):
         self._target_value_ppv: np.ndarray | None = None
         """The points-per-visit array the cache was computed with (it is fixed before day 0)."""
         world.state.reward_names = [r.name for r in by_points]
+        taste = self._taste[world.pop.segment, 0]
+        world.state.goal_value_per_point = taste * (self._value[0] / self._points[0])
 
     def _perceived(self, world: World, idx: np.ndarray) -> np.ndarray:
         """Perceived value of every reward (customers x rewards): value x segment taste, and

@@ -292,6 +292,13 @@ WEEKLY_ONLY: tuple[Kpi, ...] = (
         additive=True,
         weekly=True,
     ),
+    K(
+        "shaped_revenue",
+        "Revenue of the shaped baskets, before redemption discounts",
+        "money",
+        additive=True,
+        weekly=True,
+    ),
     K("alive", "Customers alive", "count", weekly=True),
     K("control_alive", "Customers alive, no program", "count", weekly=True),
 )

@@ -32,6 +32,7 @@ FLOW_SERIES = (
     "member_visits",
     "revenue",
     "base_revenue",
+    "shaped_revenue",
     "redemption_discount",
     "member_revenue",
     "new_members",
@@ -130,6 +131,7 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
     control_revenue = float(control.daily["revenue"].sum())
     discount = float(arm.daily["redemption_discount"].sum())
     base_revenue = float(arm.daily["base_revenue"].sum())
+    shaped_revenue = float(arm.daily["shaped_revenue"].sum())
     program_cost, program_income, costs = money_accounts(arm)
     profit = revenue * margin + program_income - program_cost
     control_profit = control_revenue * margin
@@ -172,7 +174,7 @@ def summarise(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[s
         "redemption_discount": discount,
         "incremental_gross_revenue": revenue + discount - control_revenue,
         "incremental_revenue_frequency": base_revenue - control_revenue,
-        "incremental_revenue_basket": revenue + discount - base_revenue,
+        "incremental_revenue_basket": shaped_revenue - base_revenue,
         "gross_margin": revenue * margin,
         "program_cost": program_cost,
         "program_income": program_income,
@@ -307,7 +309,7 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
     out["gross_revenue"] = out["revenue"] + out["redemption_discount"]
     out["incremental_gross_revenue"] = out["gross_revenue"] - out["control_revenue"]
     out["incremental_revenue_frequency"] = out["base_revenue"] - out["control_revenue"]
-    out["incremental_revenue_basket"] = out["gross_revenue"] - out["base_revenue"]
+    out["incremental_revenue_basket"] = out["shaped_revenue"] - out["base_revenue"]
     out["incremental_profit"] = out["incremental_revenue"] * margin + income - out["program_cost"]
     out["liability"] = out["points_outstanding"] * cost_per_point(arm)
     arrived = max(int(np.count_nonzero(arm.world.arrival_day < days)), 1)

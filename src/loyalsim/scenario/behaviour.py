@@ -32,6 +32,7 @@ class BehaviourSpec(Spec):
     reset_carry: Probability = 0.4
     reset_half_life_days: HalfLife = 10.0
     post_reward_dropout: Effect = 0.7
+    enrol_benefit_half: Money = 20.0
     headroom_visits_per_week: Annotated[float, Field(gt=0.0, le=MAX_EFFECT)] = 1.0
     headroom_steepness: Annotated[float, Field(gt=0.0, le=MAX_EFFECT)] = 2.0
     value_ref_rate: Annotated[float, Field(gt=0.0, le=MAX_EFFECT)] = 0.10
