@@ -69,7 +69,8 @@ def test_the_written_files_do_not_depend_on_jobs(scenario_file: Path, tmp_path: 
         out = tmp_path / f"jobs{jobs}"
         done = cli(
             "run", str(scenario_file), "--out", str(out), "--transactions", "--pilot-share",
-            "0.3", "--worlds", "2", "--set", "uncertainty.library=true", "--jobs", jobs,
+            "0.3", "--worlds", "2", "--jobs", jobs,
+            "--set", "uncertainty={priors: {behaviour.goal_gradient: library}}",
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert "not of a world" in done.stdout
