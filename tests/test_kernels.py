@@ -157,7 +157,7 @@ def test_tier_chase_pull_matches_the_numpy_formula():
 def test_goal_pull_matches_the_numpy_equations(curvature, endowed):
     """The compiled goal-gradient pull is the numpy sequence of docs/model.md §3 (as the
     rewards mechanic computed it before), bit for bit."""
-    from loyalsim.mechanics.goal_pull import felt_progress, scale_pull
+    from loyalsim.mechanics.reward_kernels import felt_progress, scale_pull
 
     rng = np.random.default_rng(21)
     carry = np.where(rng.random(N) < 0.2, rng.random(N), 0.0)
@@ -240,3 +240,25 @@ def test_churn_probability_matches_the_numpy_formula(with_goal):
     assert np.array_equal(got, prob)
     no_lockin = dropout[c] * factor * (1.0 + 0.5 * frustrated[c])
     assert (got < no_lockin).any() == with_goal
+
+
+def test_the_redemption_plan_matches_the_numpy_rules():
+    from loyalsim.mechanics.reward_kernels import plan_redemptions
+
+    rng = np.random.default_rng(33)
+    idx = np.flatnonzero(rng.random(N) < 0.3)
+    balance, target = rng.integers(0, 300, N), rng.choice([100, 250], N)
+    member, engaged, frustrated = (rng.random(N) < q for q in (0.9, 0.5, 0.1))
+    ppv = np.where(rng.random(N) < 0.9, rng.uniform(0.5, 5, N), 0.0)
+    rate = rng.uniform(0.01, 0.5, N)
+    saved = np.zeros(N, dtype=bool)
+    can, tracking, out = plan_redemptions(
+        idx, balance, target, 100, member, engaged, frustrated, saved, ppv, rate, 60.0
+    )
+    bal, track = balance[idx], (member & engaged & ~frustrated)[idx]
+    expected = np.where(track, bal >= target[idx], bal >= 100)
+    assert np.array_equal(tracking, track) and np.array_equal(can, expected)
+    assert np.array_equal(np.flatnonzero(saved), idx[track & ~expected & (bal >= 100)])
+    short = idx[(bal < 100) & track & (ppv[idx] > 0)]
+    expected_out = short[(100 - balance[short]) / (rate[short] * ppv[short]) > 60.0]
+    assert np.array_equal(out, expected_out) and 0 < out.size < short.size

@@ -205,14 +205,14 @@ class Rewards(Mechanic[RewardsParams]):
         by the target's value per unit of effort (:meth:`target_pull`), with partial reset
         after a reward. Progress is felt: until their first redemption, the points given free
         on joining weigh ``1 + endowed_progress`` times (Nunes & Dreze 2006). One compiled
-        passes over the customers (``loyalsim.mechanics.goal_pull``)."""
-        from loyalsim.mechanics import goal_pull  # compiled: imported on first use
+        passes over the customers (``loyalsim.mechanics.reward_kernels``)."""
+        from loyalsim.mechanics import reward_kernels  # compiled: imported on first use
 
         b, ledger = world.behaviour, world.ledger
         head_start = world.state.head_start
         if head_start is None or b.endowed_progress == 0:
             head_start = _NO_HEAD_START
-        pull = goal_pull.felt_progress(
+        pull = reward_kernels.felt_progress(
             self._carry,
             self._carry_decay,
             ledger.balance,
@@ -223,7 +223,7 @@ class Rewards(Mechanic[RewardsParams]):
         )
         if b.goal_gradient_curvature != 1.0:
             pull **= b.goal_gradient_curvature
-        return goal_pull.scale_pull(
+        return reward_kernels.scale_pull(
             pull,
             world.member,
             world.pop.engaged,
@@ -250,18 +250,29 @@ class Rewards(Mechanic[RewardsParams]):
         batch.spend[rows] *= 1.0 + pressure
 
     def redeem(self, world: World, batch: VisitBatch) -> None:
+        from loyalsim.mechanics import reward_kernels  # compiled: imported on first use
+
         members = np.flatnonzero(batch.member)
         idx = batch.idx[members]
         self._retarget(world, idx)  # today's points are in: the target may have moved
-        balance = world.ledger.balance[idx]
-        tracking = world.tracking(idx)
-        can = np.where(tracking, balance >= self._target_points[idx], False)
-        can |= ~tracking & (balance >= self._points[0])
-        self._saved[idx[tracking & ~can & (balance >= self._points[0])]] = True
+        can, tracking, out_of_reach = reward_kernels.plan_redemptions(
+            idx,
+            world.ledger.balance,
+            self._target_points,
+            int(self._points[0]),
+            world.member,
+            world.pop.engaged,
+            world.frustrated,
+            self._saved,
+            world.state.points_per_visit,
+            world.pop.rate,
+            float(world.state.patience_days),
+        )
         if can.any():
-            self._redeem(world, batch, members[can], idx[can], balance[can], tracking[can])
-        short = balance < self._points[0]
-        self._give_up_if_out_of_reach(world, batch.day, idx[short])
+            rows = idx[can]
+            balance = world.ledger.balance[rows]
+            self._redeem(world, batch, members[can], rows, balance, tracking[can])
+        self._give_up_if_out_of_reach(world, batch.day, out_of_reach)
 
     def _redeem(
         self,
@@ -333,17 +344,11 @@ class Rewards(Mechanic[RewardsParams]):
         return factor
 
     def _give_up_if_out_of_reach(self, world: World, day: int, idx: np.ndarray) -> None:
-        """Engaged members who can earn but cannot reach the cheapest reward within their
-        patience may give up (members with no way to earn have no goal to give up on)."""
-        b = world.behaviour
-        idx = idx[world.tracking(idx) & (world.state.points_per_visit[idx] > 0)]
-        if not idx.size:
-            return
-        missing = self._points[0] - world.ledger.balance[idx]
-        per_day = world.pop.rate[idx] * world.state.points_per_visit[idx]
-        idx = idx[missing / per_day > world.state.patience_days]
+        """Engaged members ``idx`` who can earn but cannot reach the cheapest reward within
+        their patience (:func:`~loyalsim.mechanics.reward_kernels.plan_redemptions`) give up
+        with ``give_up_prob`` (members with no way to earn have no goal to give up on)."""
         u = world.stream("give_up").uniform(day, idx)  # counter based: same draws as for all
-        world.give_up(idx[u < b.give_up_prob], day)
+        world.give_up(idx[u < world.behaviour.give_up_prob], day)
 
     def kpis(self, world: World) -> dict[str, float]:
         engaged = world.member & world.pop.engaged

@@ -1,0 +1,105 @@
+"""Compiled passes of the rewards mechanic: the goal-gradient pull of every customer (it runs
+every day) and the redemption plan of the day's member visitors.
+
+Kept apart from :mod:`loyalsim.mechanics.rewards` so that loading a scenario does not import
+Numba; the rewards mechanic imports it on first use. The two pull loops have no branch that
+depends on the customer, so they compile to vector instructions.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def felt_progress(
+    carry: np.ndarray,
+    carry_decay: float,
+    balance: np.ndarray,
+    redeemed: np.ndarray,
+    head_start: np.ndarray,
+    endowed_progress: float,
+    target_points: np.ndarray,
+) -> np.ndarray:
+    """Decays ``carry`` in place and returns ``max(progress, carry)`` for every customer, with
+    ``progress = min((balance + eta * head_start [no redemption yet]) / target, 1)``
+    (docs/model.md §3); an empty ``head_start`` means no endowed progress. Targets cost at
+    least one point, so no NaN arises and the maximum is numpy's."""
+    n = carry.size
+    out = np.empty(n)
+    endowed = head_start.size > 0
+    for i in range(n):
+        c = carry[i] * carry_decay
+        carry[i] = c
+        if endowed:
+            extra = endowed_progress * head_start[i] if redeemed[i] == 0 else 0.0
+            progress = min((balance[i] + extra) / target_points[i], 1.0)
+        else:
+            progress = min(balance[i] / target_points[i], 1.0)
+        out[i] = progress if progress >= c else c
+    return out
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def scale_pull(
+    pull: np.ndarray,
+    member: np.ndarray,
+    engaged: np.ndarray,
+    frustrated: np.ndarray,
+    gradient: float,
+    target_value: np.ndarray,
+) -> np.ndarray:
+    """In place: ``pull * (gradient * V)`` for tracking members (engaged, not given up), 0 for
+    everyone else. ``V`` (``target_value``) is finite and non-negative, so a zero pull stays
+    zero, as when only the non-zero pulls are scaled."""
+    for i in range(pull.size):
+        scaled = pull[i] * (gradient * target_value[i])
+        pull[i] = scaled if member[i] & engaged[i] & ~frustrated[i] else 0.0
+    return pull
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def plan_redemptions(
+    idx: np.ndarray,
+    balance: np.ndarray,
+    target_points: np.ndarray,
+    cheapest: int,
+    member: np.ndarray,
+    engaged: np.ndarray,
+    frustrated: np.ndarray,
+    saved: np.ndarray,
+    points_per_visit: np.ndarray,
+    rate: np.ndarray,
+    patience_days: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who among member visitors ``idx`` can redeem, who tracks their points, and who is out
+    of reach (docs/model.md §3):
+
+    - tracking members can redeem once their balance reaches their target, the others once it
+      reaches the cheapest reward; a tracking member who could afford the cheapest reward but
+      saves for a dearer target is marked in ``saved`` (in place);
+    - tracking members who can earn and are short of the cheapest reward are out of reach when
+      ``(cheapest - balance) / (rate * points_per_visit) > patience_days``.
+
+    Returns ``(can, tracking)`` aligned with ``idx`` and the customers out of reach."""
+    n = idx.size
+    can = np.empty(n, dtype=np.bool_)
+    tracking = np.empty(n, dtype=np.bool_)
+    out_of_reach = np.empty(n, dtype=np.int64)
+    k = 0
+    for j in range(n):
+        i = idx[j]
+        bal = balance[i]
+        tracks = member[i] & engaged[i] & ~frustrated[i]
+        affords = bal >= cheapest
+        ready = bal >= target_points[i] if tracks else affords
+        tracking[j] = tracks
+        can[j] = ready
+        if tracks and not ready and affords:
+            saved[i] = True
+        earns = tracks and not affords and points_per_visit[i] > 0
+        if earns and (cheapest - bal) / (rate[i] * points_per_visit[i]) > patience_days:
+            out_of_reach[k] = i
+            k += 1
+    return can, tracking, out_of_reach[:k]
