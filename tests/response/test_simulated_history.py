@@ -133,3 +133,17 @@ def test_pilot_takes_each_group_from_its_arm(recorded: tuple[str, Recorded]) -> 
     share = (pilot.assignment["group"] == "treated").mean()
     n = len(pilot.assignment)
     assert abs(share - 0.5) < 4 * np.sqrt(0.25 / n)  # binomial, 4 standard errors
+
+
+def test_the_memory_budget_counts_the_recorded_visits_on_the_high_side(
+    recorded: tuple[str, Recorded],
+) -> None:
+    from loyalsim.experiments import budget
+
+    name, rec = recorded
+    scenario = shipped(name, size=1500, weeks=30, reps=1)
+    plain = budget.estimate(scenario, 1)
+    extra = budget.with_recording(plain, scenario).memory - plain.memory
+    assert rec.control is not None
+    visits = rec.program.row.size + rec.control.row.size
+    assert visits * budget.RECORDED_VISIT_BYTES <= extra <= 5 * visits * budget.RECORDED_VISIT_BYTES

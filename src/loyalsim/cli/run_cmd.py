@@ -115,10 +115,12 @@ def run(
     scenario = marked(loaded, overrides)
     count = replications or scenario.replications
     n_worlds = world_count(scenario, worlds)
+    logs = transactions or pilot_share is not None
     plan = budget.estimate(scenario, count * n_worlds)
+    if logs:
+        plan = budget.with_recording(plan, scenario)
     budget.require_fits(plan)
     announce_if_long(plan)
-    logs = transactions or pilot_share is not None
     recorder = TransactionRecorder(replication=0)
     with progress_bar() as bar:
         task = bar.add_task(f"simulating {scenario.name}", total=count * n_worlds)

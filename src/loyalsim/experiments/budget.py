@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import resource
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from loyalsim import mechanics as mechanic_registry
@@ -26,6 +26,11 @@ KEPT_ROW_BYTES = 400
 """Memory per row that a finished replication keeps (per-customer totals of both arms)."""
 CUSTOMER_DAYS_PER_SECOND = 20e6
 """Engine speed assumed for the time estimate (program and control arm counted separately)."""
+RECORDED_VISIT_BYTES = 250
+"""Memory per recorded visit of ``run --transactions`` (38 bytes of raw arrays, the frames with
+text ids and their sorted copies; on the high side)."""
+RECORDED_LIFT = 1.5
+"""Margin on the no-program visit rate for the program arm's lift."""
 LONG_RUN_SECONDS = 60.0
 """Runs estimated to take longer than this announce the estimate when they start."""
 
@@ -72,6 +77,17 @@ def estimate(
     customer_days = float(rows) * days * replications * (designs + 1)
     seconds = customer_days / CUSTOMER_DAYS_PER_SECOND / parallel
     return Budget(memory, seconds, rows, customer_days)
+
+
+def with_recording(budget: Budget, scenario: Scenario) -> Budget:
+    """``budget`` plus the memory of recording one replication's transactions (both arms): the
+    expected visits of the mean base rate ``r / alpha`` of each segment, lifted for the
+    program."""
+    spec = scenario.population
+    per_day = sum(s.share * s.purchase.r / s.purchase.alpha / s.purchase.days_per_unit()
+                  for s in spec.segments)  # fmt: skip
+    visits = budget.rows * per_day * scenario.horizon.total_days * (1.0 + RECORDED_LIFT)
+    return replace(budget, memory=budget.memory + visits * RECORDED_VISIT_BYTES)
 
 
 def require_fits(budget: Budget, what: str = "this run") -> None:
