@@ -241,9 +241,11 @@ def test_segments_partition_the_run_and_trends_match_them(shipped_runs: dict[str
         summary = result.summary_dict()
         segments = summary["segments"]
         assert set(segments) == {s.name for s in result.scenario.population.segments}
-        for key in ("customers", "revenue", "control_revenue", "visits", "points_issued"):
+        keys = ("customers", "revenue", "control_revenue", "visits", "points_issued")
+        keys += ("program_cost", "program_income", "incremental_profit")
+        for key in keys:
             total = sum(seg[key] for seg in segments.values())
-            assert total == pytest.approx(summary["kpis"][key], rel=1e-9), (name, key)
+            assert total == pytest.approx(summary["kpis"][key], rel=1e-9, abs=1e-6), (name, key)
         groups = summary["customer_groups"]
         both = groups["engaged"]["revenue"] + groups["passive"]["revenue"]
         assert both == pytest.approx(summary["kpis"]["revenue"], rel=1e-9), name

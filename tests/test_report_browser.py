@@ -36,7 +36,15 @@ return Array.from(document.querySelectorAll('main section')).map(
     s => [s.id, s.scrollWidth, s.clientWidth]);
 """
 
-DECISION_SECTIONS = {"summary", "kpis", "segments", "comparison", "recommendation", "tiers"}
+DECISION_SECTIONS = {
+    "summary",
+    "kpis",
+    "segments",
+    "comparison",
+    "recommendation",
+    "tiers",
+    "years",
+}
 """Sections whose tables must fit a 1100-px page without scrolling sideways."""
 
 ROWS = """
@@ -68,6 +76,7 @@ def reports(tmp_path_factory) -> list[Path]:
         opt,
         three_objectives(opt, root / "optimize3"),
         run,
+        real_run(root / "years", **{"horizon": {"years": 5}, "population.size": 300}),
     ]
     return [write_report(d) for d in dirs] + [calibrated(root / "calibrate") / "report.html"]
 
@@ -155,3 +164,31 @@ def test_new_sections_show_their_numbers(reports: list[Path]) -> None:
         assert ids[0] == "summary" and {"parameters", "holdout"} <= set(ids)
         holdout = driver.find_element("css selector", "#holdout").text
         assert "%" in holdout and driver.find_element("css selector", "#holdout img")
+
+
+TABLE_FIT = """
+return Array.from(document.querySelectorAll(arguments[0])).map(t => {
+    const box = t.closest('section');
+    return [t.scrollWidth, box.clientWidth, t.getBoundingClientRect().right,
+            box.getBoundingClientRect().right];
+});
+"""
+
+
+def test_the_years_table_of_a_five_year_run_fits_the_page(reports: list[Path]) -> None:
+    """Five years, every yearly KPI: the table fits a 1100-px window inside its section (no
+    sideways scrolling, nothing cut off)."""
+    with chromium(width=1100) as driver:
+        driver.get(_by_id(reports, "years").as_uri())
+        rows = driver.execute_script(ROWS, "#years table tbody tr")
+        header = driver.execute_script(ROWS, "#years table thead tr")[0]
+        assert (
+            len(header) == 6 and header[1].startswith("Year 1") and header[5].startswith("Year 5")
+        )
+        assert any(r[0] == "Liability at year end (USD)" for r in rows)
+        assert all(len(r) == 6 for r in rows)
+        (fit,) = driver.execute_script(TABLE_FIT, "#years table")
+        width, room, right, box_right = fit
+        assert width <= room and right <= box_right, fit
+        text = driver.find_element("css selector", "#years").text
+        assert "Net present value of incremental profit" in text

@@ -62,6 +62,13 @@ def test_outputs_constraints_and_recommendation(tiny_file: Path, tmp_path: Path)
         assert (out / name).stat().st_size > 0, name
     trials = pd.read_csv(out / "trials.csv")
     assert len(trials) == 14 and set(trials["state"]) == {"COMPLETE"}
+    for name in ("trials", "pareto"):  # a Parquet copy beside each CSV, the same table
+        parquet, csv = pd.read_parquet(out / f"{name}.parquet"), pd.read_csv(out / f"{name}.csv")
+        assert list(parquet.columns) == list(csv.columns) and len(parquet) == len(csv)
+        numbers = parquet.select_dtypes("number").columns
+        pd.testing.assert_frame_equal(parquet[numbers], csv[numbers], check_dtype=False)
+        assert pd.api.types.is_float_dtype(parquet["values_incremental_profit"])
+        assert (parquet["error"] == "").all()  # kept as text, not read back as NaN
     for column in (
         f"params_{POINTS}",
         "values_incremental_profit",

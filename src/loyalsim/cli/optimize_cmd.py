@@ -248,12 +248,13 @@ def _write(
     from loyalsim.experiments.optimize import recommend, tables
     from loyalsim.experiments.optimize.space import decode_params
     from loyalsim.outputs.files import write_csv, write_text
+    from loyalsim.outputs.tables import write_table
     from loyalsim.report import figures, study_figures
     from loyalsim.report.executive import merged_designs
 
-    write_csv(frame, directory / "trials.csv")
+    write_table(frame, directory / "trials.csv")
     front = tables.pareto_frame(frame, search, [t.number for t in study.best_trials])
-    write_csv(front, directory / "pareto.csv")
+    write_table(front, directory / "pareto.csv")
     study_figures.plot_hypervolume(frame, search, directory / "hypervolume.png")
     note = study_figures.plot_importances(study, search, directory / "param_importances.png")
     if note:
@@ -296,6 +297,7 @@ def _summary(frame: pd.DataFrame, search: SearchSpec, directory: Path, url: str)
         f"{int(frame['feasible'].sum())} feasible, Pareto front {len(front)}"
     )
     console.print(
-        f"wrote {directory}: trials.csv, pareto.csv, recommendation.json/.md, plots, report.html"
+        f"wrote {directory}: trials.csv/.parquet, pareto.csv/.parquet, recommendation.json/.md, "
+        "plots, report.html"
     )
     console.print(f"dashboard: optuna-dashboard {url}")

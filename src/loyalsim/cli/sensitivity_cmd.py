@@ -64,7 +64,7 @@ def sensitivity_cmd(
 ) -> None:
     """Global sensitivity of KPIs to the uncertain parameters (writes sensitivity.csv,
     tornado.png and report.html)."""
-    from loyalsim.experiments.scenarios import load_scenario
+    from loyalsim.experiments.scenarios import load_scenario, marked
     from loyalsim.experiments.uncertainty.sensitivity import DEFAULT_KPIS, METHODS, sensitivity
     from loyalsim.metrics.catalogue import keys_for
     from loyalsim.outputs.files import prepare_dir
@@ -75,7 +75,8 @@ def sensitivity_cmd(
 
     if method not in METHODS:
         raise LoyalsimError(f"--method {method}: allowed: {', '.join(METHODS)}")
-    scenario = load_scenario(file, overrides_from(set_))
+    overrides = overrides_from(set_)
+    scenario = marked(load_scenario(file, overrides), overrides)
     kpis = tuple(kpi or DEFAULT_KPIS)
     known = set(keys_for(scenario))
     unknown = [k for k in kpis if k not in known]

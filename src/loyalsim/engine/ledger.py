@@ -45,6 +45,9 @@ class Ledger:
             lambda: np.zeros(days, dtype=np.int64)
         )
         self.cost_by_type: dict[str, float] = defaultdict(float)
+        self.customer_money: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(size))
+        """Per customer, the part of each money account booked with the customers it concerns
+        (``who``); what was booked without them is shared out by the metrics."""
         self.expired_engaged = 0
         self._lots: np.ndarray | None = None
         self._lot_days = 0
@@ -174,14 +177,42 @@ class Ledger:
         return points
 
     # -- money --
-    def money(self, account: str, day: int, amount: float) -> None:
-        """Add ``amount`` to a money account (revenue, reward_cost, operating_cost, ...)."""
+    def money(
+        self,
+        account: str,
+        day: int,
+        amount: float,
+        who: np.ndarray | None = None,
+        each: np.ndarray | None = None,
+    ) -> None:
+        """Add ``amount`` to a money account (revenue, reward_cost, operating_cost, ...);
+        ``who``: the customers it concerns, ``each``: their parts (default equal parts)."""
         self.daily_money[account][day] += amount
+        if who is not None:
+            self._attribute(account, amount, who, each)
 
-    def reward_cost(self, reward_type: str, day: int, amount: float) -> None:
-        """Record the cost of rewards given out, by reward type."""
+    def reward_cost(
+        self,
+        reward_type: str,
+        day: int,
+        amount: float,
+        who: np.ndarray | None = None,
+        each: np.ndarray | None = None,
+    ) -> None:
+        """Record the cost of rewards given out, by reward type (``who``/``each`` as in
+        :meth:`money`)."""
         self.daily_money["reward_cost"][day] += amount
         self.cost_by_type[reward_type] += amount
+        if who is not None:
+            self._attribute("reward_cost", amount, who, each)
+
+    def _attribute(
+        self, account: str, amount: float, who: np.ndarray, each: np.ndarray | None
+    ) -> None:
+        if not who.size:
+            return
+        parts = np.full(who.size, amount / who.size) if each is None else each
+        np.add.at(self.customer_money[account], who, parts)
 
     # -- checks --
     def check_identity(self) -> None:

@@ -134,7 +134,9 @@ class Acquisition(Mechanic[AcquisitionParams]):
             bonus = np.full(joined.size, self.params.bonus_points, dtype=np.int64)
             world.ledger.issue(joined, bonus, "acquisition_bonus", day)
         if self.params.cost_per_acquired:
-            world.ledger.money("acquisition_cost", day, self.params.cost_per_acquired * idx.size)
+            world.ledger.money(
+                "acquisition_cost", day, self.params.cost_per_acquired * idx.size, who=idx
+            )
         self._acquired += int(idx.size)
 
     def kpis(self, world: World) -> dict[str, float]:

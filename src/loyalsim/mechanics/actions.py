@@ -91,7 +91,7 @@ class Actions(Mechanic[ActionsParams]):
                 )
             world.feel(idx, a.attachment_gain)
             if a.cost_per_action:
-                world.ledger.money("actions_cost", day, a.cost_per_action * idx.size)
+                world.ledger.money("actions_cost", day, a.cost_per_action * idx.size, who=idx)
             self._acted[idx] = True
             self._count += idx.size
 

@@ -70,7 +70,7 @@ class Birthday(Mechanic[BirthdayParams]):
         if not idx.size:
             return
         p = self.params
-        world.ledger.reward_cost(p.gift_type, day, p.gift_cost * idx.size)
+        world.ledger.reward_cost(p.gift_type, day, p.gift_cost * idx.size, who=idx)
         worth = np.minimum(p.gift_value / world.pop.mean_spend_of(idx), 1.0)
         world.feel(idx, p.gain * worth)
         self.gifts += idx.size

@@ -127,7 +127,13 @@ class Coalition(Mechanic[CoalitionParams]):
             points = np.floor(spend * q.points_per_unit).astype(np.int64)
             world.ledger.issue(idx, points, f"partner:{q.name}", day)
             if q.funding_per_point:
-                world.ledger.money("partner_income", day, q.funding_per_point * int(points.sum()))
+                world.ledger.money(
+                    "partner_income",
+                    day,
+                    q.funding_per_point * int(points.sum()),
+                    who=idx,
+                    each=q.funding_per_point * points,
+                )
             if q.burn is not None:
                 self._burn(world, day, j, q.burn, idx)
             world.feel(idx, self.params.attachment_gain)
@@ -140,7 +146,9 @@ class Coalition(Mechanic[CoalitionParams]):
         if not idx.size:
             return
         world.ledger.redeem(idx, np.full(idx.size, burn.points, dtype=np.int64), day)
-        world.ledger.reward_cost("partner", day, burn.cost_per_point * burn.points * idx.size)
+        world.ledger.reward_cost(
+            "partner", day, burn.cost_per_point * burn.points * idx.size, who=idx
+        )
         self._burned += burn.points * idx.size
 
     def kpis(self, world: World) -> dict[str, float]:

@@ -166,7 +166,9 @@ class Experiences(Mechanic[ExperiencesParams]):
             price = np.full(seated.size, event.points_price, dtype=np.int64)
             world.ledger.redeem(seated, price, day)
         if seated.size:
-            world.ledger.reward_cost("experience", day, event.cost_per_seat * seated.size)
+            world.ledger.reward_cost(
+                "experience", day, event.cost_per_seat * seated.size, who=seated
+            )
         gain = b.attachment_gain_redeem * (1.0 + p.value_premium * 2.0 * seeking[seated])
         world.feel(seated, np.clip(gain, 0.0, 1.0))
         loss = np.clip(p.disappointment_loss * 2.0 * seeking[missed], 0.0, 1.0)

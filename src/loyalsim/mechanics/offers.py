@@ -109,7 +109,7 @@ class Offers(Mechanic[OffersParams]):
         if p.max_contacts is not None and idx.size > p.max_contacts:
             lot = stream.uniform(day, idx, sub=1)
             idx = np.sort(idx[np.argsort(lot, kind="stable")[: p.max_contacts]])
-        world.ledger.money("contact_cost", day, p.contact_cost * idx.size)
+        world.ledger.money("contact_cost", day, p.contact_cost * idx.size, who=idx)
         chance = np.minimum(p.response_rate * world.pop.traits["reward_sensitivity"][idx], 1.0)
         responders = idx[stream.uniform(day, idx) < chance]
         self._until[responders] = day + p.window_days - 1
@@ -130,7 +130,7 @@ class Offers(Mechanic[OffersParams]):
             points = np.full(idx.size, p.bonus_points, dtype=np.int64)
             world.ledger.issue(idx, points, "offer", batch.day)
         else:
-            world.ledger.money("offer_cost", batch.day, p.discount * idx.size)
+            world.ledger.money("offer_cost", batch.day, p.discount * idx.size, who=idx)
         world.feel(idx, p.attachment_gain)
         self._until[idx] = NEVER
         self.used += idx.size

@@ -106,7 +106,8 @@ class PaidMembership(Mechanic[PaidMembershipParams]):
         if idx.size:
             self._value[idx] += p.discount * batch.spend[paid] + p.perk_value
             cost = p.discount * float(batch.spend[paid].sum()) + p.perk_cost * idx.size
-            world.ledger.money("membership_benefit_cost", batch.day, cost)
+            each = p.discount * batch.spend[paid] + p.perk_cost
+            world.ledger.money("membership_benefit_cost", batch.day, cost, who=idx, each=each)
         self._offer(world, batch.day, batch.idx[~paid & ~self._lapsed[batch.idx]])
 
     def _offer(self, world: World, day: int, idx: np.ndarray) -> None:
@@ -123,7 +124,7 @@ class PaidMembership(Mechanic[PaidMembershipParams]):
         self._since[idx] = day
         self._value[idx] = 0.0
         world.enrol(idx, day)
-        world.ledger.money("membership_fee_income", day, p.fee * idx.size)
+        world.ledger.money("membership_fee_income", day, p.fee * idx.size, who=idx)
         self._joins += idx.size
 
     def close_day(self, world: World, day: int) -> None:
@@ -145,7 +146,7 @@ class PaidMembership(Mechanic[PaidMembershipParams]):
         stay, leave = due[renew], due[~renew]
         self._since[stay] = day
         self._value[stay] = 0.0
-        world.ledger.money("membership_fee_income", day, p.fee * stay.size)
+        world.ledger.money("membership_fee_income", day, p.fee * stay.size, who=stay)
         self._paid[leave] = False
         self._lapsed[leave] = True
 

@@ -121,7 +121,9 @@ class Referral(Mechanic[ReferralParams]):
             bonus = np.full(referees.size, p.referee_bonus, dtype=np.int64)
             world.ledger.issue(referees, bonus, "referee_bonus", day)
         if p.cash_cost_per_referral:
-            world.ledger.money("referral_cash_cost", day, p.cash_cost_per_referral * referees.size)
+            world.ledger.money(
+                "referral_cash_cost", day, p.cash_cost_per_referral * referees.size, who=referees
+            )
 
     def kpis(self, world: World) -> dict[str, float]:
         ledger = world.ledger

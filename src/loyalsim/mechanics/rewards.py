@@ -301,7 +301,10 @@ class Rewards(Mechanic[RewardsParams]):
         cost = self._displace(world, batch, rows, choice)
         spent = np.bincount(choice, weights=cost, minlength=self._points.size)
         for k in np.flatnonzero(np.bincount(choice, minlength=self._points.size)):
-            world.ledger.reward_cost(self._types[k], batch.day, float(spent[k]))
+            mine = choice == k
+            world.ledger.reward_cost(
+                self._types[k], batch.day, float(spent[k]), who=idx[mine], each=cost[mine]
+            )
         self._carry[idx] = b.reset_carry
         world.feel(
             idx, np.clip(b.attachment_gain_redeem * self._gain(world, idx, choice, segment), 0, 1)

@@ -71,7 +71,14 @@ class Splitting(Mechanic[SplittingParams]):
         self._split_visits += rows.size
         self._extra += extra
         if p.cost_per_transaction and extra:
-            world.ledger.money("transaction_cost", batch.day, p.cost_per_transaction * extra)
+            each = p.cost_per_transaction * (parts - 1)
+            world.ledger.money(
+                "transaction_cost",
+                batch.day,
+                p.cost_per_transaction * extra,
+                who=batch.idx[rows],
+                each=each,
+            )
 
     def kpis(self, world: World) -> dict[str, float]:
         share = self._split_visits / self._visits if self._visits else float("nan")

@@ -62,7 +62,7 @@ class Surprise(Mechanic[SurpriseParams]):
         chosen = self._targets(world, day)[: p.gifts_per_period]
         if not chosen.size:
             return
-        world.ledger.money("surprise_cost", day, p.cost_per_gift * chosen.size)
+        world.ledger.money("surprise_cost", day, p.cost_per_gift * chosen.size, who=chosen)
         a = world.attachment_of(chosen)
         sensitivity = world.pop.traits["surprise_sensitivity"][chosen]
         size = p.gain * sensitivity * (1.0 + p.low_attachment_boost * (1.0 - a))

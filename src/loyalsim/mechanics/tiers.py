@@ -244,9 +244,16 @@ class Tiers(Mechanic[TiersParams]):
             self._total -= self._ring[:, oldest]
             self._ring[:, oldest] = 0.0
         if self._perk_per_day.any():
-            held = world.state.tier[world.member & world.alive]
+            holders = np.flatnonzero(world.member & world.alive)
+            held = world.state.tier[holders]
             counts = np.bincount(held, minlength=self._perk_per_day.size)
-            world.ledger.money("tier_perk_cost", day, float(counts @ self._perk_per_day))
+            world.ledger.money(
+                "tier_perk_cost",
+                day,
+                float(counts @ self._perk_per_day),
+                who=holders,
+                each=self._perk_per_day[held],
+            )
 
     def _final_counts(self, world: World) -> np.ndarray:
         held = world.state.tier[world.member & world.alive]

@@ -2,9 +2,11 @@
 
 Every group compares the same customers in the program arm and in the control arm (common
 random numbers make that a paired, customer-level comparison). Segments partition the
-customers, so their additive KPIs (customers, revenue, visits, points) sum to the run's
-totals. Groups are engaged and passive customers and, in tiered programs, members by the
-tier they hold at the horizon (``tier:<name>``).
+customers, so their additive KPIs (customers, revenue, visits, points, program cost and
+income, incremental profit) sum to the run's totals; program cost and income are attributed
+per customer by :mod:`loyalsim.metrics.attribution`. Groups are engaged and passive
+customers and, in tiered programs, members by the tier they hold at the horizon
+(``tier:<name>``).
 
 :class:`SegmentTrends` is an observer that records the weekly revenue and visits of each
 segment in both arms (for trend plots and checks).
@@ -20,6 +22,7 @@ import pandas as pd
 from loyalsim.engine.observers import Observer
 from loyalsim.engine.simulation import ArmResult
 from loyalsim.engine.world import VisitBatch, World
+from loyalsim.metrics.attribution import per_customer
 from loyalsim.metrics.summary import ControlArm
 
 SEGMENT_KPIS = (
@@ -36,6 +39,9 @@ SEGMENT_KPIS = (
     "incremental_revenue_pct",
     "incremental_revenue_per_customer",
     "incremental_gross_margin",
+    "program_cost",
+    "program_income",
+    "incremental_profit",
     "points_issued",
     "points_redeemed",
 )
@@ -47,10 +53,18 @@ def _ratio(num: float, den: float) -> float:
 
 
 def group_kpis(
-    mask: np.ndarray, arm: ArmResult, control: ControlArm, margin: float
+    mask: np.ndarray,
+    arm: ArmResult,
+    control: ControlArm,
+    margin: float,
+    money: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, float]:
-    """The KPIs of the customers in ``mask`` (one flag per population row)."""
+    """The KPIs of the customers in ``mask`` (one flag per population row); ``money``: the
+    per-customer program cost and income (:func:`~loyalsim.metrics.attribution.per_customer`,
+    computed when not given)."""
     w = arm.world
+    cost, income = per_customer(arm) if money is None else money
+    program_cost, program_income = float(cost[mask].sum()), float(income[mask].sum())
     arrived = mask & (w.arrival_day < w.days)
     control_arrived = mask & control.customer_arrived
     n = int(np.count_nonzero(arrived))
@@ -73,6 +87,9 @@ def group_kpis(
         "incremental_revenue_pct": _ratio(incremental, control_revenue),
         "incremental_revenue_per_customer": _ratio(incremental, n),
         "incremental_gross_margin": incremental * margin,
+        "program_cost": program_cost,
+        "program_income": program_income,
+        "incremental_profit": incremental * margin + program_income - program_cost,
         "points_issued": float(w.ledger.issued[mask].sum()),
         "points_redeemed": float(w.ledger.redeemed[mask].sum()),
     }
@@ -81,8 +98,9 @@ def group_kpis(
 def segment_kpis(arm: ArmResult, control: ControlArm, margin: float) -> dict[str, Any]:
     """Segment name -> KPI -> value."""
     pop = arm.world.pop
+    money = per_customer(arm)
     return {
-        name: group_kpis(pop.segment == k, arm, control, margin)
+        name: group_kpis(pop.segment == k, arm, control, margin, money)
         for k, name in enumerate(pop.segment_names)
     }
 
@@ -90,13 +108,14 @@ def segment_kpis(arm: ArmResult, control: ControlArm, margin: float) -> dict[str
 def customer_groups(arm: ArmResult, control: ControlArm, margin: float) -> dict[str, Any]:
     """Engaged and passive customers, and members by final tier: group -> KPI -> value."""
     w = arm.world
+    money = per_customer(arm)
     out = {
-        "engaged": group_kpis(w.pop.engaged, arm, control, margin),
-        "passive": group_kpis(~w.pop.engaged, arm, control, margin),
+        "engaged": group_kpis(w.pop.engaged, arm, control, margin, money),
+        "passive": group_kpis(~w.pop.engaged, arm, control, margin, money),
     }
     for k, name in enumerate(w.state.tier_names):
         held = w.member & w.alive & (w.state.tier == k)
-        out[f"tier:{name}"] = group_kpis(held, arm, control, margin)
+        out[f"tier:{name}"] = group_kpis(held, arm, control, margin, money)
     return out
 
 

@@ -20,6 +20,7 @@ from loyalsim.report.formatting import (
     fmt_share,
     label,
     missing,
+    unit,
 )
 from loyalsim.report.html import Section, bullets, esc, figure, para, table
 from loyalsim.report.inputs import RunFiles
@@ -330,11 +331,12 @@ SEGMENT_KPIS = (
     "retention_rate",
     "incremental_retention",
     "incremental_revenue",
-    "incremental_revenue_per_customer",
-    "incremental_gross_margin",
+    "program_cost",
+    "incremental_profit",
 )
-"""Columns of the segment tables: who joins, who stays because of the program, and who
-brings incremental revenue (the rest of each segment's KPIs fold out under "All KPIs")."""
+"""Columns of the segment tables: who joins, who stays because of the program, who brings
+incremental revenue, what the program costs for them and who is subsidised (negative
+incremental profit); the rest of each segment's KPIs fold out under "All KPIs"."""
 
 
 def group_name(name: str) -> str:
@@ -404,16 +406,27 @@ def years_section(run: RunFiles) -> Section | None:
     cur = str(summary.get("currency", ""))
     kpis, ci = summary.get("kpis", {}), summary.get("kpis_ci95", {})
 
-    def cell(row: Mapping[str, Any], key: str) -> str:
-        value = fmt(row.get(key), key, cur)
-        if key == "incremental_profit" and row.get(f"{key}_ci95"):
-            lo, hi = row[f"{key}_ci95"]
-            value += f" ({fmt_interval(lo, hi, key, cur)})"
-        return value
+    def interval(row: Mapping[str, Any], key: str) -> str:
+        """The Student-t interval as ``± half-width`` (it is symmetric about the mean)."""
+        lo, hi = row.get(f"{key}_ci95") or (None, None)
+        if lo is None or hi is None or missing(lo) or missing(hi):
+            return "n/a"
+        return "± " + fmt((float(hi) - float(lo)) / 2, key)
+
+    def name(key: str) -> str:
+        text = names.get(key, label(key))
+        return f"{text} ({cur})" if cur and unit(key) == "money" else text
 
     names = {"members": "Alive members at year end", "liability": "Liability at year end"}
-    header = ("Year", "Starts", *(names.get(k, label(k)) for k in YEARLY))
-    body = [(str(r["year"]), str(r.get("start", "")), *(cell(r, k) for k in YEARLY)) for r in rows]
+    # one column per year, one row per KPI (money in the row's currency, the interval of
+    # incremental profit on its own row): a five-year table fits a 1100-px page; beyond
+    # about eight years the section scrolls sideways
+    header = ("", *(f"Year {r['year']} (from {r.get('start', '')})" for r in rows))
+    body = []
+    for k in YEARLY:
+        body.append((name(k), *(fmt(r.get(k), k) for r in rows)))
+        if k == "incremental_profit":
+            body.append(("95% interval (Student-t)", *(interval(r, k) for r in rows)))
     lines = []
     npv = kpis.get("incremental_profit_npv")
     if npv is not None:
@@ -436,8 +449,8 @@ def years_section(run: RunFiles) -> Section | None:
                 f"{days:,.0f} days on average, in {fmt_share(share, 0)} of replications."
             )
     note = para(
-        "Program arm, means over replications (95% interval of incremental profit in "
-        "brackets); years of 365 days from the start date. yearly.csv has every replication "
+        "Program arm, means over replications (with the 95% interval of incremental "
+        "profit); years of 365 days from the start date. yearly.csv has every replication "
         "and the control arm."
     )
     return Section("years", "Year by year", table(header, body) + bullets(lines) + note)
