@@ -157,7 +157,7 @@ def test_tier_chase_pull_matches_the_numpy_formula():
 def test_goal_pull_matches_the_numpy_equations(curvature, endowed):
     """The compiled goal-gradient pull is the numpy sequence of docs/model.md §3 (as the
     rewards mechanic computed it before), bit for bit."""
-    from loyalsim.mechanics.reward_kernels import felt_progress, scale_pull
+    from loyalsim.mechanics.reward_kernels import felt_progress, goal_pull, scale_pull
 
     rng = np.random.default_rng(21)
     carry = np.where(rng.random(N) < 0.2, rng.random(N), 0.0)
@@ -172,6 +172,11 @@ def test_goal_pull_matches_the_numpy_equations(curvature, endowed):
     if curvature != 1.0:
         got **= curvature  # numpy's power, as the rewards mechanic does
     got = scale_pull(got, member, engaged, frustrated, 3.5, value)
+    if curvature == 1.0:
+        fused_carry = carry.copy()
+        fused = goal_pull(fused_carry, 0.97, balance, redeemed, head_start, 0.8, target,
+                          member, engaged, frustrated, 3.5, value)  # fmt: skip
+        assert np.array_equal(fused, got) and np.array_equal(fused_carry, got_carry)
     carry *= 0.97
     bal = balance + np.where(redeemed == 0, 0.8 * head_start, 0.0) if endowed else balance
     pull = np.minimum(bal / target, 1.0)
@@ -262,3 +267,15 @@ def test_the_redemption_plan_matches_the_numpy_rules():
     short = idx[(bal < 100) & track & (ppv[idx] > 0)]
     expected_out = short[(100 - balance[short]) / (rate[short] * ppv[short]) > 60.0]
     assert np.array_equal(out, expected_out) and 0 < out.size < short.size
+
+
+def test_stamps_match_the_numpy_visit_earning():
+    rng = np.random.default_rng(34)
+    idx = np.flatnonzero(rng.random(N) < 0.1)
+    spend, transactions = rng.uniform(0, 8, idx.size), rng.integers(1, 3, idx.size)
+    member, multiplier = rng.random(idx.size) < 0.7, rng.choice([1.0, 1.5, 1.25], N)
+    earners, points = kernels.stamps(idx, spend, transactions, member, 2.0, 3, multiplier)
+    earns = member & (spend / transactions >= 2.0)
+    expected = np.floor(3 * transactions[earns] * multiplier[idx[earns]]).astype(np.int64)
+    assert np.array_equal(earners, idx[earns]) and np.array_equal(points, expected)
+    assert 0 < earners.size < idx.size

@@ -349,3 +349,29 @@ def churn_probability(
         p *= 1.0 - min(lockin * (1.0 if tracking else 0.0), 1.0)
         out[j] = p
     return out
+
+
+@_jit
+def stamps(
+    idx: np.ndarray,
+    spend: np.ndarray,
+    transactions: np.ndarray,
+    member: np.ndarray,
+    min_spend: float,
+    points_per_visit: int,
+    earn_multiplier: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Visit earning of today's baskets (aligned with visitors ``idx``): members whose ticket
+    ``spend / transactions`` reaches ``min_spend`` earn
+    ``floor(points_per_visit * transactions * earn_multiplier)``. Returns the earners and
+    their points."""
+    earners = np.empty(idx.size, dtype=np.int64)
+    points = np.empty(idx.size, dtype=np.int64)
+    k = 0
+    for j in range(idx.size):
+        if member[j] and spend[j] / transactions[j] >= min_spend:
+            i = idx[j]
+            earners[k] = i
+            points[k] = np.int64(np.floor(points_per_visit * transactions[j] * earn_multiplier[i]))
+            k += 1
+    return earners[:k], points[:k]

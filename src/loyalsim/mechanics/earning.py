@@ -69,12 +69,18 @@ class VisitEarning(Mechanic[VisitEarningParams]):
 
     def earn(self, world: World, batch: VisitBatch) -> None:
         """Stamps per till transaction: a split basket earns one per (even) part."""
-        ticket = batch.spend / batch.transactions
-        earns = batch.member & (ticket >= self.params.min_spend)
-        idx = batch.idx[earns]
-        stamps = self.params.points_per_visit * batch.transactions[earns]
-        points = np.floor(stamps * world.state.earn_multiplier[idx])
-        world.ledger.issue(idx, points.astype(np.int64), "purchase", batch.day)
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
+        idx, points = kernels.stamps(
+            batch.idx,
+            batch.spend,
+            batch.transactions,
+            batch.member,
+            self.params.min_spend,
+            self.params.points_per_visit,
+            world.state.earn_multiplier,
+        )
+        world.ledger.issue(idx, points, "purchase", batch.day)
 
     def describe(self) -> str:
         p = self.params

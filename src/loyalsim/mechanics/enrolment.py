@@ -57,7 +57,8 @@ class Enrolment(Mechanic[EnrolmentParams]):
         idx = batch.idx[candidates]
         chance = world.pop.traits["enrol_propensity"][idx] * self.params.propensity_multiplier
         joins = world.stream("enrolment").uniform(batch.day, idx) < chance
-        joins &= self._interested(world, idx)
+        keen = np.flatnonzero(joins)  # interest only matters where the propensity says yes
+        joins[keen] = self._interested(world, idx[keen])
         self._enrol(world, idx[joins], batch.day)
         batch.member[np.flatnonzero(candidates)[joins]] = True
 

@@ -60,6 +60,40 @@ def scale_pull(
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def goal_pull(
+    carry: np.ndarray,
+    carry_decay: float,
+    balance: np.ndarray,
+    redeemed: np.ndarray,
+    head_start: np.ndarray,
+    endowed_progress: float,
+    target_points: np.ndarray,
+    member: np.ndarray,
+    engaged: np.ndarray,
+    frustrated: np.ndarray,
+    gradient: float,
+    target_value: np.ndarray,
+) -> np.ndarray:
+    """:func:`felt_progress` then :func:`scale_pull` in one pass, for a goal-gradient
+    curvature of 1 (no power between them); the same arithmetic, so the same bits."""
+    n = carry.size
+    out = np.empty(n)
+    endowed = head_start.size > 0
+    for i in range(n):
+        c = carry[i] * carry_decay
+        carry[i] = c
+        if endowed:
+            extra = endowed_progress * head_start[i] if redeemed[i] == 0 else 0.0
+            progress = min((balance[i] + extra) / target_points[i], 1.0)
+        else:
+            progress = min(balance[i] / target_points[i], 1.0)
+        pull = progress if progress >= c else c
+        scaled = pull * (gradient * target_value[i])
+        out[i] = scaled if member[i] & engaged[i] & ~frustrated[i] else 0.0
+    return out
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def plan_redemptions(
     idx: np.ndarray,
     balance: np.ndarray,

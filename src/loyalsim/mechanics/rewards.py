@@ -212,6 +212,21 @@ class Rewards(Mechanic[RewardsParams]):
         head_start = world.state.head_start
         if head_start is None or b.endowed_progress == 0:
             head_start = _NO_HEAD_START
+        if b.goal_gradient_curvature == 1.0:
+            return reward_kernels.goal_pull(
+                self._carry,
+                self._carry_decay,
+                ledger.balance,
+                ledger.redeemed,
+                head_start,
+                b.endowed_progress,
+                self._target_points,
+                world.member,
+                world.pop.engaged,
+                world.frustrated,
+                b.goal_gradient,
+                self.target_value(world),
+            )
         pull = reward_kernels.felt_progress(
             self._carry,
             self._carry_decay,
@@ -221,8 +236,7 @@ class Rewards(Mechanic[RewardsParams]):
             b.endowed_progress,
             self._target_points,
         )
-        if b.goal_gradient_curvature != 1.0:
-            pull **= b.goal_gradient_curvature
+        pull **= b.goal_gradient_curvature  # numpy's power, between the two passes
         return reward_kernels.scale_pull(
             pull,
             world.member,
