@@ -21,6 +21,7 @@ from loyalsim.cli import (
     init_cmd,
     optimize_cmd,
     report_cmd,
+    response_cmd,
     run_cmd,
     scenario_cmds,
     sensitivity_cmd,
@@ -41,6 +42,7 @@ app.command(name="compare")(compare_cmd.compare_cmd)
 app.command(name="optimize")(optimize_cmd.optimize)
 app.command(name="calibrate")(calibrate_cmd.calibrate)
 app.command(name="check-data")(check_data_cmd.check_data)
+app.command(name="calibrate-response")(response_cmd.calibrate_response)
 app.command(name="sensitivity")(sensitivity_cmd.sensitivity_cmd)
 app.command(name="report")(report_cmd.report)
 app.command(name="validate")(scenario_cmds.validate)

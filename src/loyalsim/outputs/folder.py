@@ -33,7 +33,7 @@ from loyalsim.errors import OutputError
 
 PROVENANCE = "provenance.json"
 STAGING_PREFIX = ".loyalsim-staging-"
-KINDS = ("run", "compare", "optimize", "calibrate")
+KINDS = ("run", "compare", "optimize", "calibrate", "calibrate-response")
 
 KNOWN_FILES: Mapping[str, frozenset[str]] = {
     "optimize": frozenset({"study.db", "study.db-journal", "study.db-wal", "study.db-shm"}),

@@ -11,6 +11,7 @@ from loyalsim.outputs.files import write_text
 from loyalsim.report import (
     calibration_sections,
     executive,
+    response_sections,
     sections,
     study_sections,
     uncertainty_sections,
@@ -91,6 +92,13 @@ def _content(inputs: ReportInputs) -> tuple[str, str, list[Section]]:
         if run.summary is None and comp is None and opt is None:
             log = Path(str(record.get("settings", {}).get("log", directory.name))).name
             title, subtitle = f"Calibration: {log}", "Population fitted to a transaction log"
+    if inputs.response is not None:
+        if summary is None:
+            summary = response_sections.response_decision(inputs.response).section()
+        body += response_sections.response_sections(inputs.response, directory)
+        if run.summary is None and comp is None and opt is None:
+            title = f"Response calibration: {inputs.response.get('data', directory.name)}"
+            subtitle = "Program response fitted by simulated method of moments"
     if inputs.sensitivity is not None:
         summary, extra, title, subtitle = _sensitivity(inputs, summary, title, subtitle)
         body += extra

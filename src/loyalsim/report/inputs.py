@@ -24,6 +24,7 @@ RESULT_FILES = (
     "trials.csv",
     "calibration.json",
     "sensitivity.csv",
+    "response_calibration.json",
 )
 """A directory with none of these holds no results to report on."""
 
@@ -76,6 +77,8 @@ class ReportInputs:
     """``calibration.json`` as written by ``loyalsim calibrate``."""
     sensitivity: SensitivityFiles | None = None
     """``sensitivity.csv`` and ``sensitivity.json`` as written by ``loyalsim sensitivity``."""
+    response: dict[str, Any] | None = None
+    """``response_calibration.json`` as written by ``loyalsim calibrate-response``."""
 
 
 @dataclass
@@ -169,7 +172,7 @@ def read_inputs(directory: str | Path) -> ReportInputs:
     if not any((path / name).is_file() for name in RESULT_FILES):
         raise LoyalsimError(
             f"{path}: no results to report on (expected one of {', '.join(RESULT_FILES)}, "
-            "as written by loyalsim run, compare, optimize or calibrate)"
+            "as written by loyalsim run, compare, optimize, calibrate or calibrate-response)"
         )
     return ReportInputs(
         path,
@@ -178,6 +181,7 @@ def read_inputs(directory: str | Path) -> ReportInputs:
         read_optimize(path),
         read_json(path / "calibration.json"),
         read_sensitivity(path),
+        read_json(path / "response_calibration.json"),
     )
 
 

@@ -1,0 +1,193 @@
+"""``loyalsim calibrate-response``: fit the program response to a program history (and a
+pilot) by simulated method of moments with the engine; write priors for the scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from loyalsim.cli.options import ForceOption, JobsOption, SetOption, overrides_from
+from loyalsim.errors import DataError
+from loyalsim.spec import SEED_MAX
+
+
+def calibrate_response(
+    history: Annotated[
+        Path,
+        typer.Argument(
+            help="Program history: transactions with points earned and redeemed (CSV/Parquet)."
+        ),
+    ],
+    scenario: Annotated[
+        Path,
+        typer.Option(
+            "--scenario",
+            help="Scenario YAML with the program design the history comes from and the "
+            "population (e.g. from loyalsim calibrate).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the outputs.")] = Path(
+        "calibrated/response"
+    ),
+    members: Annotated[
+        Path | None,
+        typer.Option(
+            help="Members table (customer, enrolled[, balance, tier]); default: "
+            "members.csv beside HISTORY."
+        ),
+    ] = None,
+    expiries: Annotated[
+        Path | None, typer.Option(help="Forfeits table (customer, date, points), optional.")
+    ] = None,
+    pilot: Annotated[
+        Path | None,
+        typer.Option(
+            "--pilot",
+            help="Pilot assignment table (customer, group treated/control, start); the pilot's "
+            "log is --pilot-log, else HISTORY.",
+        ),
+    ] = None,
+    pilot_log: Annotated[
+        Path | None, typer.Option(help="The pilot's transaction log (customer, date, amount).")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="Behaviour parameter to estimate (repeatable; default: "
+            "the five the history identifies best, plus membership_lift with a pilot).",
+        ),
+    ] = None,
+    calibration_end: Annotated[
+        str | None,
+        typer.Option(help="Last day (YYYY-MM-DD) of the fit; the rest is the holdout check."),
+    ] = None,
+    simulations: Annotated[
+        int, typer.Option(help="Simulations per candidate (common random numbers).", min=1, max=50)
+    ] = 2,
+    evaluations: Annotated[
+        int, typer.Option(help="Most candidate evaluations of the search.", min=2, max=10_000)
+    ] = 40,
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds the search may take (it keeps its best point).", min=1)
+    ] = 720.0,
+    bootstrap: Annotated[
+        int, typer.Option(help="Bootstrap draws over customers (moment covariance).", min=20)
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the simulations.", min=0, max=SEED_MAX)] = 0,
+    set_: SetOption = None,
+    jobs: JobsOption = 1,
+    force: ForceOption = False,
+) -> None:
+    """Fit response parameters (goal gradient, reset, post-reward defection, ...) to a program
+    history by simulated method of moments; write response_calibration.json, behaviour.yaml
+    (priors), calibrated_scenario.yaml, fit figures and report.html."""
+    from loyalsim.experiments.response.calibrate import calibrate_response as run
+    from loyalsim.experiments.response.estimate import Settings
+    from loyalsim.experiments.response.history import read_history, read_pilot
+    from loyalsim.outputs import provenance
+    from loyalsim.outputs.files import write_text
+    from loyalsim.outputs.folder import claim, staged
+    from loyalsim.outputs.response_files import calibrated_scenario, fragment_yaml, record
+    from loyalsim.report import write_report
+    from loyalsim.report.response_figures import plot_moments
+    from loyalsim.scenario.loader import load_scenario
+
+    end = _parse_date(calibration_end)
+    spec = load_scenario(scenario, overrides_from(set_))
+    place = claim(out, "calibrate-response", history.name, force, inputs=(history, scenario))
+    observed = read_history(history, members, expiries=expiries)
+    trial = read_pilot(pilot_log or history, pilot) if pilot is not None else None
+    settings = Settings(
+        simulations=simulations,
+        seed=seed,
+        bootstrap=bootstrap,
+        max_evaluations=evaluations,
+        time_limit_s=time_limit,
+        jobs=jobs,
+    )
+    console = Console(stderr=True)
+    try:
+        result = run(spec, observed, trial, param, settings, end, None)
+    except ValueError as exc:
+        raise DataError(f"--param: {exc}") from None
+    label = history.name
+    used = {
+        "history": str(history),
+        "scenario": str(scenario),
+        "members": str(members) if members else None,
+        "expiries": str(expiries) if expiries else None,
+        "pilot": str(pilot) if pilot else None,
+        "pilot_log": str(pilot_log) if pilot_log else None,
+        "simulations": simulations,
+        "evaluations": evaluations,
+        "time_limit": time_limit,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "jobs": jobs,
+    }
+    data = record(result, used, label)
+    prov = provenance.record(overrides={}, seed=seed, replications=simulations, log=history)
+    with staged(place, prov) as staging:
+        write_text(staging / "response_calibration.json", json.dumps(data, indent=2) + "\n")
+        write_text(staging / "behaviour.yaml", fragment_yaml(result, label))
+        write_text(staging / "calibrated_scenario.yaml", calibrated_scenario(spec, result, label))
+        plot_moments(data, staging / "moments_fit.png")
+        write_report(staging)
+    _print(data)
+    console.print(
+        f"wrote response_calibration.json, behaviour.yaml, calibrated_scenario.yaml, "
+        f"moments_fit.png and report.html in {out}"
+    )
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DataError(
+            f"--calibration-end {value!r}: not a date; allowed: YYYY-MM-DD such as 2025-09-30"
+        ) from None
+
+
+def _print(data: dict) -> None:
+    console = Console()
+    table = Table(title="Calibrated response parameters (95% interval)")
+    for col in ("parameter", "start", "estimate", "interval", "width ratio", "pinned"):
+        table.add_column(col)
+    for p in data["params"]:
+        lo, hi = p["interval95"]
+        interval = f"{lo:.3g} – {hi:.3g}" if lo is not None and hi is not None else "—"
+        ratio = f"{p['width_ratio']:.2f}" if p["width_ratio"] is not None else "inf"
+        table.add_row(
+            p["name"],
+            f"{p['start']:.3g}",
+            f"{p['estimate']:.3g}",
+            interval,
+            ratio,
+            "yes" if p["pinned"] else "no",
+        )
+    console.print(table)
+    ident = data["identifiability"]
+    if ident["not_pinned"]:
+        console.print(
+            "not pinned down (keep their library priors): " + ", ".join(ident["not_pinned"])
+        )
+    for pair in ident["confounded"]:
+        console.print(
+            f"confounded: {pair['a']} and {pair['b']} (correlation {pair['correlation']:+.2f})"
+        )
+    b = data["budget"]
+    console.print(
+        f"{b['evaluations']} evaluations in {b['seconds']:.0f} s ({b['stopped']}); "
+        f"objective {data['objective']['start']:.1f} -> {data['objective']['end']:.1f} "
+        f"over {data['objective']['moments_used']} moments"
+    )

@@ -1,0 +1,118 @@
+"""Calibrate the program response: moments, estimate, identifiability and holdout in one call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from loyalsim.errors import DataError
+from loyalsim.experiments.response.estimate import Fit, Settings, fit
+from loyalsim.experiments.response.history import Pilot, ProgramHistory
+from loyalsim.experiments.response.holdout import holdout_errors, holdout_quantities, truncate
+from loyalsim.experiments.response.identify import Identification, identify
+from loyalsim.experiments.response.moments import (
+    MomentDesign,
+    pre_period_visits,
+    quantile_edges,
+)
+from loyalsim.experiments.response.params import HISTORY_DEFAULT, PILOT_EXTRA, parameter
+from loyalsim.experiments.response.replicas import over_period, replicate_history
+from loyalsim.scenario.loader import with_overrides
+from loyalsim.scenario.models import Scenario
+
+DECILE_MIN = 4_000
+"""Pilot customers with pre-period visits needed for deciles of lift (quintiles below)."""
+
+
+@dataclass(frozen=True)
+class ResponseCalibration:
+    """Everything a calibration found (written by outputs/response_files.py)."""
+
+    fit: Fit
+    identification: Identification
+    design: MomentDesign
+    scenario: Scenario
+    """The scenario simulated (over the calibration period), at the estimate's start."""
+    calibration_end: dt.date
+    holdout: dict | None
+
+
+def goal_points(scenario: Scenario) -> int:
+    """Price of the cheapest reward in the program (the goal progress is measured against)."""
+    prices = [
+        r.points
+        for spec in scenario.program.values()
+        if spec.kind == "rewards"
+        for r in spec.catalogue  # type: ignore[attr-defined]
+    ]
+    if not prices:
+        raise DataError(
+            f"scenario '{scenario.name}': program has no rewards mechanic; calibrate-response "
+            "needs the program design the history comes from (a rewards catalogue)"
+        )
+    return int(min(prices))
+
+
+def design_for(history: ProgramHistory, scenario: Scenario, pilot: Pilot | None) -> MomentDesign:
+    """Moment definitions fixed from the observed data (bin edges) and the program (goal)."""
+    days = (history.end - history.start).days + 1
+    pre_days = min(90, max(7, days // 4))
+    tx = history.transactions
+    first = tx[tx["date"] < np.datetime64(history.start) + np.timedelta64(pre_days, "D")]
+    counts = first.groupby("customer")["date"].nunique().to_numpy()
+    edges = (1.0, *quantile_edges(counts, 4)) if counts.size else (1.0,)
+    lift_edges: tuple[float, ...] = ()
+    if pilot is not None:
+        pre = pre_period_visits(pilot)
+        groups = 10 if pre.size >= DECILE_MIN else 5
+        lift_edges = quantile_edges(pre, groups)
+    forfeits = history.expiries is not None and len(history.expiries) > 0
+    return MomentDesign(
+        goal_points=goal_points(scenario),
+        lapse_days=min(60, max(14, days // 6)),
+        gap_cap_days=min(56, max(14, days // 6)),
+        pre_days=pre_days,
+        frequency_edges=tuple(sorted(set(edges))),
+        lift_edges=lift_edges,
+        forfeits=forfeits,
+    )
+
+
+def calibrate_response(
+    scenario: Scenario,
+    history: ProgramHistory,
+    pilot: Pilot | None = None,
+    names: Sequence[str] | None = None,
+    settings: Settings = Settings(),
+    calibration_end: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ResponseCalibration:
+    """Fit the response parameters ``names`` (default: those the data identify best) to the
+    history (up to ``calibration_end``) and the pilot; check the holdout period if any."""
+    end = calibration_end or history.end
+    if not history.start < end <= history.end:
+        raise DataError(
+            f"--calibration-end {end}: must lie after the history's first day "
+            f"{history.start} and not after its last {history.end}"
+        )
+    fitted = truncate(history, end) if end < history.end else history
+    design = design_for(fitted, scenario, pilot)
+    if names is None:
+        names = [*HISTORY_DEFAULT, *(PILOT_EXTRA if pilot is not None else ())]
+    behaviour = scenario.behaviour
+    params = [parameter(n, float(getattr(behaviour, n))) for n in names]
+    period = over_period(scenario, history.start, end)
+    result = fit(period, fitted, pilot, design, params, settings, progress)
+    holdout = None
+    if end < history.end:
+        estimate = {p.path: result.value(k) for k, p in enumerate(params)}
+        full = with_overrides(over_period(scenario, history.start, history.end), estimate)
+        simulated = [
+            holdout_quantities(replicate_history(full, settings.seed, r), end)
+            for r in range(settings.simulations)
+        ]
+        holdout = holdout_errors(holdout_quantities(history, end), simulated)
+    return ResponseCalibration(result, identify(result), design, period, end, holdout)
