@@ -113,10 +113,10 @@ def calibrate_response(
         jobs=jobs,
     )
     console = Console(stderr=True)
-    try:
-        result = run(spec, observed, trial, param, settings, end, None)
-    except ValueError as exc:
-        raise DataError(f"--param: {exc}") from None
+    for note in [*getattr(observed, "notes", ()), *getattr(trial, "notes", ())]:
+        console.print(f"[bold yellow]warning:[/] {note}", highlight=False)
+    with console.status("calibrating: simulating the observed moments") as status:
+        result = run(spec, observed, trial, param, settings, end, status.update)
     label = history.name
     used = {
         "history": str(history),

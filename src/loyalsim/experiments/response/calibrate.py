@@ -18,7 +18,12 @@ from loyalsim.experiments.response.moments import (
     pre_period_visits,
     quantile_edges,
 )
-from loyalsim.experiments.response.params import HISTORY_DEFAULT, PILOT_EXTRA, parameter
+from loyalsim.experiments.response.params import (
+    HISTORY_DEFAULT,
+    PILOT_EXTRA,
+    TRANSFORMS,
+    parameter,
+)
 from loyalsim.experiments.response.replicas import over_period, replicate_history
 from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario
@@ -102,8 +107,13 @@ def calibrate_response(
     design = design_for(fitted, scenario, pilot)
     if names is None:
         names = [*HISTORY_DEFAULT, *(PILOT_EXTRA if pilot is not None else ())]
-    behaviour = scenario.behaviour
-    params = [parameter(n, float(getattr(behaviour, n))) for n in names]
+    unknown = sorted(set(names) - set(TRANSFORMS))
+    if unknown:
+        raise DataError(
+            f"--param {', '.join(unknown)}: cannot be estimated; allowed: "
+            + ", ".join(sorted(TRANSFORMS))
+        )
+    params = [parameter(n, float(getattr(scenario.behaviour, n))) for n in names]
     period = over_period(scenario, history.start, end)
     result = fit(period, fitted, pilot, design, params, settings, progress)
     holdout = None

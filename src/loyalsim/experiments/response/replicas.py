@@ -1,4 +1,4 @@
-"""Replicate the observed data in simulation (what the estimator compares with): a program history and a pilot, in memory.
+"""Replicate the observed data in simulation: a program history and a pilot, in memory.
 
 The simulated history covers the observed history's dates (``start_date`` and horizon set from
 them); the simulated pilot runs a no-program pre-period on the same customers (its own random

@@ -1,0 +1,106 @@
+"""``loyalsim calibrate-response`` end to end: outputs, a calibrated scenario that feeds
+sensitivity and robust optimize, a holdout check, and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from recovery import END, START, scenario
+from support import ROOT
+
+from loyalsim.experiments.response.replicas import over_period, replicate_history
+from loyalsim.scenario.loader import load_scenario
+
+COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+@pytest.fixture(scope="module")
+def history_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("history")
+    history = replicate_history(over_period(scenario(1500), START, END), 11, 0)
+    history.transactions.to_csv(folder / "transactions.csv", index=False)
+    history.members.to_csv(folder / "members.csv", index=False)
+    assert history.expiries is not None
+    history.expiries.to_csv(folder / "expiries.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def calibrated(history_files: Path) -> Path:
+    out = history_files / "out"
+    result = cli(
+        "calibrate-response", str(history_files / "transactions.csv"),
+        "--expiries", str(history_files / "expiries.csv"),
+        "--scenario", COFFEE, "--set", "population.size=1500",
+        "--param", "goal_gradient", "--param", "passive_redeem_prob",
+        "--calibration-end", "2026-09-30", "--evaluations", "4", "--simulations", "1",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_writes_every_output(calibrated: Path) -> None:
+    for name in ("response_calibration.json", "behaviour.yaml", "calibrated_scenario.yaml",
+                 "moments_fit.png", "report.html", "provenance.json"):  # fmt: skip
+        assert (calibrated / name).is_file(), name
+    record = json.loads((calibrated / "response_calibration.json").read_text())
+    assert [p["name"] for p in record["params"]] == ["goal_gradient", "passive_redeem_prob"]
+    assert set(record["holdout"]) == {"visits_per_customer", "redemptions_per_customer", "breakage"}
+    assert all(abs(v["error"]) < 1.0 for v in record["holdout"].values())
+    assert json.loads((calibrated / "provenance.json").read_text())["kind"] == "calibrate-response"
+    html = (calibrated / "report.html").read_text()
+    assert html.index("Executive summary") < html.index("Response parameters")
+    fragment = yaml.safe_load((calibrated / "behaviour.yaml").read_text())["behaviour"]
+    assert set(fragment) == {"goal_gradient", "passive_redeem_prob"}
+
+
+def test_calibrated_scenario_feeds_sensitivity_and_robust_optimize(calibrated: Path) -> None:
+    path = calibrated / "calibrated_scenario.yaml"
+    spec = load_scenario(path)
+    assert spec.uncertainty is not None
+    assert {"behaviour.goal_gradient", "behaviour.passive_redeem_prob"} <= set(
+        spec.uncertainty.priors
+    )
+    small = ("--set", "population.size=300", "--set", "horizon={weeks: 6}")
+    sens = cli("sensitivity", str(path), *small, "--samples", "2", "--replications", "1",
+               "--out", str(calibrated.parent / "sens"))  # fmt: skip
+    assert sens.returncode == 0, sens.stderr
+    opt = cli("optimize", str(path), *small, "--worlds", "2", "--robust", "mean",
+              "--trials", "2", "--out", str(calibrated.parent / "opt"))  # fmt: skip
+    assert opt.returncode == 0, opt.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (("--members", "nowhere.csv"), "nowhere.csv"),
+        (("--param", "no_such_param"), "no_such_param"),
+        (("--calibration-end", "someday"), "--calibration-end"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_writes_nothing(
+    history_files: Path, tmp_path: Path, extra: tuple[str, ...], needle: str
+) -> None:
+    out = tmp_path / "never"
+    result = cli("calibrate-response", str(history_files / "transactions.csv"),
+                 "--scenario", COFFEE, "--out", str(out), *extra)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error:") and needle in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
