@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from recovery import END, START, scenario
 from support import ROOT
 
-from loyalsim.experiments.response.replicas import over_period, replicate_history
 from loyalsim.scenario.loader import load_scenario
 
 COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
@@ -30,24 +28,23 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def history_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("history")
-    history = replicate_history(over_period(scenario(1500), START, END), 11, 0)
-    history.transactions.to_csv(folder / "transactions.csv", index=False)
-    history.members.to_csv(folder / "members.csv", index=False)
-    assert history.expiries is not None
-    history.expiries.to_csv(folder / "expiries.csv", index=False)
+    """A simulated history written by the public command (``run --transactions``)."""
+    folder = tmp_path_factory.mktemp("history") / "run"
+    result = cli("run", COFFEE, "--set", "population.size=1500", "--replications", "1",
+                 "--transactions", "--transactions-format", "csv", "--out", str(folder))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (folder / "transactions.csv").is_file() and (folder / "members.csv").is_file()
     return folder
 
 
 @pytest.fixture(scope="module")
 def calibrated(history_files: Path) -> Path:
-    out = history_files / "out"
+    out = history_files.parent / "out"
     result = cli(
         "calibrate-response", str(history_files / "transactions.csv"),
-        "--expiries", str(history_files / "expiries.csv"),
         "--scenario", COFFEE, "--set", "population.size=1500",
         "--param", "goal_gradient", "--param", "passive_redeem_prob",
-        "--calibration-end", "2026-09-30", "--evaluations", "4", "--simulations", "1",
+        "--calibration-end", "2026-10-04", "--evaluations", "4", "--simulations", "1",
         "--out", str(out),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -100,7 +97,7 @@ def test_bad_input_is_one_error_line_and_writes_nothing(
     result = cli("calibrate-response", str(history_files / "transactions.csv"),
                  "--scenario", COFFEE, "--out", str(out), *extra)  # fmt: skip
     assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith("error:") and needle in lines[0]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and needle in errors[0]
     assert "Traceback" not in result.stderr
     assert not out.exists()

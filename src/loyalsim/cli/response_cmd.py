@@ -39,18 +39,30 @@ def calibrate_response(
         Path | None,
         typer.Option(
             help="Members table (customer, enrolled[, balance, tier]); default: "
-            "members.csv beside HISTORY."
+            "members.csv beside HISTORY, else enrolment is inferred from the points."
         ),
     ] = None,
     expiries: Annotated[
-        Path | None, typer.Option(help="Forfeits table (customer, date, points), optional.")
+        Path | None,
+        typer.Option(
+            help="Forfeits (customer, date, points); default: expiries.csv/.parquet beside "
+            "HISTORY if there."
+        ),
+    ] = None,
+    events: Annotated[
+        Path | None,
+        typer.Option(
+            help="Points moved without a purchase (customer, date, points_earned, "
+            "points_redeemed, reward); default: points_events.csv/.parquet beside HISTORY."
+        ),
     ] = None,
     pilot: Annotated[
         Path | None,
         typer.Option(
             "--pilot",
-            help="Pilot assignment table (customer, group treated/control, start); the pilot's "
-            "log is --pilot-log, else HISTORY.",
+            help="Pilot assignment table (customer or store, group treated/control, start); "
+            "the pilot's log is --pilot-log, else pilot_transactions.csv/.parquet beside it, "
+            "else HISTORY.",
         ),
     ] = None,
     pilot_log: Annotated[
@@ -99,11 +111,25 @@ def calibrate_response(
     from loyalsim.report.response_figures import plot_moments
     from loyalsim.scenario.loader import load_scenario
 
+    from loyalsim.experiments.response.params import TRANSFORMS
+
     end = _parse_date(calibration_end)
     spec = load_scenario(scenario, overrides_from(set_))
+    unknown = sorted(set(param or ()) - set(TRANSFORMS))
+    if unknown:
+        raise DataError(
+            f"--param {', '.join(unknown)}: cannot be estimated; allowed: "
+            + ", ".join(sorted(TRANSFORMS))
+        )
     place = claim(out, "calibrate-response", history.name, force, inputs=(history, scenario))
-    observed = read_history(history, members, expiries=expiries)
-    trial = read_pilot(pilot_log or history, pilot) if pilot is not None else None
+    members = members or _beside(history, ("members.csv",))
+    expiries = expiries or _beside(history, ("expiries.csv", "expiries.parquet"))
+    events = events or _beside(history, ("points_events.csv", "points_events.parquet"))
+    observed = read_history(history, members, expiries=expiries, events=events)
+    trial = None
+    if pilot is not None:
+        names = ("pilot_transactions.csv", "pilot_transactions.parquet")
+        trial = read_pilot(pilot_log or _beside(pilot, names) or history, pilot)
     settings = Settings(
         simulations=simulations,
         seed=seed,
@@ -123,6 +149,7 @@ def calibrate_response(
         "scenario": str(scenario),
         "members": str(members) if members else None,
         "expiries": str(expiries) if expiries else None,
+        "events": str(events) if events else None,
         "pilot": str(pilot) if pilot else None,
         "pilot_log": str(pilot_log) if pilot_log else None,
         "simulations": simulations,
@@ -145,6 +172,14 @@ def calibrate_response(
         f"wrote response_calibration.json, behaviour.yaml, calibrated_scenario.yaml, "
         f"moments_fit.png and report.html in {out}"
     )
+
+
+def _beside(path: Path, names: tuple[str, ...]) -> Path | None:
+    """The first of ``names`` that exists in ``path``'s folder."""
+    for name in names:
+        if (path.parent / name).is_file():
+            return path.parent / name
+    return None
 
 
 def _parse_date(value: str | None) -> dt.date | None:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
+import pandas as pd
 
 from loyalsim.errors import DataError
 from loyalsim.experiments.response.estimate import Fit, Settings, fit
@@ -24,7 +24,7 @@ from loyalsim.experiments.response.params import (
     TRANSFORMS,
     parameter,
 )
-from loyalsim.experiments.response.replicas import over_period, replicate_history
+from loyalsim.experiments.response.replicas import as_date, over_period, replicate_history
 from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario
 
@@ -63,11 +63,11 @@ def goal_points(scenario: Scenario) -> int:
 
 def design_for(history: ProgramHistory, scenario: Scenario, pilot: Pilot | None) -> MomentDesign:
     """Moment definitions fixed from the observed data (bin edges) and the program (goal)."""
-    days = (history.end - history.start).days + 1
+    days = (as_date(history.end) - as_date(history.start)).days + 1
     pre_days = min(90, max(7, days // 4))
     tx = history.transactions
-    first = tx[tx["date"] < np.datetime64(history.start) + np.timedelta64(pre_days, "D")]
-    counts = first.groupby("customer")["date"].nunique().to_numpy()
+    early = tx[tx["date"] < pd.Timestamp(history.start) + pd.Timedelta(days=pre_days)]
+    counts = early.groupby("customer")["date"].nunique().to_numpy()
     edges = (1.0, *quantile_edges(counts, 4)) if counts.size else (1.0,)
     lift_edges: tuple[float, ...] = ()
     if pilot is not None:
@@ -97,13 +97,14 @@ def calibrate_response(
 ) -> ResponseCalibration:
     """Fit the response parameters ``names`` (default: those the data identify best) to the
     history (up to ``calibration_end``) and the pilot; check the holdout period if any."""
-    end = calibration_end or history.end
-    if not history.start < end <= history.end:
+    first, last = as_date(history.start), as_date(history.end)
+    end = calibration_end or last
+    if not first < end <= last:
         raise DataError(
             f"--calibration-end {end}: must lie after the history's first day "
-            f"{history.start} and not after its last {history.end}"
+            f"{first} and not after its last {last}"
         )
-    fitted = truncate(history, end) if end < history.end else history
+    fitted = truncate(history, end) if end < last else history
     design = design_for(fitted, scenario, pilot)
     if names is None:
         names = [*HISTORY_DEFAULT, *(PILOT_EXTRA if pilot is not None else ())]
@@ -114,12 +115,12 @@ def calibrate_response(
             + ", ".join(sorted(TRANSFORMS))
         )
     params = [parameter(n, float(getattr(scenario.behaviour, n))) for n in names]
-    period = over_period(scenario, history.start, end)
+    period = over_period(scenario, first, end)
     result = fit(period, fitted, pilot, design, params, settings, progress)
     holdout = None
-    if end < history.end:
+    if end < last:
         estimate = {p.path: result.value(k) for k, p in enumerate(params)}
-        full = with_overrides(over_period(scenario, history.start, history.end), estimate)
+        full = with_overrides(over_period(scenario, first, last), estimate)
         simulated = [
             holdout_quantities(replicate_history(full, settings.seed, r), end)
             for r in range(settings.simulations)

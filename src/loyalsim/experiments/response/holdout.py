@@ -7,6 +7,7 @@ the holdout period's breakage (``1 - points redeemed / points earned`` in that p
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -25,18 +26,31 @@ def truncate(history: ProgramHistory, end: dt.date) -> ProgramHistory:
     early = tx[tx["date"] <= stamp]
     members = history.members.copy()
     members.loc[members["enrolled"] > stamp, "enrolled"] = pd.NaT
-    expiries = history.expiries
+    expiries, events = history.expiries, history.events
     if expiries is not None:
         expiries = expiries[expiries["date"] <= stamp]
+    if events is not None:
+        events = events[events["date"] <= stamp]
     if "balance" in members.columns:
         late = tx[tx["date"] > stamp]
         flow = (late["points_earned"] - late["points_redeemed"]).groupby(late["customer"]).sum()
         if history.expiries is not None:
             gone = history.expiries[history.expiries["date"] > stamp]
             flow = flow.sub(gone.groupby("customer")["points"].sum(), fill_value=0)
+        if history.events is not None:
+            moved = history.events[history.events["date"] > stamp]
+            net = moved["points_earned"] - moved["points_redeemed"]
+            flow = flow.add(net.groupby(moved["customer"]).sum(), fill_value=0)
         back = members["customer"].map(flow).fillna(0).astype(np.int64)
         members["balance"] = (members["balance"].fillna(0).astype(np.int64) - back).clip(lower=0)
-    return ProgramHistory(early, members, history.start, end, expiries)
+    return dataclasses.replace(
+        history,
+        transactions=early.reset_index(drop=True),
+        members=members,
+        end=stamp,
+        expiries=expiries,
+        events=events,
+    )
 
 
 def holdout_quantities(history: ProgramHistory, cut: dt.date) -> dict[str, float]:

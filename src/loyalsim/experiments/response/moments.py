@@ -153,15 +153,17 @@ class _Visits:
 def _codes(history: ProgramHistory) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     tx = history.transactions
     members = history.members
-    extra = history.expiries["customer"] if history.expiries is not None else pd.Series([])
-    index = pd.Index(pd.unique(pd.concat([tx["customer"], members["customer"], extra])))
+    extra = [
+        t["customer"] for t in (history.expiries, getattr(history, "events", None)) if t is not None
+    ]
+    index = pd.Index(pd.unique(pd.concat([tx["customer"], members["customer"], *extra])))
     cust = index.get_indexer(pd.Index(tx["customer"]))
     return index, cust, index.get_indexer(pd.Index(members["customer"]))
 
 
-def _days(dates: pd.Series | pd.Index, start: dt.date) -> np.ndarray:
+def _days(dates: pd.Series | pd.Index, start: dt.date | pd.Timestamp) -> np.ndarray:
     values = pd.to_datetime(dates).to_numpy().astype("datetime64[D]")
-    return (values - np.datetime64(start, "D")).astype(np.int64)
+    return (values - np.datetime64(pd.Timestamp(start).date(), "D")).astype(np.int64)
 
 
 def _visits(history: ProgramHistory) -> _Visits:
@@ -193,6 +195,14 @@ def _visits(history: ProgramHistory) -> _Visits:
         e_cust = index.get_indexer(pd.Index(ex["customer"]))
         e_day = _days(ex["date"], history.start)
         e_pts = ex["points"].to_numpy(np.int64)
+    events = getattr(history, "events", None)
+    if events is not None and len(events):  # points moved on days without a visit
+        e_cust = np.concatenate((e_cust, index.get_indexer(pd.Index(events["customer"]))))
+        e_day = np.concatenate((e_day, _days(events["date"], history.start)))
+        moved = events["points_redeemed"].to_numpy(np.int64) - events["points_earned"].to_numpy(
+            np.int64
+        )
+        e_pts = np.concatenate((e_pts, moved))
     ev_cust = np.concatenate((e_cust, cust))
     ev_day = np.concatenate((e_day, day))
     ev_kind = np.concatenate((np.zeros(e_cust.size, np.int64), np.ones(cust.size, np.int64)))
@@ -212,7 +222,7 @@ def _visits(history: ProgramHistory) -> _Visits:
         opening = np.maximum(final - net, 0)
     bal_after = after[e_cust.size :] + opening[cust]
     bal_before = bal_after - delta
-    last_day = (history.end - history.start).days
+    last_day = (pd.Timestamp(history.end) - pd.Timestamp(history.start)).days
     has_next = np.r_[cust[1:] == cust[:-1], False]
     gap = np.r_[np.diff(day), 0]
     return _Visits(
@@ -430,16 +440,25 @@ def _enrolment_by_frequency(
 
 def pilot_start(pilot: Pilot) -> dt.date:
     """The day the program started for the first assigned customers (the pre-period ends)."""
-    return pd.to_datetime(pilot.assignment["start"]).min().date()
+    return pd.Timestamp(pd.to_datetime(pilot.assignment["start"]).min()).date()
 
 
 def _pilot_frame(pilot: Pilot) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Treated flag per assigned customer and the log's visits as (customer, day from the
     pilot's start) pairs, one per customer and day."""
-    assign = pilot.assignment
+    assign, tx = pilot.assignment, pilot.transactions
+    if "customer" not in assign.columns:  # a store-level pilot: customers by their first store
+        first = tx.sort_values("date", kind="stable").drop_duplicates("customer")
+        stores = assign.set_index("store")
+        keep = first["store"].isin(stores.index)
+        assign = pd.DataFrame(
+            {
+                "customer": first.loc[keep, "customer"].to_numpy(),
+                "group": stores.loc[first.loc[keep, "store"], "group"].to_numpy(),
+            }
+        )
     index = pd.Index(assign["customer"])
-    treated = assign["group"].to_numpy() == "treated"
-    tx = pilot.transactions
+    treated = np.asarray(assign["group"].to_numpy() == "treated", dtype=bool)
     cust = index.get_indexer(pd.Index(tx["customer"]))
     day = _days(tx["date"], pilot_start(pilot))
     keep = cust >= 0
@@ -453,7 +472,7 @@ def pilot_contributions(pilot: Pilot, design: MomentDesign) -> tuple[Contributio
     pre-period: lift in visits per customer by group of pre-period visits, and the retention
     difference (share visiting in the pilot's last ``lapse_days`` days, treated minus control)."""
     treated, cust, day, n = _pilot_frame(pilot)
-    last = (pilot.end - pilot_start(pilot)).days
+    last = (pd.Timestamp(pilot.end).date() - pilot_start(pilot)).days
     pre = np.bincount(cust[day < 0], minlength=n)
     during = (day >= 0) & (day <= last)
     visits = np.bincount(cust[during], minlength=n).astype(float)
