@@ -16,7 +16,17 @@ from support import ROOT
 import loyalsim
 
 HEAVY = ("pandas", "scipy", "optuna", "matplotlib")
-COMMANDS = ("run", "compare", "optimize", "calibrate", "check-data", "report", "validate", "schema")
+COMMANDS = (
+    "run",
+    "compare",
+    "optimize",
+    "calibrate",
+    "calibrate-response",
+    "check-data",
+    "report",
+    "validate",
+    "schema",
+)
 # Without a 'search:' section: loading one still runs a tiny simulation to learn KPI names.
 PLAIN = str(ROOT / "scenarios" / "hotel_tiers_experiences.yaml")
 
