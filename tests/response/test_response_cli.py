@@ -12,7 +12,7 @@ import pytest
 import yaml
 from support import ROOT
 
-from loyalsim.scenario.loader import load_scenario
+from loyalsim.scenario.loader import load_scenario, validate_data
 
 COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
 
@@ -31,7 +31,8 @@ def history_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A simulated history written by the public command (``run --transactions``)."""
     folder = tmp_path_factory.mktemp("history") / "run"
     result = cli("run", COFFEE, "--set", "population.size=1500", "--replications", "1",
-                 "--transactions", "--transactions-format", "csv", "--out", str(folder))  # fmt: skip
+                 "--transactions", "--transactions-format", "csv",
+                 "--out", str(folder))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert (folder / "transactions.csv").is_file() and (folder / "members.csv").is_file()
     return folder
@@ -64,6 +65,10 @@ def test_writes_every_output(calibrated: Path) -> None:
     assert html.index("Executive summary") < html.index("Response parameters")
     fragment = yaml.safe_load((calibrated / "behaviour.yaml").read_text())["behaviour"]
     assert set(fragment) == {"goal_gradient", "passive_redeem_prob"}
+    data = yaml.safe_load(Path(COFFEE).read_text())
+    with_fragment = validate_data({**data, "behaviour": fragment}, "coffee + behaviour.yaml")
+    assert with_fragment.uncertainty is not None
+    assert set(with_fragment.uncertainty.priors) == {f"behaviour.{k}" for k in fragment}
 
 
 def test_calibrated_scenario_feeds_sensitivity_and_robust_optimize(calibrated: Path) -> None:
