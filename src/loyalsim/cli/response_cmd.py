@@ -103,6 +103,7 @@ def calibrate_response(
     from loyalsim.experiments.response.calibrate import calibrate_response as run
     from loyalsim.experiments.response.estimate import Settings
     from loyalsim.experiments.response.history import read_history, read_pilot
+    from loyalsim.experiments.response.params import TRANSFORMS
     from loyalsim.outputs import provenance
     from loyalsim.outputs.files import write_text
     from loyalsim.outputs.folder import claim, staged
@@ -110,8 +111,6 @@ def calibrate_response(
     from loyalsim.report import write_report
     from loyalsim.report.response_figures import plot_moments
     from loyalsim.scenario.loader import load_scenario
-
-    from loyalsim.experiments.response.params import TRANSFORMS
 
     end = _parse_date(calibration_end)
     spec = load_scenario(scenario, overrides_from(set_))
