@@ -107,3 +107,25 @@ def test_bootstrap_draws_resample_customers() -> None:
     assert draws.shape == (400, contrib.values.shape[1])
     se = draws.std(axis=0) / np.sqrt(400)
     assert np.all(np.abs(draws.mean(axis=0) - totals) <= 4 * se + 1e-12)
+
+
+def test_pilot_without_pre_period_is_one_lift_group_of_everyone() -> None:
+    """A pilot whose log starts at launch: one lift group holding every assigned customer."""
+    tx = pd.DataFrame(
+        {
+            "customer": ["t0", "t0", "t0", "c0", "c0", "c1"],
+            "date": pd.to_datetime([START + dt.timedelta(days=d) for d in (1, 2, 3, 1, 2, 9)]),
+            "amount": 1.0,
+        }
+    )
+    assignment = pd.DataFrame(
+        {
+            "customer": ["t0", "t1", "c0", "c1"],
+            "group": ["treated", "treated", "control", "control"],
+            "start": pd.Timestamp(START),
+        }
+    )
+    contrib, moments = pilot_contributions(Pilot(tx, assignment, START, END), MomentDesign(3))
+    values = dict(zip(moments.names, moments.evaluate(contrib.values.sum(axis=0)), strict=True))
+    assert list(values) == ["pilot_lift_0", "pilot_retention_diff"]
+    assert values["pilot_lift_0"] == (3 / 2) / (3 / 2) - 1.0

@@ -469,8 +469,9 @@ def _pilot_frame(pilot: Pilot) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]
 
 def pilot_contributions(pilot: Pilot, design: MomentDesign) -> tuple[Contributions, MomentSet]:
     """Per-customer sums behind the pilot moments, over assigned customers with a visit in the
-    pre-period: lift in visits per customer by group of pre-period visits, and the retention
-    difference (share visiting in the pilot's last ``lapse_days`` days, treated minus control)."""
+    pre-period (every assigned customer, in one lift group, when the log has no pre-period):
+    lift in visits per customer by group of pre-period visits, and the retention difference
+    (share visiting in the pilot's last ``lapse_days`` days, treated minus control)."""
     treated, cust, day, n = _pilot_frame(pilot)
     last = (pd.Timestamp(pilot.end).date() - pilot_start(pilot)).days
     pre = np.bincount(cust[day < 0], minlength=n)
@@ -479,9 +480,10 @@ def pilot_contributions(pilot: Pilot, design: MomentDesign) -> tuple[Contributio
     late = np.bincount(cust[during & (day > last - design.lapse_days)], minlength=n) > 0
     cols = _Columns(n)
     out: list[Moment] = []
-    seen = pre > 0
+    has_pre = bool((day < 0).any())
+    seen = pre > 0 if has_pre else np.ones(n, dtype=bool)  # no pre-period: everyone
     everyone = np.arange(n)
-    edges = (1.0, *design.lift_edges, np.inf)
+    edges = (1.0 if has_pre else -np.inf, *design.lift_edges, np.inf)
     for g in range(len(edges) - 1):
         grp = seen & (pre >= edges[g]) & (pre < edges[g + 1])
         t, c = everyone[grp & treated], everyone[grp & ~treated]
