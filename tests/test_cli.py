@@ -109,3 +109,33 @@ def test_schema_is_json_schema_of_the_format(tmp_path) -> None:
     assert {"name", "horizon", "population", "program", "economics"} <= set(schema["properties"])
     assert cli("schema", "--out", str(tmp_path / "s.json")).returncode == 0
     assert json.loads((tmp_path / "s.json").read_text()) == schema
+
+
+def test_sensitivity_writes_an_atomic_folder_with_provenance_and_guards_other_results(
+    tmp_path,
+) -> None:
+    out = tmp_path / "sens"
+    args = ["--param", "behaviour.goal_gradient", "--param", "behaviour.membership_lift"]
+    args += ["--samples", "2", "--replications", "1", "--kpi", "incremental_profit", *SMALL]
+    done = cli("sensitivity", COFFEE, "--out", str(out), *args)
+    assert done.returncode == 0, done.stderr
+    made = json.loads((out / "provenance.json").read_text())
+    assert made["kind"] == "sensitivity" and made["command"].startswith("loyalsim sensitivity ")
+    assert made["overrides"] == {"population.size": 800, "horizon": {"weeks": 8}}
+    assert {"sensitivity.csv", "tornado.png", "report.html"} <= {p.name for p in out.iterdir()}
+    refused = cli("run", COFFEE, "--out", str(out), *SMALL)
+    assert refused.returncode != 0 and "holds the results of a 'sensitivity' command" in (
+        refused.stderr + refused.stdout
+    )
+    assert "Traceback" not in refused.stderr
+    run = tmp_path / "run"
+    assert cli("run", COFFEE, "--out", str(run), "--replications", "1", *SMALL).returncode == 0
+    again = cli("sensitivity", COFFEE, "--out", str(run), *args)
+    assert again.returncode != 0 and "holds the results of a 'run' command" in (
+        again.stderr + again.stdout
+    )
+    forced = cli("sensitivity", COFFEE, "--out", str(run), "--force", *args)
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads((run / "provenance.json").read_text())["kind"] == "sensitivity"
+    assert not (run / "summary.json").exists()  # the old run's files went with it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "sens"]  # no staging left

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import SCENARIOS
+from support import ROOT, SCENARIOS
 
 from loyalsim.errors import OverrideError, ScenarioError
 from loyalsim.scenario.loader import load_scenario, parse_scenario, with_overrides
@@ -304,3 +304,19 @@ def test_one_name_rule_for_rewards_tiers_partners_and_actions(bad: str) -> None:
     text = MINIMAL.replace("name: voucher", f"name: '{bad}'")
     (only,) = problems(text)
     assert "program.rewards.catalogue[0].name: " in only
+
+
+def test_a_preset_set_later_replaces_the_files_preset_but_not_explicit_values() -> None:
+    beauty = load_scenario(ROOT / "scenarios" / "beauty_tiers.yaml")  # preset specialty_retail
+    assert beauty.behaviour.headroom_visits_per_week == 0.5
+    travel = with_overrides(beauty, {"behaviour.preset": "travel"})
+    assert travel.behaviour.headroom_visits_per_week == 0.1
+    assert (
+        with_overrides(beauty, {"behaviour.preset": None}).behaviour.headroom_visits_per_week == 1.0
+    )
+    assert with_overrides(beauty, {"seed": 3}).behaviour.headroom_visits_per_week == 0.5
+    mine = with_overrides(beauty, {"behaviour.headroom_visits_per_week": 0.7})
+    assert (
+        with_overrides(mine, {"behaviour.preset": "travel"}).behaviour.headroom_visits_per_week
+        == 0.7
+    )

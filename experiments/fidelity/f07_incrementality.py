@@ -41,6 +41,7 @@ def run(scale: Scale) -> Outcome:
             "economics.fixed_cost_per_year": grocer.economics.fixed_cost_per_year
             * scale.size
             / grocer.population.size,
+            **({"behaviour.preset": scale.preset} if scale.preset else {}),
         },
     )
     result = simulate(scenario, seed=scale.seed, replications=scale.replications)

@@ -3,6 +3,8 @@ completed more often than a card of 8 with none, though both need 8 purchases.""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -47,7 +49,7 @@ def card(scale: Scale, points: int, bonus: int):
 
 
 def run(scale: Scale) -> Outcome:
-    short = Scale(size=scale.size, weeks=WEEKS, replications=scale.replications, seed=scale.seed)
+    short = dataclasses.replace(scale, weeks=WEEKS)
     rows = []
     for label, (points, bonus) in CARDS.items():
         scenario = card(short, points, bonus)

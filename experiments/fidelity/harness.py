@@ -59,6 +59,8 @@ class Scale:
     weeks: int
     replications: int
     seed: int = 2026
+    preset: str | None = None
+    """A behaviour preset (docs/model.md §3) put on every scenario of the experiment."""
 
 
 FULL = Scale(size=20_000, weeks=52, replications=5)
@@ -109,6 +111,8 @@ def shipped(name: str, scale: Scale, overrides: dict[str, Any] | None = None) ->
         "replications": scale.replications,
         "seed": scale.seed,
     }
+    if scale.preset is not None:
+        sized["behaviour.preset"] = scale.preset
     return with_overrides(base, {**sized, **(overrides or {})})
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from loyalsim.cli.options import (
+    ForceOption,
     JobsOption,
     SchedulerOption,
     SetOption,
@@ -61,13 +62,15 @@ def sensitivity_cmd(
     jobs: JobsOption = 1,
     scheduler: SchedulerOption = None,
     set_: SetOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Global sensitivity of KPIs to the uncertain parameters (writes sensitivity.csv,
     tornado.png and report.html)."""
     from loyalsim.experiments.scenarios import load_scenario, marked
     from loyalsim.experiments.uncertainty.sensitivity import DEFAULT_KPIS, METHODS, sensitivity
     from loyalsim.metrics.catalogue import keys_for
-    from loyalsim.outputs.files import prepare_dir
+    from loyalsim.outputs import provenance
+    from loyalsim.outputs.folder import claim, staged
     from loyalsim.outputs.run_folder import scenario_yaml
     from loyalsim.outputs.sensitivity_files import write_sensitivity
     from loyalsim.report import write_report
@@ -85,6 +88,7 @@ def sensitivity_cmd(
             f"--kpi {', '.join(unknown)}: not a KPI of this scenario (KPIs: "
             f"{', '.join(sorted(known))})"
         )
+    place = claim(out, "sensitivity", scenario.name, force, inputs=(file,))
     with progress_bar() as bar:
         task = bar.add_task(f"sensitivity of {scenario.name}", total=None)
         study = sensitivity(
@@ -99,12 +103,19 @@ def sensitivity_cmd(
             scheduler,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    directory = prepare_dir(out)
-    write_sensitivity(study, scenario_yaml(scenario), directory)
-    write_report(directory)
+    record = provenance.record(
+        overrides=overrides,
+        seed=scenario.seed if seed is None else seed,
+        replications=replications or scenario.replications,
+        scenario_file=file,
+    )
+    with staged(place, record) as staging:
+        write_sensitivity(study, scenario_yaml(scenario), staging)
+        write_report(staging)
+    directory = place.target
     console = Console()
     console.print(sensitivity_verdict(study.table, study.meta(), scenario.economics.currency))
     console.print(
-        f"wrote {directory}: sensitivity.csv, design.csv, sensitivity.json, tornado.png and "
-        "report.html"
+        f"wrote {directory}: sensitivity.csv, design.csv, sensitivity.json, tornado.png, "
+        "provenance.json and report.html"
     )

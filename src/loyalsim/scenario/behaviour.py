@@ -62,6 +62,15 @@ class BehaviourSpec(Spec):
             return PRESETS[data["preset"]] | data
         return data
 
+    @model_validator(mode="after")
+    def _preset_values_are_not_set_by_the_user(self) -> BehaviourSpec:
+        """Values the preset filled in do not count as set, so another preset given later (by
+        ``--set behaviour.preset=...``) replaces them instead of keeping the old preset's."""
+        for name, value in PRESETS.get(self.preset or "", {}).items():
+            if getattr(self, name) == value:
+                self.__pydantic_fields_set__.discard(name)
+        return self
+
 
 class EconomicsSpec(Spec):
     """Money: margin on sales and the program's running costs (reward costs live with rewards)."""
