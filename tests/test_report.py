@@ -336,3 +336,13 @@ def test_segments_table_when_summary_has_segments(run_dir: Path, tmp_path: Path)
     plain = write_report(run_dir).read_text()
     assert "Results by segment" in plain  # every run now reports its segments
     assert all(f"<td>{name}</td>" in plain for name in real)
+
+
+def test_tier_migration_with_an_undefined_share_draws(tmp_path: Path) -> None:
+    """A short run may review nobody into a tier: its shares are null in summary.json (the
+    slow fuzz run found every hotel report failing on float(None))."""
+    from loyalsim.report import figures
+
+    matrix = {"Silver": {"Silver": 0.8, "Gold": 0.2}, "Gold": {"Silver": None, "Gold": None}}
+    path = figures.tier_migration(matrix, "t", tmp_path / "m.png")
+    assert path.stat().st_size > 1000

@@ -91,16 +91,23 @@ def tier_mix(shares: Mapping[str, float], title: str, path: Path) -> Path:
 
 
 def tier_migration(matrix: Mapping[str, Mapping[str, float]], title: str, path: Path) -> Path:
-    """Heat map of the share of members moving from each tier (rows) to each tier (columns)."""
+    """Heat map of the share of members moving from each tier (rows) to each tier (columns);
+    an undefined share (null: no member was reviewed into that tier) is left blank."""
     rows = list(matrix)
     cols = list(dict.fromkeys([*rows, *[c for r in rows for c in matrix[r]]]))
-    grid = np.array([[100 * float(matrix[r].get(c, 0.0)) for c in cols] for r in rows])
+
+    def share(r: str, c: str) -> float:
+        value = matrix[r].get(c, 0.0)
+        return float("nan") if value is None else 100 * float(value)
+
+    grid = np.array([[share(r, c) for c in cols] for r in rows])
     fig, ax = plt.subplots(figsize=(1.4 * len(cols) + 3, 0.8 * len(rows) + 2))
     image = ax.imshow(grid, cmap="Blues", vmin=0, vmax=100)
     for i in range(len(rows)):
         for j in range(len(cols)):
             color = "white" if grid[i, j] > 60 else "black"
-            ax.text(j, i, f"{grid[i, j]:.1f}%", ha="center", va="center", color=color)
+            text = "n/a" if np.isnan(grid[i, j]) else f"{grid[i, j]:.1f}%"
+            ax.text(j, i, text, ha="center", va="center", color=color)
     ax.set_xticks(range(len(cols)), cols)
     ax.set_yticks(range(len(rows)), rows)
     ax.set(title=f"Tier migration — {title}", xlabel="to tier", ylabel="from tier")
