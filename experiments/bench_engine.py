@@ -46,7 +46,12 @@ GOAL, MIN_SPEND, EXPIRY_DAYS = 9, 2.0, 90
 def _scenario(size: int, path: Path = SCENARIO):
     from loyalsim.scenario.loader import load_scenario, with_overrides
 
-    return with_overrides(load_scenario(path), {"population.size": size, "horizon": {"days": DAYS}})
+    scenario = load_scenario(path)
+    overrides: dict[str, Any] = {"population.size": size, "horizon": {"days": DAYS}}
+    represents = scenario.population.represents
+    if represents is not None and represents < size:  # a sample may not outnumber its base
+        overrides["population.represents"] = size
+    return with_overrides(scenario, overrides)
 
 
 def _population(scenario, seed: int = 0):
