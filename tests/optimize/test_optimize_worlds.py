@@ -13,6 +13,7 @@ import numpy as np
 import optuna
 import pytest
 from optuna.trial import TrialState
+from tiny_cafe import TINY
 
 from loyalsim.experiments.optimize.objective import evaluate
 from loyalsim.experiments.optimize.space import decode_params
@@ -25,8 +26,6 @@ PRIOR = "behaviour:\n  goal_gradient: {dist: uniform, low: 0.0, high: 6.0}\n"
 
 @pytest.fixture(scope="module")
 def robust_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from conftest import TINY
-
     folder = tmp_path_factory.mktemp("robust")
     path = folder / "tiny.yaml"
     path.write_text(TINY + PRIOR, encoding="utf-8")
