@@ -34,6 +34,7 @@ from loyalsim.experiments.calibrate.log_cleaning import (
 from loyalsim.experiments.calibrate.log_reader import ColumnSpec, Parts, read_columns
 from loyalsim.experiments.response.tables import (
     check_points,
+    deduplicated,
     in_window,
     join_rewards,
     keyed,
@@ -301,7 +302,7 @@ def _expiries(
             f"{path}: column 'points': negative points on {parts.place(row)}; allowed: whole "
             "numbers >= 0 (points forfeited)"
         )
-    frame = _deduplicated(frame, parts, "expiry table")
+    frame = deduplicated(frame, parts, "expiry table")
     frame = frame.groupby(["customer", "date"], sort=True)["points"].sum().reset_index()
     frame = in_window(frame, start, end, parts, "expiry")
     notes.extend(parts.notes)
@@ -322,22 +323,11 @@ def _events(
     if "reward" not in frame:
         frame.insert(len(frame.columns) - 1, "reward", "")
     check_points(frame.assign(amount=0.0), parts, _POINTS)
-    frame = _deduplicated(frame, parts, "points events table")
+    frame = deduplicated(frame, parts, "points events table")
     frame = merge_days(frame.assign(amount=0.0), _POINTS).drop(columns="amount")
     frame = in_window(frame, start, end, parts, "points event")
     notes.extend(parts.notes)
     return typed(frame)
-
-
-def _deduplicated(frame: pd.DataFrame, parts: Parts, what: str) -> pd.DataFrame:
-    duplicated = frame["hash"].duplicated().to_numpy()
-    if duplicated.any():
-        first = int(np.flatnonzero(duplicated)[0])
-        parts.notes.append(
-            f"{parts.path}: {int(duplicated.sum())} exact duplicate line(s) of the {what} "
-            f"dropped (the first on {parts.place(first)})"
-        )
-    return frame[~duplicated].drop(columns="hash")
 
 
 def _assignment(path: Path, sep: str | None) -> tuple[pd.DataFrame, list[str]]:

@@ -33,8 +33,8 @@ def read_table(
     return frame, parts
 
 
-def keyed(frame: pd.DataFrame, parts: Parts, key: str, what: str) -> pd.DataFrame:
-    """One row per ``key``: exact duplicate lines dropped (noted), conflicting ones refused."""
+def deduplicated(frame: pd.DataFrame, parts: Parts, what: str) -> pd.DataFrame:
+    """The table without exact duplicate lines (noted) and without its ``hash`` column."""
     duplicated = frame["hash"].duplicated().to_numpy()
     if duplicated.any():
         first = int(np.flatnonzero(duplicated)[0])
@@ -42,7 +42,12 @@ def keyed(frame: pd.DataFrame, parts: Parts, key: str, what: str) -> pd.DataFram
             f"{parts.path}: {int(duplicated.sum())} exact duplicate line(s) of the {what} "
             f"dropped (the first on {parts.place(first)})"
         )
-        frame = frame[~duplicated]
+    return frame[~duplicated].drop(columns="hash")
+
+
+def keyed(frame: pd.DataFrame, parts: Parts, key: str, what: str) -> pd.DataFrame:
+    """One row per ``key``: exact duplicate lines dropped (noted), conflicting ones refused."""
+    frame = deduplicated(frame, parts, what)
     repeated = frame[key].duplicated(keep=False).to_numpy()
     if repeated.any():
         rows = frame.index[repeated]
@@ -53,7 +58,7 @@ def keyed(frame: pd.DataFrame, parts: Parts, key: str, what: str) -> pd.DataFram
             f"and again, differently, on {parts.place(int(again[1]))}; allowed: one line per "
             f"{key}"
         )
-    return frame.drop(columns="hash").sort_values(key, kind="stable").reset_index(drop=True)
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 
 def parse_group(parts: Parts, values: pd.Series, spec: Column, offset: int) -> np.ndarray:
