@@ -1,8 +1,10 @@
-"""Helpers shared by tests: the shipped scenarios, shrunk to test size."""
+"""Helpers shared by tests: shipped scenarios shrunk to test size, the CLI in a subprocess."""
 
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +37,16 @@ def shuffled(value: Any, rng: random.Random) -> Any:
     if isinstance(value, list):
         return [shuffled(v, rng) for v in value]
     return value
+
+
+def cli(
+    *args: str, cwd: Path | None = ROOT, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``loyalsim ARGS`` in a fresh interpreter (as a user runs it), output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+    )

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
-from support import ROOT
+from support import ROOT, cli
 
 COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
 SMALL = ["--set", "population.size=800", "--set", "horizon={weeks: 8}"]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
 
 
 def test_run_writes_every_output(tmp_path) -> None:

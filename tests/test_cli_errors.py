@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+import support
 from support import ROOT
 
 from loyalsim.errors import EXIT_INPUT, EXIT_OUTPUT
@@ -19,13 +19,7 @@ COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
+    return support.cli(*args, cwd=cwd, timeout=120)
 
 
 def assert_one_error(done: subprocess.CompletedProcess[str], code: int) -> list[str]:

@@ -7,11 +7,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import support
 import yaml
 from report_fixtures import COFFEE, compare_dir, optimize_dir, real_run, with_tiers
 
@@ -47,8 +47,7 @@ def first_section(html: str) -> str:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "from loyalsim.cli.app import main; main()"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    return support.cli(*args, cwd=None)  # in the test's own folder
 
 
 def test_run_report_is_self_contained(run_report: str, run_dir: Path) -> None:

@@ -4,13 +4,11 @@ through the CLI in a subprocess."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import ROOT
+from support import cli
 
 from loyalsim.experiments.calibrate.errors import TransactionLogError
 from loyalsim.experiments.response.history import read_history, read_pilot
@@ -34,15 +32,6 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text)
     return path
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
 
 
 def test_a_history_is_read_merged_by_day_with_members(tmp_path: Path) -> None:

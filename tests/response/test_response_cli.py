@@ -4,26 +4,15 @@ sensitivity and robust optimize, a holdout check, and bad input."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from support import ROOT
+from support import ROOT, cli
 
 from loyalsim.scenario.loader import load_scenario, validate_data
 
 COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -3,27 +3,16 @@ bits with any --jobs, and the same history as the in-memory path."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import ROOT, shipped
+from support import cli, shipped
 
 from loyalsim.experiments.response.history import read_history, read_pilot
 from loyalsim.experiments.response.simulated import history_from_record, simulate_history
 from loyalsim.outputs.run_folder import scenario_yaml
 from loyalsim.scenario.loader import load_scenario
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
 
 
 @pytest.fixture(scope="module")
