@@ -4,11 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cdnow_data import CDNOW, CDNOW_CALIBRATION_END
 
 from loyalsim.experiments.calibrate.transactions import read_transactions, summarise
-
-CDNOW = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cdnow"
-CDNOW_CALIBRATION_END = "1997-09-30"  # end of week 39 of the CDNOW study
 
 
 @pytest.fixture(scope="session")

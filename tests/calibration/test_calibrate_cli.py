@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CDNOW_CALIBRATION_END
+from cdnow_data import CDNOW_CALIBRATION_END
 from synthetic import transaction_log
 
 from loyalsim.experiments.calibrate.bgnbd import BGNBDParams
