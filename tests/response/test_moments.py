@@ -9,12 +9,9 @@ import pandas as pd
 import pytest
 
 from loyalsim.experiments.response.history import Pilot, ProgramHistory
-from loyalsim.experiments.response.moments import (
-    MomentDesign,
-    bootstrap,
-    history_contributions,
-    pilot_contributions,
-)
+from loyalsim.experiments.response.history_moments import history_contributions
+from loyalsim.experiments.response.moments import MomentDesign, bootstrap
+from loyalsim.experiments.response.pilot_moments import pilot_contributions
 
 START = dt.date(2026, 1, 1)
 END = dt.date(2026, 12, 31)

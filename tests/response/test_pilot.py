@@ -10,7 +10,7 @@ from recovery import END, START, scenario
 
 from loyalsim.experiments.response.calibrate import calibrate_response
 from loyalsim.experiments.response.estimate import Settings
-from loyalsim.experiments.response.moments import pilot_start
+from loyalsim.experiments.response.pilot_moments import pilot_start
 from loyalsim.experiments.response.replicas import (
     PilotShape,
     over_period,

@@ -13,17 +13,14 @@ from loyalsim.experiments.response.estimate import Fit, Settings, fit
 from loyalsim.experiments.response.history import Pilot, ProgramHistory
 from loyalsim.experiments.response.holdout import holdout_errors, holdout_quantities, truncate
 from loyalsim.experiments.response.identify import Identification, identify
-from loyalsim.experiments.response.moments import (
-    MomentDesign,
-    pre_period_visits,
-    quantile_edges,
-)
+from loyalsim.experiments.response.moments import MomentDesign, quantile_edges
 from loyalsim.experiments.response.params import (
     HISTORY_DEFAULT,
     PILOT_EXTRA,
     TRANSFORMS,
     parameter,
 )
+from loyalsim.experiments.response.pilot_moments import pre_period_visits
 from loyalsim.experiments.response.replicas import as_date, over_period, replicate_history
 from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario

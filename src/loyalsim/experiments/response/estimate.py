@@ -27,16 +27,16 @@ from scipy.optimize import least_squares
 
 from loyalsim.errors import DataError
 from loyalsim.experiments.response.history import Pilot, ProgramHistory
+from loyalsim.experiments.response.history_moments import history_contributions
 from loyalsim.experiments.response.moments import (
     MIN_COUNT,
     Moment,
     MomentDesign,
     MomentSet,
     bootstrap,
-    history_contributions,
-    pilot_contributions,
 )
 from loyalsim.experiments.response.params import Parameter
+from loyalsim.experiments.response.pilot_moments import pilot_contributions
 from loyalsim.experiments.response.replicas import PilotShape, replicate_history, replicate_pilot
 from loyalsim.experiments.watchdog import watch_parent
 from loyalsim.scenario.loader import with_overrides

@@ -19,7 +19,7 @@ import pandas as pd
 from loyalsim.engine.recorder import ArmRecord, TransactionRecorder
 from loyalsim.engine.rng import generator
 from loyalsim.experiments.response.history import Pilot, ProgramHistory, typed
-from loyalsim.experiments.response.moments import pilot_start
+from loyalsim.experiments.response.pilot_moments import pilot_start
 from loyalsim.experiments.response.simulated import (
     customer_ids,
     dates,
