@@ -12,7 +12,8 @@ from loyalsim.experiments.response.replicas import over_period, replicate_histor
 from loyalsim.scenario.loader import load_scenario, with_overrides
 from loyalsim.scenario.models import Scenario
 
-TRUTH = {"goal_gradient": 2.5, "passive_redeem_prob": 0.15}
+TRUTH = {"goal_gradient": 2.5, "passive_redeem_prob": 0.15, "enrol_benefit_half": 12.0}
+"""Known parameters of the simulated history (library defaults 3.5, 0.25 and 20)."""
 START, END = dt.date(2026, 1, 5), dt.date(2026, 12, 31)
 
 

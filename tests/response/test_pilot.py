@@ -44,7 +44,7 @@ def test_goal_gradient_recovered_from_a_history_and_a_pilot() -> None:
     history = replicate_history(over_period(truth, START, END), 101, 0)
     pilot = replicate_pilot(truth, SHAPE, 101, 0)
     names = ["goal_gradient", "membership_lift"]
-    result = calibrate_response(scenario(3000), history, pilot, names, Settings(max_evaluations=16))
+    result = calibrate_response(scenario(3000), history, pilot, names, Settings(max_evaluations=20))
     lo, hi = result.fit.interval(0)
     assert result.identification.pinned["goal_gradient"] and lo <= 2.5 <= hi
     assert not result.identification.pinned["membership_lift"]

@@ -11,11 +11,12 @@ from recovery import TRUTH, recover
 
 from loyalsim.experiments.response.estimate import Settings
 
-FAST = Settings(max_evaluations=16)
+FAST = Settings(max_evaluations=30)
+SIZE = 5000
 
 
 def test_recovers_the_identified_parameters_within_their_intervals() -> None:
-    result = recover(3000, 101, FAST)
+    result = recover(SIZE, 102, FAST)
     fit = result.fit
     assert fit.objective < fit.start_objective
     for k, p in enumerate(fit.params):
@@ -31,7 +32,7 @@ def test_interval_coverage_over_seeds() -> None:
     seeds = range(201, 209)
     covered = dict.fromkeys(TRUTH, 0)
     for seed in seeds:
-        result = recover(3000, seed, FAST)
+        result = recover(SIZE, seed, FAST)
         for k, p in enumerate(result.fit.params):
             lo, hi = result.fit.interval(k)
             covered[p.name] += int(lo <= TRUTH[p.name] <= hi)
@@ -41,8 +42,8 @@ def test_interval_coverage_over_seeds() -> None:
 def test_same_bits_with_any_number_of_jobs() -> None:
     """The search's candidates run in task order whatever the worker count (common random
     numbers keyed by seed and replication), so one and two workers give the same estimate."""
-    tiny = Settings(max_evaluations=3, simulations=1, bootstrap=50)
+    tiny = Settings(max_evaluations=8, simulations=1, bootstrap=50)
     one = recover(400, 5, tiny).fit
-    two = recover(400, 5, Settings(max_evaluations=3, simulations=1, bootstrap=50, jobs=2)).fit
+    two = recover(400, 5, Settings(max_evaluations=8, simulations=1, bootstrap=50, jobs=2)).fit
     assert one.u.tolist() == two.u.tolist()
     assert one.simulated.tolist() == two.simulated.tolist()

@@ -34,7 +34,7 @@ def calibrated(history_files: Path) -> Path:
         "calibrate-response", str(history_files / "transactions.csv"),
         "--scenario", COFFEE, "--set", "population.size=1500",
         "--param", "goal_gradient", "--param", "passive_redeem_prob",
-        "--calibration-end", "2026-10-04", "--evaluations", "4", "--simulations", "1",
+        "--calibration-end", "2026-10-04", "--evaluations", "6", "--simulations", "1",
         "--out", str(out),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -82,6 +82,7 @@ def test_calibrated_scenario_feeds_sensitivity_and_robust_optimize(calibrated: P
         (("--members", "nowhere.csv"), "nowhere.csv"),
         (("--param", "no_such_param"), "no_such_param"),
         (("--calibration-end", "someday"), "--calibration-end"),
+        (("--evaluations", "3"), "--evaluations 3: at least"),
     ],
 )
 def test_bad_input_is_one_error_line_and_writes_nothing(

@@ -84,8 +84,14 @@ def calibrate_response(
         int, typer.Option(help="Simulations per candidate (common random numbers).", min=1, max=50)
     ] = 2,
     evaluations: Annotated[
-        int, typer.Option(help="Most candidate evaluations of the search.", min=2, max=10_000)
-    ] = 40,
+        int,
+        typer.Option(
+            help="Most candidate points simulated, the standard errors' Jacobian included "
+            "(exact; at least 2 per parameter + 1).",
+            min=2,
+            max=10_000,
+        ),
+    ] = 60,
     time_limit: Annotated[
         float, typer.Option(help="Seconds the search may take (it keeps its best point).", min=1)
     ] = 720.0,

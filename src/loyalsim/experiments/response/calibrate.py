@@ -11,10 +11,12 @@ import pandas as pd
 from loyalsim.errors import DataError
 from loyalsim.experiments.response.estimate import Fit, Settings, fit
 from loyalsim.experiments.response.history import Pilot, ProgramHistory
+from loyalsim.experiments.response.history_moments import history_contributions
 from loyalsim.experiments.response.holdout import holdout_errors, holdout_quantities, truncate
 from loyalsim.experiments.response.identify import Identification, identify
-from loyalsim.experiments.response.moments import MomentDesign, quantile_edges
+from loyalsim.experiments.response.moments import MIN_COUNT, MomentDesign, quantile_edges
 from loyalsim.experiments.response.params import (
+    ENROLMENT_EXTRA,
     HISTORY_DEFAULT,
     PILOT_EXTRA,
     TRANSFORMS,
@@ -26,7 +28,8 @@ from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario
 
 DECILE_MIN = 4_000
-"""Pilot customers with pre-period visits needed for deciles of lift (quintiles below)."""
+"""Customers with pre-period visits needed for deciles: of pilot lift (quintiles below) and of
+enrolment by early frequency (quartiles below)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,8 @@ def design_for(history: ProgramHistory, scenario: Scenario, pilot: Pilot | None)
     tx = history.transactions
     early = tx[tx["date"] < pd.Timestamp(history.start) + pd.Timedelta(days=pre_days)]
     counts = early.groupby("customer")["date"].nunique().to_numpy()
-    edges = (1.0, *quantile_edges(counts, 4)) if counts.size else (1.0,)
+    groups = 10 if counts.size >= DECILE_MIN else 4
+    edges = (1.0, *quantile_edges(counts, groups)) if counts.size else (1.0,)
     lift_edges: tuple[float, ...] = ()
     if pilot is not None:
         pre = pre_period_visits(pilot)
@@ -81,6 +85,22 @@ def design_for(history: ProgramHistory, scenario: Scenario, pilot: Pilot | None)
         lift_edges=lift_edges,
         forfeits=forfeits,
     )
+
+
+def default_names(
+    scenario: Scenario, history: ProgramHistory, pilot: Pilot | None, design: MomentDesign
+) -> list[str]:
+    """The parameters estimated by default: the history's best identified, the enrolment
+    interest when customers join during the history (enough cases in an enrolment moment and
+    benefit-driven interest on in the scenario), the membership lift with a pilot."""
+    names = list(HISTORY_DEFAULT)
+    if scenario.behaviour.enrol_benefit_half > 0:
+        contrib, mset = history_contributions(history, design)
+        counts = mset.counts(contrib.values.sum(axis=0))
+        cases = [c for m, c in zip(mset.moments, counts, strict=True) if m.family == "enrolment"]
+        if any(c >= MIN_COUNT for c in cases):
+            names += ENROLMENT_EXTRA
+    return names + list(PILOT_EXTRA if pilot is not None else ())
 
 
 def calibrate_response(
@@ -104,7 +124,7 @@ def calibrate_response(
     fitted = truncate(history, end) if end < last else history
     design = design_for(fitted, scenario, pilot)
     if names is None:
-        names = [*HISTORY_DEFAULT, *(PILOT_EXTRA if pilot is not None else ())]
+        names = default_names(scenario, fitted, pilot, design)
     unknown = sorted(set(names) - set(TRANSFORMS))
     if unknown:
         raise DataError(

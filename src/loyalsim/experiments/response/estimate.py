@@ -9,6 +9,10 @@ customers) of the observed moment times the simulation-noise factor ``1 + N_obs 
 weighting. scipy's ``least_squares`` (trust region reflective, bounded) searches it on the
 parameters' unit scales (:mod:`loyalsim.experiments.response.params`).
 
+``max_evaluations`` is exact: the search may use it less the ``2k`` evaluations the final
+Jacobian of ``k`` parameters needs (its centre is the search's best point, already evaluated),
+a batch that would not fit is not started, so the command never simulates more candidates.
+
 Standard errors are the sandwich of the central-difference Jacobian ``G`` of the simulated
 moments and the moment covariance ``Σ`` (bootstrap, times the same factor):
 ``V = (G'WG)⁻¹ G'WΣWG (G'WG)⁻¹`` with ``W = diag(1/v)``.
@@ -57,7 +61,9 @@ class Settings:
     simulations: int = 2
     seed: int = 0
     bootstrap: int = 200
-    max_evaluations: int = 40
+    max_evaluations: int = 60
+    """Most candidate points simulated (each ``simulations`` times), the final Jacobian's
+    included."""
     time_limit_s: float = 720.0
     jobs: int = 1
     jacobian_step: float = 0.3
@@ -157,6 +163,8 @@ class Simulator:
     settings: Settings
     executor: Executor | None = None
     evaluations: int = 0
+    limit: int | None = None
+    """Most evaluations allowed; a batch that would pass it raises :class:`OutOfBudget`."""
     customers: list[int] = field(default_factory=list)
     _cache: dict[tuple[float, ...], np.ndarray] = field(default_factory=dict)
 
@@ -167,6 +175,8 @@ class Simulator:
         """Mean simulated moments at each point (tasks spread over the executor)."""
         todo = [tuple(float(x) for x in u) for u in points if tuple(u) not in self._cache]
         todo = list(dict.fromkeys(todo))
+        if self.limit is not None and self.evaluations + len(todo) > self.limit:
+            raise OutOfBudget("evaluations")
         s = self.settings
         tasks = [
             _Task(self.scenario, self.overrides(np.array(u)), s.seed, r, self.design, self.pilot)
@@ -244,6 +254,12 @@ def fit(
 ) -> Fit:
     """Estimate ``params`` by simulated method of moments (module docstring)."""
     started = time.monotonic()
+    least = 2 * len(params) + 1
+    if settings.max_evaluations < least:
+        raise DataError(
+            f"--evaluations {settings.max_evaluations}: at least {least} for {len(params)} "
+            "parameters (one start point and a central-difference Jacobian of two per parameter)"
+        )
     target = observed_target(history, pilot, design, settings)
     sets = [history_contributions(history, design)[1]]
     if pilot is not None:
@@ -265,6 +281,7 @@ def _search(
     keep = target.keep
     obs = target.values[keep]
     u0 = np.zeros(len(sim.params))
+    sim.limit = s.max_evaluations - 2 * len(sim.params)  # the rest is the final Jacobian's
     first = sim.many([u0])[0]
     n_sim = float(np.mean(sim.customers)) if sim.customers else 1.0
     factor = target.customers / (s.simulations * max(n_sim, 1.0))
@@ -280,8 +297,6 @@ def _search(
     def check_budget() -> None:
         if time.monotonic() - started > s.time_limit_s:
             raise OutOfBudget("time")
-        if sim.evaluations >= s.max_evaluations:
-            raise OutOfBudget("evaluations")
 
     def residuals(u: np.ndarray) -> np.ndarray:
         check_budget()
@@ -319,6 +334,7 @@ def _search(
     except OutOfBudget as exc:
         stopped = f"stopped by the {exc} budget"
     u_hat = best["u"]
+    sim.limit = s.max_evaluations
     jac, centre = _central_jacobian(sim, u_hat, bounds, keep)
     sigma = target.cov[np.ix_(keep, keep)] * (1.0 + factor)
     cov_u, se = sandwich(jac, sigma, var)

@@ -28,6 +28,7 @@ TRANSFORMS: dict[str, str] = {
     "progress_lockin": "logit",
     "impatience_per_year": "log",
     "forfeit_give_up_prob": "logit",
+    "enrol_benefit_half": "log",
 }
 """Behaviour parameters calibrate-response can estimate, with their search scale."""
 
@@ -39,6 +40,8 @@ HISTORY_DEFAULT = (
     "passive_redeem_prob",
 )
 """Estimated from a program history by default (docs/calibration.md says why these)."""
+ENROLMENT_EXTRA = ("enrol_benefit_half",)
+"""Added by default when customers join during the history (its enrolment moments measure it)."""
 PILOT_EXTRA = ("membership_lift",)
 """Added by default when a pilot is given (its lift at low progress measures it)."""
 
@@ -101,7 +104,7 @@ class Parameter:
 
 def parameter(name: str, start: float | None = None) -> Parameter:
     """The estimable behaviour parameter ``name`` (a key of ``TRANSFORMS``), centred on
-    ``start`` (the scenario's value) or the library default."""
+    ``start`` (the scenario's value, moved into the search box) or the library default."""
     if name not in TRANSFORMS:
         raise ValueError(
             f"parameter {name!r} cannot be estimated; allowed: {', '.join(sorted(TRANSFORMS))}"
@@ -112,7 +115,7 @@ def parameter(name: str, start: float | None = None) -> Parameter:
     grid = prior.ppf(np.linspace(0.005, 0.995, 199))
     z = _forward(kind, grid)
     lo, hi = prior.value_at(0.001), prior.value_at(0.999)
-    center = entry.default if start is None else start
+    center = float(np.clip(entry.default if start is None else start, lo, hi))
     return Parameter(
         name=name,
         kind=kind,
