@@ -11,7 +11,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from loyalsim.api import Compared, Run, compare, simulate
+    from loyalsim.api import (
+        Compared,
+        ResponseCalibrated,
+        Run,
+        calibrate_response,
+        compare,
+        simulate,
+    )
     from loyalsim.errors import LoyalsimError, ScenarioError
     from loyalsim.experiments.compare import Arm, Comparison
     from loyalsim.experiments.scenarios import load_scenario, with_overrides
@@ -23,10 +30,12 @@ _PUBLIC = {
     "Compared": "loyalsim.api",
     "Comparison": "loyalsim.experiments.compare",
     "LoyalsimError": "loyalsim.errors",
+    "ResponseCalibrated": "loyalsim.api",
     "Run": "loyalsim.api",
     "RunResult": "loyalsim.metrics.results",
     "Scenario": "loyalsim.scenario.models",
     "ScenarioError": "loyalsim.errors",
+    "calibrate_response": "loyalsim.api",
     "compare": "loyalsim.api",
     "load_scenario": "loyalsim.experiments.scenarios",
     "simulate": "loyalsim.api",
@@ -39,10 +48,12 @@ __all__ = [
     "Compared",
     "Comparison",
     "LoyalsimError",
+    "ResponseCalibrated",
     "Run",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "calibrate_response",
     "compare",
     "load_scenario",
     "simulate",

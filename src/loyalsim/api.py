@@ -1,5 +1,6 @@
-"""The Python face of loyalsim: ``loyalsim.simulate`` and ``loyalsim.compare`` return results
-that also write what the commands write and display themselves in a notebook.
+"""The Python face of loyalsim: ``loyalsim.simulate``, ``loyalsim.compare`` and
+``loyalsim.calibrate_response`` return results that also write what the commands write (and
+the first two display themselves in a notebook).
 
 :class:`Run` is a :class:`~loyalsim.metrics.results.RunResult` and :class:`Compared` a
 :class:`~loyalsim.experiments.compare.Comparison`, with ``save(dir)`` (the command's folder),
@@ -10,7 +11,8 @@ result classes below stay free of it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from loyalsim.experiments import compare as comparing
 from loyalsim.experiments import simulate as simulating
 from loyalsim.experiments.compare import Arm, Comparison
+from loyalsim.experiments.response.calibrate import ResponseCalibration
 from loyalsim.metrics.results import RunResult
 from loyalsim.scenario.models import Scenario
 
@@ -86,3 +89,111 @@ def simulate(scenario: Scenario, **options: Any) -> Run:
 def compare(base: Scenario | Arm, variants: Sequence[Scenario | Arm], **options: Any) -> Compared:
     """:func:`loyalsim.experiments.compare.compare` (same arguments), as :class:`Compared`."""
     return Compared.of(comparing.compare(base, variants, **options))
+
+
+@dataclass(frozen=True)
+class ResponseCalibrated:
+    """A response calibration that can write its folder (as ``loyalsim calibrate-response``
+    does): estimates, intervals and the identifiability report, and ``save(dir)``."""
+
+    calibration: ResponseCalibration
+    scenario: Scenario
+    """The input scenario (``calibrated_scenario.yaml`` adds the calibrated priors to it)."""
+    used: dict[str, Any]
+    """Inputs and settings, as recorded in ``response_calibration.json``."""
+
+    @property
+    def estimates(self) -> dict[str, float]:
+        """Estimate of each parameter (by behaviour field name)."""
+        fit = self.calibration.fit
+        return {p.name: fit.value(k) for k, p in enumerate(fit.params)}
+
+    @property
+    def intervals(self) -> dict[str, tuple[float, float]]:
+        """95% interval of each parameter (NaN where the data do not move it)."""
+        fit = self.calibration.fit
+        return {p.name: fit.interval(k) for k, p in enumerate(fit.params)}
+
+    @property
+    def pinned(self) -> dict[str, bool]:
+        """Whether the data pinned each parameter down (docs/calibration.md, identifiability)."""
+        return dict(self.calibration.identification.pinned)
+
+    def record(self) -> dict[str, Any]:
+        """The content of ``response_calibration.json``."""
+        from loyalsim.outputs.response_files import record
+
+        return record(self.calibration, self.used, Path(self.used["history"]).name)
+
+    def save(self, directory: str | Path, force: bool = False) -> Path:
+        """Write the command's folder (all or nothing: response_calibration.json,
+        behaviour.yaml, calibrated_scenario.yaml, moments_fit.png, report.html and
+        provenance.json); ``force`` replaces a folder holding something else. Returns it."""
+        from loyalsim.outputs.folder import claim
+        from loyalsim.report.response_folder import write_response_folder
+
+        history = self.used["history"]
+        inputs = (history, self.used["scenario"])
+        place = claim(directory, "calibrate-response", Path(history).name, force, inputs=inputs)
+        write_response_folder(place, self.calibration, self.scenario, self.used, Path(history).name)
+        return place.target
+
+
+def calibrate_response(
+    history: str | Path,
+    scenario: Scenario | str | Path,
+    *,
+    members: str | Path | None = None,
+    expiries: str | Path | None = None,
+    events: str | Path | None = None,
+    pilot: str | Path | None = None,
+    pilot_log: str | Path | None = None,
+    params: Sequence[str] | None = None,
+    calibration_end: str | dt.date | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    simulations: int = 2,
+    evaluations: int = 60,
+    time_limit: float = 720.0,
+    bootstrap: int = 200,
+    seed: int = 0,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> ResponseCalibrated:
+    """``loyalsim calibrate-response`` from Python: the same arguments as its options (files
+    not given are looked up beside the history and the pilot's assignment), the scenario as a
+    path or a :class:`Scenario`, ``overrides`` as ``--set``. Returns the fit without writing
+    anything; :meth:`ResponseCalibrated.save` writes the command's folder."""
+    from loyalsim.experiments.response.calibrate import calibrate_response as run
+    from loyalsim.experiments.response.estimate import Settings
+    from loyalsim.experiments.response.inputs import Inputs, parse_end
+    from loyalsim.scenario.loader import load_scenario, with_overrides
+
+    end = parse_end(calibration_end)
+    if isinstance(scenario, Scenario):
+        spec = with_overrides(scenario, dict(overrides)) if overrides else scenario
+        scenario_file = None
+    else:
+        spec = load_scenario(scenario, dict(overrides or {}))
+        scenario_file = str(scenario)
+    inputs = Inputs.resolve(history, members, expiries, events, pilot, pilot_log)
+    observed, trial = inputs.read()
+    settings = Settings(
+        simulations=simulations,
+        seed=seed,
+        bootstrap=bootstrap,
+        max_evaluations=evaluations,
+        time_limit_s=time_limit,
+        jobs=jobs,
+    )
+    result = run(spec, observed, trial, params, settings, end, progress)
+    used = {
+        **inputs.as_record(),
+        "scenario": scenario_file or spec.name,
+        "simulations": simulations,
+        "evaluations": evaluations,
+        "time_limit": time_limit,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "jobs": jobs,
+    }
+    return ResponseCalibrated(result, spec, used)

@@ -3,8 +3,6 @@ pilot) by simulated method of moments with the engine; write priors for the scen
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -108,17 +106,13 @@ def calibrate_response(
     (priors), calibrated_scenario.yaml, fit figures and report.html."""
     from loyalsim.experiments.response.calibrate import calibrate_response as run
     from loyalsim.experiments.response.estimate import Settings
-    from loyalsim.experiments.response.history import read_history, read_pilot
+    from loyalsim.experiments.response.inputs import Inputs, parse_end
     from loyalsim.experiments.response.params import TRANSFORMS
-    from loyalsim.outputs import provenance
-    from loyalsim.outputs.files import write_text
-    from loyalsim.outputs.folder import claim, staged
-    from loyalsim.outputs.response_files import calibrated_scenario, fragment_yaml, record
-    from loyalsim.report import write_report
-    from loyalsim.report.response_figures import plot_moments
+    from loyalsim.outputs.folder import claim
+    from loyalsim.report.response_folder import FILES, write_response_folder
     from loyalsim.scenario.loader import load_scenario
 
-    end = _parse_date(calibration_end)
+    end = parse_end(calibration_end)
     spec = load_scenario(scenario, overrides_from(set_))
     unknown = sorted(set(param or ()) - set(TRANSFORMS))
     if unknown:
@@ -127,14 +121,8 @@ def calibrate_response(
             + ", ".join(sorted(TRANSFORMS))
         )
     place = claim(out, "calibrate-response", history.name, force, inputs=(history, scenario))
-    members = members or _beside(history, ("members.csv",))
-    expiries = expiries or _beside(history, ("expiries.csv", "expiries.parquet"))
-    events = events or _beside(history, ("points_events.csv", "points_events.parquet"))
-    observed = read_history(history, members, expiries=expiries, events=events)
-    trial = None
-    if pilot is not None:
-        names = ("pilot_transactions.csv", "pilot_transactions.parquet")
-        trial = read_pilot(pilot_log or _beside(pilot, names) or history, pilot)
+    inputs = Inputs.resolve(history, members, expiries, events, pilot, pilot_log)
+    observed, trial = inputs.read()
     settings = Settings(
         simulations=simulations,
         seed=seed,
@@ -148,15 +136,9 @@ def calibrate_response(
         console.print(f"[bold yellow]warning:[/] {note}", highlight=False)
     with console.status("calibrating: simulating the observed moments") as status:
         result = run(spec, observed, trial, param, settings, end, status.update)
-    label = history.name
     used = {
-        "history": str(history),
+        **inputs.as_record(),
         "scenario": str(scenario),
-        "members": str(members) if members else None,
-        "expiries": str(expiries) if expiries else None,
-        "events": str(events) if events else None,
-        "pilot": str(pilot) if pilot else None,
-        "pilot_log": str(pilot_log) if pilot_log else None,
         "simulations": simulations,
         "evaluations": evaluations,
         "time_limit": time_limit,
@@ -164,38 +146,9 @@ def calibrate_response(
         "seed": seed,
         "jobs": jobs,
     }
-    data = record(result, used, label)
-    prov = provenance.record(overrides={}, seed=seed, replications=simulations, log=history)
-    with staged(place, prov) as staging:
-        write_text(staging / "response_calibration.json", json.dumps(data, indent=2) + "\n")
-        write_text(staging / "behaviour.yaml", fragment_yaml(result, label))
-        write_text(staging / "calibrated_scenario.yaml", calibrated_scenario(spec, result, label))
-        plot_moments(data, staging / "moments_fit.png")
-        write_report(staging)
+    data = write_response_folder(place, result, spec, used, history.name)
     _print(data)
-    console.print(
-        f"wrote response_calibration.json, behaviour.yaml, calibrated_scenario.yaml, "
-        f"moments_fit.png and report.html in {out}"
-    )
-
-
-def _beside(path: Path, names: tuple[str, ...]) -> Path | None:
-    """The first of ``names`` that exists in ``path``'s folder."""
-    for name in names:
-        if (path.parent / name).is_file():
-            return path.parent / name
-    return None
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DataError(
-            f"--calibration-end {value!r}: not a date; allowed: YYYY-MM-DD such as 2025-09-30"
-        ) from None
+    console.print(f"wrote {', '.join(FILES[:-1])} and {FILES[-1]} in {out}")
 
 
 def _print(data: dict) -> None:
