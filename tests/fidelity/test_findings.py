@@ -49,15 +49,31 @@ def test_post_reward_gap_between_last_and_first():
     assert m["gap_last_stamp"] < m["gap_after_reward"] < m["gap_first_stamp"]
 
 
-def test_light_and_moderate_buyers_are_lifted():
-    m = f03_light_heavy.run(REDUCED).measured
-    assert m["lift_light"] > 0 and m["lift_moderate"] > 0
+@pytest.fixture(scope="module")
+def light_heavy():
+    return f03_light_heavy.run(REDUCED)
 
 
-@pytest.mark.xfail(strict=True, reason="heavy buyers are lifted about as much as light ones")
-def test_heavy_buyers_barely_change():
-    m = f03_light_heavy.run(REDUCED).measured
-    assert m["lift_heavy"] < min(0.5 * m["lift_light"], 0.02)
+def test_light_and_moderate_buyers_are_lifted(light_heavy):
+    m = light_heavy.measured
+    assert m["member_lift_light"] > 0 and m["member_lift_moderate"] > 0
+
+
+def test_heavy_members_are_lifted_less_than_half_as_much_as_light_ones(light_heavy):
+    """Liu (2007) studied members only: the light third's members gain most (headroom)."""
+    m = light_heavy.measured
+    assert m["member_lift_heavy"] < 0.5 * m["member_lift_light"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="heavy members' visits rise 7.2% (light members 26%; reduced scale): the goal "
+    "gradient makes nearly all of it (0.5% without it), since a daily buyer's headroom of about "
+    "0.1 times the large goal_gradient that finding 1 needs still moves them; their spend rises "
+    "only ~0.6% (free drinks displace paid ones)",
+)
+def test_heavy_buyers_barely_change(light_heavy):
+    assert light_heavy.measured["member_lift_heavy"] < 0.02
 
 
 @pytest.fixture(scope="module")

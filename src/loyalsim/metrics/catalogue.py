@@ -62,7 +62,23 @@ CORE: tuple[Kpi, ...] = (
         "Naive premium / causal effect",
         "ratio",
         description="How many times the naive member premium overstates the causal effect "
-        "(Leenheer et al. 2007 find about 7 in grocery).",
+        "(Leenheer et al. 2007 find about 7 in grocery, with household covariates: compare "
+        "segment_adjusted_to_causal_ratio).",
+    ),
+    K(
+        "segment_adjusted_member_premium",
+        "Member premium, naive within segments",
+        "share",
+        description="Members' revenue over what non-members of the same segments spend per "
+        "customer (members' segment mix), minus 1: the naive comparison with the household "
+        "type held fixed, still without any correction for self-selection.",
+    ),
+    K(
+        "segment_adjusted_to_causal_ratio",
+        "Naive premium within segments / causal effect",
+        "ratio",
+        description="How many times the segment-adjusted naive premium overstates the causal "
+        "effect: the measurement design of Leenheer et al. (2007), who find about 7 in grocery.",
     ),
     K("enrolment_rate", "Enrolment rate", "share", "higher"),
     K(
