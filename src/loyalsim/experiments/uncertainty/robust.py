@@ -86,9 +86,10 @@ def versus(design: WorldsRunResult, current: WorldsRunResult, kpi: str) -> dict[
     lo, hi = world_interval(per_world)
     direction = sign(kpi) or 1
     mc = monte_carlo_interval(diffs)
-    better = stats.defined(per_world * direction)
+    kept = stats.defined(per_world)
+    better = kept * direction
     return {
-        "diff": _clean(float(np.nanmean(per_world))),
+        "diff": _clean(float(np.mean(kept)) if kept.size else math.nan),
         "world_low": _clean(lo),
         "world_high": _clean(hi),
         "mc_low": _clean(mc.low),
