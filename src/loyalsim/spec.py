@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 
 class Spec(BaseModel):
@@ -76,3 +77,12 @@ PointsPerUnit = Annotated[float, Field(gt=0.0, le=10_000.0)]
 MAX_POINTS_PER_VISIT = 1_000_000
 MAX_THRESHOLD = 1e12
 """Largest tier threshold (spend or points over the qualification window)."""
+
+DayOrDate = Annotated[int, Field(ge=0, le=MAX_DAYS)] | Annotated[dt.date, Strict(False)]
+"""A day of the horizon (0 = start_date) or a calendar date (lax: YAML reads ``2026-01-05``
+as a date, JSON copies of a scenario carry a string)."""
+
+
+def day_offset(value: int | dt.date, start_date: dt.date) -> int:
+    """Days from ``start_date`` of a :data:`DayOrDate` value."""
+    return (value - start_date).days if isinstance(value, dt.date) else value

@@ -33,6 +33,7 @@ def test_payback_is_when_cumulative_profit_stays_non_negative() -> None:
     assert payback_days(np.cumsum([1.0, -2.0, 3.0, 1.0])) == 2.0  # a dip re-opens it
     assert payback_days(np.cumsum([1.0, 1.0])) == 0.0
     assert np.isnan(payback_days(np.cumsum([-1.0, 0.5])))
+    assert payback_days(np.cumsum([0.0, 0.0, -5.0, 2.0, 2.0, 2.0]), launch=2) == 3.0
 
 
 def test_discounting_halves_money_at_the_rate_that_doubles_it_in_a_year() -> None:

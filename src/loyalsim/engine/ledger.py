@@ -51,18 +51,21 @@ class Ledger:
         self.expired_engaged = 0
         self._lots: np.ndarray | None = None
         self._lot_days = 0
+        self._lot_origin = 0
 
     # -- lots (only when a fixed-period expiry needs to know when points were earned) --
-    def enable_lots(self, period_days: int, lifetime_periods: int) -> None:
-        """Track points by the period they were earned in, for first-in-first-out expiry."""
+    def enable_lots(self, period_days: int, lifetime_periods: int, origin: int = 0) -> None:
+        """Track points by the period they were earned in, for first-in-first-out expiry;
+        periods count from day ``origin`` (the program's launch, where the sweeps start)."""
         if self.issued.any():
             raise LedgerError("lots must be enabled before any points are issued")
         self._lot_days = period_days
+        self._lot_origin = origin
         self._lots = np.zeros((self.balance.size, lifetime_periods), dtype=np.int64)
 
     def _slot(self, day: int) -> int:
         assert self._lots is not None
-        return (day // self._lot_days) % self._lots.shape[1]
+        return ((day - self._lot_origin) // self._lot_days) % self._lots.shape[1]
 
     # -- points --
     def open_balances(
@@ -80,6 +83,8 @@ class Ledger:
         last_activity = np.asarray(last_activity, dtype=np.int64)
         if self.issued.any() or self.opening.any():
             raise LedgerError("opening balances come before any other points")
+        if self._lot_origin:
+            raise LedgerError("opening balances are held on day 0: lots must count from day 0")
         if points.size and (points.min() < 0 or last_activity.max() >= 0):
             raise LedgerError("opening balances must be non-negative and earned before day 0")
         self.opening[idx] = points

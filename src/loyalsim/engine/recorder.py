@@ -39,6 +39,8 @@ class ArmRecord:
     start_date: dt.date
     days: int
     size: int
+    launch_day: int
+    """Day the program started (``program_launch``; the same in both arms' records)."""
     row: np.ndarray
     """Population row of each visit (int64), in day order, rows ascending within a day."""
     day: np.ndarray
@@ -144,6 +146,7 @@ class _Tape:
             start_date=world.start_date,
             days=world.days,
             size=world.pop.size,
+            launch_day=state.launch_day,
             row=visits[0].astype(np.int64),
             day=np.repeat(np.array(self.visit_days, dtype=np.int32), counts),
             amount=visits[1].astype(np.float64),

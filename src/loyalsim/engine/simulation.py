@@ -5,6 +5,13 @@ SimPy decides *when* things happen (the daily tick, expiry sweeps, reviews); num
 day their events fire first (SimPy orders simultaneous events by scheduling order). A day
 runs in the phases of :class:`loyalsim.engine.hooks.Phase`; within a phase mechanics run by
 ``(kind, name)``, so the order of a scenario's keys never matters.
+
+A program may launch after day 0 (``launch``): until then the program arm runs exactly as
+the control arm (no hook, no pressure, no cost; the same draws), so with common random
+numbers its days before the launch are the control's to the bit. On the launch day, before
+that day's tick, the customers alive join the program as arrivals do (``on_arrive``), then
+the mechanics start (``on_start``) and their calendar processes are registered, so those
+count from the launch.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from loyalsim.engine.observers import Observer, read_only
 from loyalsim.engine.population import Population
 from loyalsim.engine.rng import CustomerStream, VisitPressure
 from loyalsim.engine.world import VisitBatch, World
+from loyalsim.errors import SimulationError
 
 if TYPE_CHECKING:
     from loyalsim.scenario.behaviour import BehaviourSpec, EconomicsSpec
@@ -76,7 +84,14 @@ class Simulation:
         streams: dict[str, CustomerStream],
         observers: Sequence[Observer] = (),
         arm: str = "program",
+        launch: int = 0,
     ) -> None:
+        if not 0 <= launch < days:
+            raise SimulationError(f"program launch day {launch} outside the horizon 0..{days - 1}")
+        if launch and population.opening is not None:
+            raise SimulationError(
+                "a program with an existing base runs on day 0: it cannot launch later"
+            )
         self.env = simpy.Environment()
         self.mechanics = phase_order(mechanics)
         self.world = World(
@@ -91,9 +106,13 @@ class Simulation:
             start_date=start,
         )
         self.world.admit = self._admit
+        self.world.state.launch_day = launch
         self.arm = arm
         self.observers = list(observers)
         self.has_program = bool(self.mechanics)
+        self.launch = launch
+        self._live = False
+        """Whether the program runs (from the launch day on; never in the control arm)."""
         self.season = seasonality(seasonality_spec, start, days)
         self.daily = {k: np.zeros(days) for k in DAILY_SERIES}
         self._arrival_order = np.argsort(population.arrival_day, kind="stable")
@@ -136,16 +155,15 @@ class Simulation:
         for m in self.mechanics:
             w.state.points_per_visit += m.points_per_visit(w)
         self._can_earn = w.state.points_per_visit > 0
-        if self.has_program:
+        if self.has_program and self.launch == 0:
             existing_base.open_program(w)  # a program that already runs: members, points
+            self._live = True
         self._arrive(0)
-        if self.has_program:
+        if self._live:
             existing_base.settle(w)
-        for m in self.mechanics:
-            m.on_start(w)
-        for m in self.mechanics:
-            for process in m.processes(w):
-                self.env.process(process)
+            self._start_mechanics()
+        elif self.has_program:
+            self.env.process(self._launch_on(self.launch))
         self.env.process(self._daily_tick())
         for observer in self.observers:
             with read_only(w):
@@ -157,6 +175,23 @@ class Simulation:
             with read_only(w):
                 observer.on_arm_end(self.arm, result)
         return result
+
+    def _start_mechanics(self) -> None:
+        """The mechanics start: ``on_start``, then their calendar processes from today."""
+        for m in self.mechanics:
+            m.on_start(self.world)
+        for m in self.mechanics:
+            for process in m.processes(self.world):
+                self.env.process(process)
+
+    def _launch_on(self, day: int) -> Process:
+        """LAUNCH: on ``day``, before its tick, the customers alive arrive in the program."""
+        yield self.env.timeout(day)
+        self._live = True
+        alive = np.flatnonzero(self.world.alive)
+        for hook in self._on_arrive:
+            hook(self.world, alive, day)
+        self._start_mechanics()
 
     def _daily_tick(self) -> Process:
         for day in range(self.world.days):
@@ -173,8 +208,9 @@ class Simulation:
         self.world.alive[idx] = True
         self._alive_count += idx.size
         self._live_rate[idx] = self.world.pop.rate[idx]
-        for hook in self._on_arrive:
-            hook(self.world, idx, day)
+        if self._live:
+            for hook in self._on_arrive:
+                hook(self.world, idx, day)
 
     def _step(self, day: int) -> None:
         from loyalsim.engine import kernels  # compiled: loads Numba on first use
@@ -185,17 +221,18 @@ class Simulation:
         # A visit happens when the customer's unit exponential falls below the day's rate,
         # i.e. with probability 1 - exp(-rate): the same draw decides the base (no-program)
         # purchase clock and the program arm's visit, so the two differ only by the program.
-        multiplier = self._multiplier(day) if self.has_program else None
+        live = self._live
+        multiplier = self._multiplier(day) if live else None
         idx, base_tick = w.stream("visit").visit_clock(
             day, self._live_rate, float(self.season[day]), multiplier
         )
         spend = w.stream("spend").gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
         self.daily["base_revenue"][day] = spend.sum()
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
-        for hook in self._shape_phases:
+        for hook in self._shape_phases if live else ():
             hook(w, batch)
         self.daily["shaped_revenue"][day] = batch.spend.sum()
-        for hook in self._later_phases:
+        for hook in self._later_phases if live else ():
             hook(w, batch)
         kernels.record_visits(idx, batch.spend, day, w.last_visit, w.spend_total, w.visit_total)
         self._churn(day, base_tick, batch)
@@ -231,7 +268,7 @@ class Simulation:
         """CHURN: dropout on the base purchase clock (BG/NBD): the program moves the probability,
         never the number of chances to defect."""
         w, b = self.world, self.world.behaviour
-        if not self.has_program:
+        if not self._live:
             prob = w.pop.dropout[candidates]
         else:
             from loyalsim.engine import kernels  # compiled: loads Numba on first use
@@ -272,19 +309,20 @@ class Simulation:
         d["redemption_discount"][day] = batch.discount.sum()
         d["member_revenue"][day] = batch.spend[batch.member].sum()
         d["alive"][day] = self._alive_count
-        if self.has_program:
-            n_members = w.alive_members
-            d["members"][day] = n_members
-            cost = econ.fixed_cost_per_year / 365.0
-            cost += econ.cost_per_member_per_month * n_members * 12.0 / 365.0
-            d["operating_cost"][day] = cost
-            if day % 7 == 6 or day == w.days - 1:
-                alive_members = np.flatnonzero(w.member & w.alive)
-                d["mean_attachment"][day] = (
-                    float(w.attachment_of(alive_members).mean()) if n_members else np.nan
-                )
-            self._attachment_moved = bool(w.attachment_shift.any())
-            if self._attachment_moved:
-                w.attachment_shift *= self._attachment_decay
+        if not self._live:
+            return  # no program (yet): no members, no cost, no mechanic closes the day
+        n_members = w.alive_members
+        d["members"][day] = n_members
+        cost = econ.fixed_cost_per_year / 365.0
+        cost += econ.cost_per_member_per_month * n_members * 12.0 / 365.0
+        d["operating_cost"][day] = cost
+        if day % 7 == 6 or day == w.days - 1:
+            alive_members = np.flatnonzero(w.member & w.alive)
+            d["mean_attachment"][day] = (
+                float(w.attachment_of(alive_members).mean()) if n_members else np.nan
+            )
+        self._attachment_moved = bool(w.attachment_shift.any())
+        if self._attachment_moved:
+            w.attachment_shift *= self._attachment_decay
         for hook in self._closers:
             hook(w, day)

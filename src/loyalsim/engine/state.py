@@ -26,6 +26,9 @@ class ProgramState:
     """Index of each customer's tier in ``tier_names`` (0 without tiers)."""
     patience_days: float
     """How long engaged members wait for a reward (expiry can shorten it)."""
+    launch_day: int = 0
+    """Day the program starts (``program_launch``): mechanics start on it, and calendar rules
+    (reviews, sweeps, events) count from it."""
     goal_points: int = 0
     """Points price of the cheapest reward (reachability: giving up, warnings)."""
     target_points: np.ndarray | None = None
@@ -38,7 +41,6 @@ class ProgramState:
     goal_value_per_point: np.ndarray | None = None
     """Per customer: perceived value of one point at the goal (cheapest) reward, the
     program's advertised deal (segment tastes applied); ``None`` without a catalogue."""
-    """Cost to the firm of one point at the goal reward (values the liability)."""
     head_start: np.ndarray | None = None
     """Per customer: points given free on joining (the sign-up bonus), the endowed progress
     of the first card; ``None`` when nobody gets any."""
@@ -68,6 +70,7 @@ OWNERS: dict[str, str] = {
     "earn_multiplier": "tiers",
     "tier": "tiers",
     "patience_days": "expiry",
+    "launch_day": "engine",
     "goal_points": "rewards",
     "target_points": "rewards",
     "reward_names": "rewards",

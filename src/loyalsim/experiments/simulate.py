@@ -248,6 +248,7 @@ def build_simulation(
         seed=seed,
         replication=replication,
         streams=streams,
+        launch=scenario.launch_day,
         **extra,
     )
 

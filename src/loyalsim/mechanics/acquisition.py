@@ -9,7 +9,7 @@ prospects are drawn for the largest lift and an offer of lift ``l`` brings in th
 Prospects join on arrival, get the bonus and cost ``cost_per_acquired`` each. An optional
 campaign window (``campaign_start`` / ``campaign_end``, a day of the horizon or a date, both
 inclusive) limits the offer to the prospects arriving inside it: outside the window the inflow is
-the segment's own.
+the segment's own. Before the program's launch there is no offer.
 """
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, Strict
+from pydantic import Field
 
 from loyalsim.engine.hooks import Kpi, Mechanic
 from loyalsim.engine.population import NOT_YET
 from loyalsim.engine.world import World
-from loyalsim.spec import MAX_DAYS, MechanicParams, Money, Points
+from loyalsim.spec import MAX_DAYS, DayOrDate, MechanicParams, Money, Points, day_offset
 
 NonNegative = Annotated[float, Field(ge=0.0)]
-DayOrDate = Annotated[int, Field(ge=0, le=MAX_DAYS)] | Annotated[dt.date, Strict(False)]
-"""A day of the horizon (0 = start_date) or a calendar date."""
 
 
 class AcquisitionParams(MechanicParams):
@@ -49,11 +47,7 @@ class AcquisitionParams(MechanicParams):
         """First and last day of the campaign (inclusive; days from ``start_date``)."""
 
         def day(value: int | dt.date | None, default: int) -> int:
-            if value is None:
-                return default
-            if isinstance(value, dt.date):
-                return (value - start_date).days
-            return value
+            return default if value is None else day_offset(value, start_date)
 
         return day(self.campaign_start, 0), day(self.campaign_end, MAX_DAYS)
 
@@ -78,6 +72,11 @@ class AcquisitionParams(MechanicParams):
             raise ValueError(
                 f"program.{name}.campaign_end: {self.campaign_end} is before campaign_start "
                 f"{self.campaign_start}"
+            )
+        if last < scenario.launch_day:
+            raise ValueError(
+                f"program.{name}.campaign_end: {self.campaign_end} is before program_launch "
+                f"{scenario.program_launch}, so the offer never runs"
             )
         if first >= scenario.horizon.total_days:
             raise ValueError(
@@ -109,14 +108,14 @@ class Acquisition(Mechanic[AcquisitionParams]):
         mine = rows[pop.prospects.u < share[pop.segment[rows]]]
         days = pop.prospects.day[np.searchsorted(rows, mine)]
         first, last = self.params.window(world.start_date)
-        inside = (days >= first) & (days <= last)
+        inside = (days >= max(first, world.state.launch_day)) & (days <= last)
         mine, days = mine[inside], days[inside]
         order = np.argsort(days, kind="stable")
         self._rows, self._days = mine[order], days[order]
         self._acquired = 0
 
     def on_start(self, world: World) -> None:
-        self._bring(world, 0)
+        self._bring(world, world.state.launch_day)
 
     def close_day(self, world: World, day: int) -> None:
         if day + 1 < world.days:

@@ -46,9 +46,10 @@ class Enrolment(Mechanic[EnrolmentParams]):
     def on_start(self, world: World) -> None:
         if self.params.automatic:
             return
-        starters = np.flatnonzero(world.pop.arrival_day == 0)
-        u = world.stream("enrolment").uniform(0, starters, sub=1)
-        self._enrol(world, starters[u < self.params.initial_share], 0)
+        day = world.state.launch_day
+        starters = np.flatnonzero(world.alive)  # customers there when the program starts
+        u = world.stream("enrolment").uniform(day, starters, sub=1)
+        self._enrol(world, starters[u < self.params.initial_share], day)
 
     def enrol(self, world: World, batch: VisitBatch) -> None:
         if self.params.automatic:
@@ -98,7 +99,7 @@ class Enrolment(Mechanic[EnrolmentParams]):
             if p.propensity_multiplier != 1.0:
                 text += f" (x{p.propensity_multiplier:g})"
             if p.initial_share:
-                text += f"; {p.initial_share:.0%} are members from day one"
+                text += f"; {p.initial_share:.0%} are members from the launch"
         if p.signup_bonus:
             text += f"; joining earns a {p.signup_bonus}-point bonus"
         return text + "."

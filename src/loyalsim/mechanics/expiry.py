@@ -59,7 +59,7 @@ class Expiry(Mechanic[ExpiryParams]):
             assert p.days is not None
             # Points earned in one sweep period form a lot, which lapses at the first sweep
             # at which its newest point is at least ``days`` old (lots are FIFO for redemption).
-            world.ledger.enable_lots(p.sweep_days, self.lifetime_periods(p))
+            world.ledger.enable_lots(p.sweep_days, self.lifetime_periods(p), world.state.launch_day)
             world.state.patience_days = min(world.state.patience_days, float(p.days))
 
     def processes(self, world: World) -> list[Process]:

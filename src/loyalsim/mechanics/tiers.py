@@ -119,7 +119,7 @@ class Tiers(Mechanic[TiersParams]):
         self._seen_points = np.zeros(n, dtype=np.int64)
         self._first = np.full(n, -1, dtype=np.int64)
         self._demoted_day = np.full(n, NEVER, dtype=np.int64)
-        self._last_review = 0
+        self._last_review = world.state.launch_day
         self.promotions = 0
         self.demotions = 0
         world.state.tier_names = [t.name for t in p.tiers]

@@ -73,20 +73,21 @@ def daily_incremental_profit(scenario: Scenario, arm: ArmResult, control: Contro
     return np.asarray(out, dtype=np.float64)
 
 
-def payback_days(cumulative: np.ndarray) -> float:
-    """Days until cumulative incremental profit is non-negative for good: 0 if it never
-    dips below zero, NaN when it is still negative at the horizon (never pays back)."""
+def payback_days(cumulative: np.ndarray, launch: int = 0) -> float:
+    """Days from the program's ``launch`` until cumulative incremental profit is non-negative
+    for good: 0 if it never dips below zero, NaN when it is still negative at the horizon
+    (never pays back). Before the launch both arms are the same, so it is 0 there."""
     if cumulative[-1] < 0:
         return float("nan")
     negative = np.flatnonzero(cumulative < 0)
-    return float(negative[-1] + 1) if negative.size else 0.0
+    return float(negative[-1] + 1 - launch) if negative.size else 0.0
 
 
 def horizon_kpis(scenario: Scenario, arm: ArmResult, control: ControlArm) -> dict[str, float]:
     """``incremental_profit_npv``, ``payback_days`` and ``pays_back`` of one replication."""
     daily = daily_incremental_profit(scenario, arm, control)
     rate = scenario.economics.discount_rate
-    payback = payback_days(np.cumsum(daily))
+    payback = payback_days(np.cumsum(daily), scenario.launch_day)
     return {
         "incremental_profit_npv": float((daily * discount_factors(daily.size, rate)).sum()),
         "payback_days": payback,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
@@ -21,9 +22,22 @@ def _save(fig: plt.Figure, path: Path) -> None:
     plt.close(fig)
 
 
-def kpi_trends(weekly: pd.DataFrame, currency: str, title: str, path: Path) -> None:
-    """Weekly revenue, retention and membership, program against the no-program control."""
+def mark_launch(axes: Iterable[plt.Axes], launch: int) -> None:
+    """A dotted line where the program launches (``launch``: a day after day 0), on the
+    axes of weekly series (week 1 is days 0-6)."""
+    if not launch:
+        return
+    for ax in axes:
+        ax.axvline(launch / 7 + 0.5, color="grey", ls=":", lw=1.2, label="program launch")
+
+
+def kpi_trends(
+    weekly: pd.DataFrame, currency: str, title: str, path: Path, launch: int = 0
+) -> None:
+    """Weekly revenue, retention and membership, program against the no-program control
+    (with the launch marked when the program starts after day 0)."""
     fig, axes = plt.subplots(2, 2, figsize=(11, 7))
+    mark_launch(axes.flat, launch)
     ax = axes[0, 0]
     ax.plot(weekly["week"], weekly["revenue"], label="with program")
     ax.plot(weekly["week"], weekly["control_revenue"], label="no-program control", ls="--")
@@ -48,9 +62,13 @@ def kpi_trends(weekly: pd.DataFrame, currency: str, title: str, path: Path) -> N
     _save(fig, path)
 
 
-def points_flows(weekly: pd.DataFrame, currency: str, title: str, path: Path) -> None:
-    """Points issued, redeemed and expired per week, and the outstanding balance and liability."""
+def points_flows(
+    weekly: pd.DataFrame, currency: str, title: str, path: Path, launch: int = 0
+) -> None:
+    """Points issued, redeemed and expired per week, and the outstanding balance and liability
+    (with the launch marked when the program starts after day 0)."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    mark_launch(axes.flat, launch)
     ax = axes[0]
     ax.plot(weekly["week"], weekly["points_issued"], label="issued")
     ax.plot(weekly["week"], weekly["points_redeemed"], label="redeemed")
@@ -70,7 +88,7 @@ def points_flows(weekly: pd.DataFrame, currency: str, title: str, path: Path) ->
 def write_run_folder(result: RunResult, directory: Path) -> None:
     """A run folder's data files and its two trend figures (kpi_trends.png, points_flows.png)."""
     write_run(result, directory)
-    currency = result.scenario.economics.currency
-    mean = result.weekly_mean
-    kpi_trends(mean, currency, result.scenario.name, directory / "kpi_trends.png")
-    points_flows(mean, currency, result.scenario.name, directory / "points_flows.png")
+    s = result.scenario
+    currency, mean = s.economics.currency, result.weekly_mean
+    kpi_trends(mean, currency, s.name, directory / "kpi_trends.png", s.launch_day)
+    points_flows(mean, currency, s.name, directory / "points_flows.png", s.launch_day)

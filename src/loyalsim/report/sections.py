@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,7 @@ def scenario_section(run: RunFiles) -> Section | None:
             ("Customers simulated", f"{size:,}"),
             ("Customers represented (totals are at this scale)", f"{represents:,}"),
             ("Horizon", f"{days} days{weeks} from {s.start_date.isoformat()}"),
+            *_launch_row(s),
             ("Gross margin", f"{100 * s.economics.gross_margin:.0f}%"),
             (
                 "Fixed program cost per year",
@@ -215,6 +217,15 @@ def details(summary: str, body: str) -> str:
     return f"<details><summary>{esc(summary)}</summary>{body}</details>"
 
 
+def _launch_row(s: Scenario) -> list[tuple[str, str]]:
+    """The launch, when the program starts after day 0 (KPIs still cover the horizon)."""
+    if not s.launch_day:
+        return []
+    date = s.start_date + dt.timedelta(days=s.launch_day)
+    text = f"day {s.launch_day} ({date.isoformat()}); before it the program arm is the control"
+    return [("Program launch", text)]
+
+
 def _weekly_mean(weekly: pd.DataFrame) -> pd.DataFrame:
     frame = weekly.drop(columns="replication", errors="ignore")
     numeric = frame.drop(columns=["replication", "week_start"], errors="ignore")
@@ -229,7 +240,8 @@ def trends_section(run: RunFiles, figures_dir: Path) -> Section | None:
         from loyalsim.report import run_figures as plots
 
         name = run.scenario.name if run.scenario else ""
-        plots.kpi_trends(_weekly_mean(run.weekly), currency_of(run), name, path)
+        launch = run.scenario.launch_day if run.scenario else 0
+        plots.kpi_trends(_weekly_mean(run.weekly), currency_of(run), name, path, launch)
     body = figure_html(path, "Weekly revenue, retention, incremental profit and membership")
     return Section("trends", "Weekly trends", body)
 
@@ -260,7 +272,8 @@ def points_section(run: RunFiles, figures_dir: Path) -> Section | None:
         from loyalsim.report import run_figures as plots
 
         name = run.scenario.name if run.scenario else ""
-        plots.points_flows(_weekly_mean(run.weekly), cur, name, path)
+        launch = run.scenario.launch_day if run.scenario else 0
+        plots.points_flows(_weekly_mean(run.weekly), cur, name, path, launch)
     if path.is_file():
         parts.append(figure_html(path, "Weekly points flows, outstanding points and liability"))
     if not parts:

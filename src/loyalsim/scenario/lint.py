@@ -92,8 +92,16 @@ def _idle_priors(scenario: Scenario) -> list[str]:
     ]
 
 
+def _program_days(scenario: Scenario) -> tuple[int, str]:
+    """Days the program runs (from its launch to the horizon's end) and how to say it."""
+    days = scenario.horizon.total_days - scenario.launch_day
+    if scenario.launch_day:
+        return days, f"{days} days from the launch (day {scenario.launch_day})"
+    return days, f"{days}-day horizon"
+
+
 def _calendar(scenario: Scenario) -> list[str]:
-    days = scenario.horizon.total_days
+    days, span = _program_days(scenario)
     out = []
     for name, spec in scenario.program.items():
         items = [(f"program.{name}", spec)]
@@ -103,15 +111,13 @@ def _calendar(scenario: Scenario) -> list[str]:
             for field, effect in NEVER_WITHIN.items():
                 value = getattr(item, field, None)
                 if isinstance(value, int) and value >= days:
-                    out.append(
-                        f"{where}.{field} = {value}: beyond the {days}-day horizon, so {effect}"
-                    )
+                    out.append(f"{where}.{field} = {value}: beyond the {span}, so {effect}")
         if not isinstance(spec, ExpiryParams) or spec.policy == "none" or spec.days is None:
             continue
         if spec.days >= days:
             out.append(
                 f"program.{name}.days = {spec.days}: no point can expire within the "
-                f"{days}-day horizon, so expiry changes nothing"
+                f"{span}, so expiry changes nothing"
             )
     return out
 
@@ -119,7 +125,7 @@ def _calendar(scenario: Scenario) -> list[str]:
 def _heavy_points(scenario: Scenario) -> float:
     """Points a heavy customer of the most active segment earns over the horizon (an upper
     bound for "plausibly reachable")."""
-    days = scenario.horizon.total_days
+    days, _ = _program_days(scenario)
     mechanics = list(scenario.program.values())
     multiplier = max(
         [t.earn_multiplier for m in mechanics for t in getattr(m, "tiers", None) or []] or [1.0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import Field, Strict, field_validator, model_validator
+from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
 
 from loyalsim.mechanics import REGISTRY, MechanicSpec
 from loyalsim.scenario.accounting import AccountingSpec
@@ -14,7 +14,7 @@ from loyalsim.scenario.magnitudes import points_problem
 from loyalsim.scenario.population import PopulationSpec
 from loyalsim.scenario.search import SearchSpec
 from loyalsim.scenario.uncertainty import UncertaintySpec, extract_inline
-from loyalsim.spec import MAX_DAYS, MAX_REPLICATIONS, SEED_MAX, Spec
+from loyalsim.spec import MAX_DAYS, MAX_REPLICATIONS, SEED_MAX, DayOrDate, Spec, day_offset
 
 DAYS_PER_YEAR = 365
 """Length of a simulated year (``horizon.years``, ``yearly.csv``, discounting)."""
@@ -53,6 +53,9 @@ class Scenario(Spec):
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
     start_date: Annotated[dt.date, Strict(False)] = dt.date(2026, 1, 5)
     """Lax: YAML reads ``2026-01-05`` as a date, JSON copies of a scenario carry a string."""
+    program_launch: DayOrDate = 0
+    """The day the program starts: a day of the horizon (0 = ``start_date``) or a date in it.
+    Before it the program arm is the no-program control (same customers, same draws)."""
     population: PopulationSpec
     behaviour: BehaviourSpec = BehaviourSpec()
     program: dict[str, MechanicSpec] = Field(default_factory=dict)
@@ -64,6 +67,28 @@ class Scenario(Spec):
     accounting: AccountingSpec = AccountingSpec()
     search: SearchSpec | None = None
     uncertainty: UncertaintySpec | None = None
+
+    @field_validator("program_launch")
+    @classmethod
+    def _launch_in_horizon(cls, value: int | dt.date, info: ValidationInfo) -> int | dt.date:
+        horizon, start = info.data.get("horizon"), info.data.get("start_date")
+        if horizon is None or start is None:
+            return value  # their own errors are reported
+        last = horizon.total_days - 1
+        day = day_offset(value, start)
+        if not 0 <= day <= last:
+            end = start + dt.timedelta(days=last)
+            where = "before start_date" if day < 0 else "after the horizon's last day"
+            raise ValueError(
+                f"{value} is {where}; allowed: a day 0-{last} of the horizon or a date from "
+                f"{start.isoformat()} to {end.isoformat()}"
+            )
+        return value
+
+    @property
+    def launch_day(self) -> int:
+        """Day of the horizon the program starts (``program_launch`` as a day offset)."""
+        return day_offset(self.program_launch, self.start_date)
 
     @model_validator(mode="before")
     @classmethod
@@ -98,6 +123,12 @@ class Scenario(Spec):
             check = getattr(spec, "check_program", None)
             if check is not None:
                 check(name, self)  # cross-section rules (tier names, segment names)
+        if self.launch_day and self.population.existing_base is not None:
+            raise ValueError(
+                f"program_launch: {self.program_launch} is after start_date, but "
+                "population.existing_base says the program already runs on day 0; allowed: "
+                "program_launch 0 with an existing base, or no existing_base for a later launch"
+            )
         if self.current_program is not None:
             if self.population.existing_base is None:
                 raise ValueError(
