@@ -41,7 +41,12 @@ from loyalsim.experiments.response.moments import (
 )
 from loyalsim.experiments.response.params import Parameter
 from loyalsim.experiments.response.pilot_moments import pilot_contributions
-from loyalsim.experiments.response.replicas import PilotShape, replicate_history, replicate_pilot
+from loyalsim.experiments.response.replicas import (
+    PilotShape,
+    check_pilot_scenario,
+    replicate_history,
+    replicate_pilot,
+)
 from loyalsim.experiments.watchdog import watch_parent
 from loyalsim.scenario.loader import with_overrides
 from loyalsim.scenario.models import Scenario
@@ -265,6 +270,8 @@ def fit(
     if pilot is not None:
         sets.append(pilot_contributions(pilot, design)[1])
     shape = PilotShape.of(pilot) if pilot is not None else None
+    if shape is not None:
+        check_pilot_scenario(scenario, shape)
     executor = _pool(settings.jobs)
     try:
         sim = Simulator(scenario, design, params, sets, shape, settings, executor)

@@ -1,11 +1,13 @@
 """Replicate the observed data in simulation: a program history and a pilot, in memory.
 
 The simulated history covers the observed history's dates (``start_date`` and horizon set from
-them). The simulated pilot runs a no-program pre-period on the same customers (its own random
-streams, replication offset ``PRE_PERIOD``), then the pilot period with the program arm for a
-random treated share of the customers and the control arm for the others (the engine has no
-delayed launch, so the pre-period is a separate no-program run). Fixed ``(seed, replication)``
-pairs give common random numbers across candidate parameter vectors.
+them). The simulated pilot is one continuous run from the pre-period's first day to the pilot's
+last, with the program launching on the pilot's start (``program_launch``): the program arm
+for a random treated share of the customers there at the launch, the control arm for the
+others. Before the launch both arms are the same to the bit, so every customer's state (alive,
+purchase clock, attachment) carries from the pre-period into the pilot as in one history.
+Fixed ``(seed, replication)`` pairs give common random numbers across candidate parameter
+vectors.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from loyalsim.engine.recorder import ArmRecord, TransactionRecorder
+from loyalsim.engine.recorder import ArmRecord
 from loyalsim.engine.rng import generator
+from loyalsim.errors import DataError
 from loyalsim.experiments.response.history import Pilot, ProgramHistory, typed
 from loyalsim.experiments.response.pilot_moments import pilot_start
 from loyalsim.experiments.response.simulated import (
@@ -26,11 +29,8 @@ from loyalsim.experiments.response.simulated import (
     history_from_record,
     simulate_history,
 )
-from loyalsim.experiments.simulate import at_simulated_scale, build_population, run_arm
+from loyalsim.experiments.simulate import at_simulated_scale, build_population
 from loyalsim.scenario.models import Horizon, Scenario
-
-PRE_PERIOD = 1_000_003
-"""Replication offset of the pilot's pre-period streams (independent of the pilot period's)."""
 
 
 def as_date(value: dt.date | pd.Timestamp) -> dt.date:
@@ -38,11 +38,18 @@ def as_date(value: dt.date | pd.Timestamp) -> dt.date:
     return pd.Timestamp(value).date()
 
 
-def over_period(scenario: Scenario, start: dt.date, end: dt.date) -> Scenario:
-    """``scenario`` simulated from ``start`` to ``end`` (inclusive)."""
+def over_period(
+    scenario: Scenario, start: dt.date, end: dt.date, launch: dt.date | None = None
+) -> Scenario:
+    """``scenario`` simulated from ``start`` to ``end`` (inclusive), the program launching on
+    ``launch`` (default ``start``)."""
     first, last = as_date(start), as_date(end)
     days = (last - first).days + 1
-    return scenario.model_copy(update={"start_date": first, "horizon": Horizon(days=days)})
+    offset = 0 if launch is None else (as_date(launch) - first).days
+    if not 0 <= offset < days:
+        raise DataError(f"launch {launch} outside the simulated period {first} to {last}")
+    update = {"start_date": first, "horizon": Horizon(days=days), "program_launch": offset}
+    return scenario.model_copy(update=update)
 
 
 def replicate_history(scenario: Scenario, seed: int, replication: int) -> ProgramHistory:
@@ -77,32 +84,35 @@ def _log(record: ArmRecord, keep: np.ndarray) -> pd.DataFrame:
     )
 
 
+def check_pilot_scenario(scenario: Scenario, shape: PilotShape) -> None:
+    """A pilot with a pre-period launches the program on its start: the scenario may not say
+    that the program already runs (``population.existing_base``)."""
+    if shape.launch > shape.start and scenario.population.existing_base is not None:
+        raise DataError(
+            f"scenario '{scenario.name}': population.existing_base says the program already "
+            f"runs, but the pilot launches it on {shape.launch} after a pre-period from "
+            f"{shape.start}; calibrate on a pilot with a scenario without existing_base"
+        )
+
+
 def replicate_pilot(scenario: Scenario, shape: PilotShape, seed: int, replication: int) -> Pilot:
-    """A pilot shaped like the observed one: a no-program pre-period, then the program arm for
-    a random ``treated_share`` of the day-0 customers and the control arm for the others."""
-    pilot_scenario = over_period(scenario, shape.launch, shape.end)
-    recorded = simulate_history(pilot_scenario, seed, replication)
+    """A pilot shaped like the observed one: one run from the pre-period's start to the
+    pilot's end with the program launching on the pilot's start; of the customers there at the
+    launch, a random ``treated_share`` gets the program arm's log, the others the control
+    arm's (the same customers and luck: common random numbers)."""
+    check_pilot_scenario(scenario, shape)
+    run = over_period(scenario, shape.start, shape.end, shape.launch)
+    recorded = simulate_history(run, seed, replication)
     assert recorded.control is not None
     program, control = recorded.program, recorded.control
-    engine = at_simulated_scale(pilot_scenario)
-    population = build_population(engine, seed, replication)
-    starters = np.flatnonzero(population.arrival_day == 0)
+    population = build_population(at_simulated_scale(run), seed, replication)
+    starters = np.flatnonzero(population.arrival_day <= run.launch_day)
     u = generator(seed, replication, "pilot:assignment").random(starters.size)
     treated = np.zeros(program.size, dtype=bool)
     treated[starters[u < shape.treated_share]] = True
     assigned = np.zeros(program.size, dtype=bool)
     assigned[starters] = True
-    parts = []
-    pre_days = (shape.launch - shape.start).days
-    if pre_days > 0:
-        pre = engine.model_copy(
-            update={"start_date": shape.start, "horizon": Horizon(days=pre_days)}
-        )
-        recorder = TransactionRecorder(None, arms=("control",))
-        run_arm(pre, population, seed, replication + PRE_PERIOD, {}, False, [recorder])
-        parts.append(_log(recorder.records["control"], assigned))
-    parts.append(_log(program, treated))
-    parts.append(_log(control, assigned & ~treated))
+    parts = [_log(program, treated), _log(control, assigned & ~treated)]
     tx = pd.concat(parts, ignore_index=True).sort_values(["customer", "date"], kind="stable")
     assignment = pd.DataFrame(
         {

@@ -180,8 +180,9 @@ def control_log(record: ArmRecord) -> pd.DataFrame:
 def pilot_from_records(recorded: Recorded, share: float = 0.5) -> Pilot:
     """A customer-level pilot simulated from both arms: every customer who ever arrived in
     either arm is treated with probability ``share`` (a stream of the run's seed), taking
-    their program-arm log, else control, taking their control-arm log; the program starts on
-    the first day for everyone (the pilot has no pre-period)."""
+    their program-arm log, else control, taking their control-arm log; the pilot starts on the
+    program's launch (``program_launch``): the days before it are the pre-period, the same in
+    both arms (the pilot has none when the program runs from the first day)."""
     program, control = recorded.program, recorded.control
     if control is None:
         raise ValueError("a pilot needs the control arm: simulate_history(..., control=True)")
@@ -197,6 +198,7 @@ def pilot_from_records(recorded: Recorded, share: float = 0.5) -> Pilot:
     row, day, amount = (np.concatenate(parts) for parts in zip(*logs, strict=True))
     order = np.lexsort((day, row))
     start, end = window(program)
+    launch = program.start_date + dt.timedelta(days=program.launch_day)
     transactions = pd.DataFrame(
         {
             "customer": customer_ids(row[order], program.size),
@@ -208,7 +210,7 @@ def pilot_from_records(recorded: Recorded, share: float = 0.5) -> Pilot:
         {
             "customer": customer_ids(rows, program.size),
             "group": np.where(treated[rows], "treated", "control").astype(object),
-            "start": np.datetime64(dt.datetime.combine(program.start_date, dt.time()), "ns"),
+            "start": np.datetime64(dt.datetime.combine(launch, dt.time()), "ns"),
         }
     )
     return Pilot(typed(transactions), typed(assignment), start, end)
