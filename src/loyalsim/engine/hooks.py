@@ -162,15 +162,18 @@ class Mechanic(Generic[P]):
         return 0.0
 
     def on_start(self, world: World) -> None:
-        """Act on day 0, after every mechanic is bound (for example enrol the existing base)."""
+        """Act on the launch day (``world.state.launch_day``, day 0 by default), after every
+        mechanic is bound and before that day's tick (for example enrol day-one members)."""
 
     def processes(self, world: World) -> Iterable[Process]:
-        """Calendar processes to run on the world's SimPy environment."""
+        """Calendar processes to run on the world's SimPy environment (registered on the
+        launch day, so their timeouts count from it)."""
         return ()
 
     # -- the day, phase by phase --
     def on_arrive(self, world: World, idx: np.ndarray, day: int) -> None:
-        """ARRIVE: customers ``idx`` have just arrived."""
+        """ARRIVE: customers ``idx`` have just arrived (on the launch day: every customer
+        alive, as the program reaches them)."""
 
     def visit_lift(self, world: World, day: int) -> np.ndarray | None:
         """PRESSURE: extra visit-rate lift for members today, before sensitivity scaling."""
