@@ -136,6 +136,12 @@ class Simulation:
         for m in self.mechanics:
             w.state.points_per_visit += m.points_per_visit(w)
         self._can_earn = w.state.points_per_visit > 0
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
+        self._kernels = kernels
+        self._visit, self._spend, self._dropout = (
+            w.stream(name) for name in ("visit", "spend", "dropout")
+        )
         if self.has_program:
             existing_base.open_program(w)  # a program that already runs: members, points
         self._arrive(0)
@@ -177,8 +183,6 @@ class Simulation:
             hook(self.world, idx, day)
 
     def _step(self, day: int) -> None:
-        from loyalsim.engine import kernels  # compiled: loads Numba on first use
-
         w, pop = self.world, self.world.pop
         if day:
             self._arrive(day)  # day 0's customers arrived before the mechanics started
@@ -186,10 +190,10 @@ class Simulation:
         # i.e. with probability 1 - exp(-rate): the same draw decides the base (no-program)
         # purchase clock and the program arm's visit, so the two differ only by the program.
         multiplier = self._multiplier(day) if self.has_program else None
-        idx, base_tick = w.stream("visit").visit_clock(
+        idx, base_tick = self._visit.visit_clock(
             day, self._live_rate, float(self.season[day]), multiplier
         )
-        spend = w.stream("spend").gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
+        spend = self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
         self.daily["base_revenue"][day] = spend.sum()
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
         for hook in self._shape_phases:
@@ -197,7 +201,8 @@ class Simulation:
         self.daily["shaped_revenue"][day] = batch.spend.sum()
         for hook in self._later_phases:
             hook(w, batch)
-        kernels.record_visits(idx, batch.spend, day, w.last_visit, w.spend_total, w.visit_total)
+        totals = w.last_visit, w.spend_total, w.visit_total
+        self._kernels.record_visits(idx, batch.spend, day, *totals)
         self._churn(day, base_tick, batch)
         self._close_day(day, batch)
         for observer in self.observers:
@@ -234,10 +239,8 @@ class Simulation:
         if not self.has_program:
             prob = w.pop.dropout[candidates]
         else:
-            from loyalsim.engine import kernels  # compiled: loads Numba on first use
-
             target = w.state.target_points
-            prob = kernels.churn_probability(
+            prob = self._kernels.churn_probability(
                 candidates,
                 w.pop.dropout,
                 np.exp(-b.attachment_dropout_effect * w.attachment_shift[candidates]),
@@ -251,11 +254,12 @@ class Simulation:
                 w.pop.engaged,
             )
             changed = np.flatnonzero(batch.dropout_factor != 1.0)
-            pos = np.searchsorted(candidates, batch.idx[changed])
-            hit = pos < candidates.size
-            hit[hit] = candidates[pos[hit]] == batch.idx[changed[hit]]
-            prob[pos[hit]] *= batch.dropout_factor[changed[hit]]
-        u = w.stream("dropout").uniform(day, candidates)
+            if changed.size:
+                pos = np.searchsorted(candidates, batch.idx[changed])
+                hit = pos < candidates.size
+                hit[hit] = candidates[pos[hit]] == batch.idx[changed[hit]]
+                prob[pos[hit]] *= batch.dropout_factor[changed[hit]]
+        u = self._dropout.uniform(day, candidates)
         leaving = candidates[u < prob]
         w.defect(leaving)
         self._live_rate[leaving] = 0.0
