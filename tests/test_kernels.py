@@ -279,3 +279,128 @@ def test_stamps_match_the_numpy_visit_earning():
     expected = np.floor(3 * transactions[earns] * multiplier[idx[earns]]).astype(np.int64)
     assert np.array_equal(earners, idx[earns]) and np.array_equal(points, expected)
     assert 0 < earners.size < idx.size
+
+
+def test_debit_matches_the_numpy_ledger_and_refuses_overdrafts():
+    rng = np.random.default_rng(35)
+    idx = np.flatnonzero(rng.random(N) < 0.1)
+    balance = rng.integers(0, 20, N)
+    opening_left = np.minimum(rng.integers(0, 10, N), balance)
+    points = np.minimum(rng.integers(0, 12, idx.size), balance[idx])
+    account, activity = np.zeros(N, dtype=np.int64), np.full(N, -5, dtype=np.int64)
+    expected_balance, expected_left = balance.copy(), opening_left.copy()
+    expected_balance[idx] -= points
+    take = np.minimum(points, opening_left[idx])
+    expected_left[idx] -= take
+    got = kernels.debit(idx, points, 7, account, balance, activity, opening_left)
+    assert got == (points.sum(), take.sum()) and 0 < take.sum() < points.sum()
+    assert np.array_equal(balance, expected_balance) and np.array_equal(account[idx], points)
+    assert np.array_equal(opening_left, expected_left)
+    assert np.array_equal(np.flatnonzero(activity == 7), idx[points > 0])
+    before = balance.copy()
+    too_much = balance[idx] + 1
+    no_activity = np.empty(0, dtype=np.int64)
+    assert kernels.debit(idx, too_much, 8, account, balance, no_activity, opening_left) == (-1, -1)
+    assert np.array_equal(balance, before)
+
+
+def test_credit_refuses_negative_points_without_changing_anything():
+    idx = np.array([1, 4], dtype=np.int64)
+    issued, balance, activity = (np.zeros(6, dtype=np.int64) for _ in range(3))
+    assert kernels.credit(idx, np.array([2, -1]), 3, issued, balance, activity) == -1
+    assert not issued.any() and not balance.any() and not activity.any()
+
+
+@pytest.mark.parametrize("scalar", [False, True])
+def test_feel_is_the_numpy_bounded_step(scalar):
+    rng = np.random.default_rng(36)
+    base, shift = rng.uniform(0, 1, N), rng.normal(0, 0.3, N)
+    idx = rng.choice(N, 3000)  # repeats too: numpy's shift[idx] += step keeps the last
+    size = np.array([-0.2]) if scalar else rng.uniform(-0.5, 0.5, idx.size)
+    a = np.clip(base[idx] + shift[idx], 0.0, 1.0)
+    s = size[0] if scalar else size
+    expected = shift.copy()
+    expected[idx] += np.where(np.asarray(s) >= 0, s * (1.0 - a), s * a)
+    kernels.feel(idx, size, base, shift)
+    assert np.array_equal(shift, expected)
+
+
+def test_redemption_draw_and_settlement_match_the_numpy_rules():
+    from loyalsim.mechanics import reward_kernels
+
+    rng = np.random.default_rng(37)
+    points = np.array([5, 9, 20], dtype=np.int64)
+    value, cost = np.array([2.0, 4.5, 0.0]), np.array([0.5, 1.1, 3.0])
+    is_voucher, is_experience = np.array([False, True, True]), np.array([False, False, True])
+    best_upto = np.array([[0, 1, 1], [0, 0, 2]])
+    segment = rng.integers(0, 2, N)
+    balance, target = rng.integers(5, 30, N), rng.integers(0, 3, N)
+    idx = np.flatnonzero(rng.random(N) < 0.2)
+    tracking = rng.random(idx.size) < 0.5
+    stream = CustomerStream(11, 2, "redemption", N)
+    go, choice = reward_kernels.draw_redemptions(
+        idx, tracking, balance, points, target, best_upto, segment, is_voucher, 0.9, 0.25, 1.5,
+        stream.key, stream.counter(4),
+    )  # fmt: skip
+    affordable = np.searchsorted(points, balance[idx], side="right") - 1
+    chosen = np.where(tracking, target[idx], best_upto[segment[idx], affordable])
+    chance = np.where(tracking, 0.9, 0.25)
+    v = is_voucher[chosen]
+    chance[v] = -np.expm1(1.5 * np.log1p(-np.minimum(chance[v], 1 - 1e-12)))
+    redeems = stream.uniform(4, idx) < chance
+    assert np.array_equal(go, np.flatnonzero(redeems)) and np.array_equal(choice, chosen[redeems])
+    assert 0 < go.size < idx.size and set(choice) == {0, 1, 2}
+    n = 2 * go.size
+    rows = np.sort(rng.choice(n, go.size, replace=False))
+    who, track = idx[go], tracking[go]
+    spend, discount = rng.uniform(0, 6, n), np.zeros(n)
+    redeemed, reward, factor = np.zeros(n, dtype=bool), np.full(n, -1, np.int16), np.ones(n)
+    carry, displacement = np.zeros(N), np.array([0.75, 1.0, 0.0])
+    type_gain, taste = np.array([1.0, 0.5, 2.0]), rng.uniform(0.5, 1.5, (2, 3))
+    seeking = rng.uniform(0, 1, N)
+    spend0 = spend.copy()
+    costs, gains = reward_kernels.settle_redemptions(
+        rows, who, choice, track, spend, discount, redeemed, reward, factor, carry, 0.3, 0.2,
+        displacement, value, cost, is_voucher, 0.65, type_gain, taste, segment, is_experience,
+        seeking, 0.4,
+    )  # fmt: skip
+    off = np.minimum(spend0[rows], displacement[choice] * value[choice])
+    assert np.array_equal(spend[rows], spend0[rows] - off) and np.array_equal(discount[rows], off)
+    expected_cost = cost[choice].copy()
+    vo = is_voucher[choice]
+    val = value[choice[vo]]
+    used = np.divide(off[vo], val, out=np.ones(val.size), where=val > 0)
+    expected_cost[vo] = np.maximum(expected_cost[vo] * used - off[vo] * 0.65, 0.0)
+    assert np.array_equal(costs, expected_cost)
+    gain = type_gain[choice] * taste[segment[who], choice]
+    ex = is_experience[choice]
+    gain[ex] *= 2.0 * seeking[who[ex]]
+    assert np.array_equal(gains, np.clip(0.4 * gain, 0, 1))
+    assert np.array_equal(np.flatnonzero(redeemed), rows) and np.array_equal(reward[rows], choice)
+    assert np.array_equal(np.flatnonzero(factor != 1.0), rows[track])
+    assert np.all(factor[rows[track]] == 1.2) and np.all(carry[who] == 0.3)
+
+
+@pytest.mark.parametrize("half", [0.0, 20.0])
+def test_joiners_match_the_numpy_enrolment_rule(half):
+    from loyalsim.mechanics.enrolment_kernels import joiners
+
+    rng = np.random.default_rng(38)
+    idx = np.flatnonzero(rng.random(N) < 0.1)
+    member = rng.random(idx.size) < 0.4
+    propensity, rate = rng.beta(2, 6, N), rng.gamma(1.2, 0.2, N)
+    ppv, vpp = np.full(N, 1.0), rng.uniform(0.2, 0.6, N)
+    sensitivity, rivals = rng.gamma(4, 0.25, N), rng.poisson(2, N).astype(float)
+    stream = CustomerStream(11, 2, "enrolment", N)
+    counters = stream.counter(6), stream.counter(0, 2)
+    rows, who = joiners(idx, member, propensity, 1.5, stream.key, *counters, half, rate, ppv, vpp,
+                        sensitivity, rivals, 0.15)  # fmt: skip
+    cand = np.flatnonzero(~member)
+    i = idx[cand]
+    joins = stream.uniform(6, i) < propensity[i] * 1.5
+    if half:
+        benefit = 365.0 * rate[i] * ppv[i]
+        benefit *= vpp[i] * (sensitivity[i] / (1.0 + 0.15 * rivals[i]))
+        joins &= stream.uniform(0, i, sub=2) < benefit / (benefit + half)
+    assert np.array_equal(rows, cand[joins]) and np.array_equal(who, i[joins])
+    assert 0 < who.size < i.size

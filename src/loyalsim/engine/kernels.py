@@ -295,6 +295,25 @@ def tracking_at(
 
 
 @_jit
+def feel(idx: np.ndarray, size: np.ndarray, base: np.ndarray, shift: np.ndarray) -> None:
+    """Move the attachment of customers ``idx`` by a bounded step, in place: with
+    ``a = clip(base + shift, 0, 1)``, a gain (``size >= 0``) adds ``size * (1 - a)`` to
+    ``shift``, a loss ``size * a``. ``size`` is aligned with ``idx`` or holds one value for
+    all. Every step is computed from the attachment before the call and written in ``idx``
+    order (numpy's ``shift[idx] += step``, also when ``idx`` repeats a customer)."""
+    n = idx.size
+    one = size.size == 1
+    new = np.empty(n)
+    for j in range(n):
+        i = idx[j]
+        a = min(max(base[i] + shift[i], 0.0), 1.0)
+        s = size[0] if one else size[j]
+        new[j] = shift[i] + (s * (1.0 - a) if s >= 0 else s * a)
+    for j in range(n):
+        shift[idx[j]] = new[j]
+
+
+@_jit
 def credit(
     idx: np.ndarray,
     points: np.ndarray,
@@ -304,7 +323,11 @@ def credit(
     last_activity: np.ndarray,
 ) -> int:
     """Credit ``points`` to customers ``idx`` (unique) in place: issued and balance grow, a
-    positive credit is activity on ``day``. Returns the points credited."""
+    positive credit is activity on ``day``. Returns the points credited, or -1 without
+    changing anything when a credit is negative."""
+    for j in range(idx.size):
+        if points[j] < 0:
+            return -1
     total = 0
     for j in range(idx.size):
         i, p = idx[j], points[j]
@@ -314,6 +337,39 @@ def credit(
             last_activity[i] = day
         total += p
     return total
+
+
+@_jit
+def debit(
+    idx: np.ndarray,
+    points: np.ndarray,
+    day: int,
+    account: np.ndarray,
+    balance: np.ndarray,
+    last_activity: np.ndarray,
+    opening_left: np.ndarray,
+) -> tuple[int, int]:
+    """Debit ``points`` from customers ``idx`` (unique) in place: ``account`` (redeemed or
+    expired) grows, the balance falls, the opening points go first (they are the oldest);
+    with ``last_activity`` non-empty, a positive debit is activity on ``day``. Returns the
+    points debited and the opening points among them, or ``(-1, -1)`` without changing
+    anything when a debit is negative or exceeds its balance."""
+    for j in range(idx.size):
+        if points[j] < 0 or points[j] > balance[idx[j]]:
+            return -1, -1
+    mark = last_activity.size > 0
+    total = opening = 0
+    for j in range(idx.size):
+        i, p = idx[j], points[j]
+        account[i] += p
+        balance[i] -= p
+        if mark and p > 0:
+            last_activity[i] = day
+        take = min(p, opening_left[i])
+        opening_left[i] -= take
+        total += p
+        opening += take
+    return total, opening
 
 
 @_jit

@@ -11,6 +11,17 @@ from collections import defaultdict
 
 import numpy as np
 
+_NO_ACTIVITY = np.empty(0, dtype=np.int64)
+"""Expiry is no activity: the debit kernel stamps no last-activity day."""
+
+
+def _aligned(points: np.ndarray | int, idx: np.ndarray) -> np.ndarray:
+    """Points as a contiguous int64 array aligned with ``idx`` (a scalar is broadcast)."""
+    points = np.asarray(points, dtype=np.int64)
+    if points.shape != idx.shape:
+        points = np.broadcast_to(points, idx.shape)
+    return np.ascontiguousarray(points)
+
 
 class LedgerError(RuntimeError):
     """A mechanic asked for an operation that would break the points identity (a bug)."""
@@ -110,11 +121,10 @@ class Ledger:
 
         idx = np.asarray(idx)
         idx = np.flatnonzero(idx) if idx.dtype == np.bool_ else idx.astype(np.int64, copy=False)
-        points = np.asarray(points, dtype=np.int64)
-        if points.size and points.min() < 0:
-            raise LedgerError(f"negative issue from {source}")
-        points = np.ascontiguousarray(np.broadcast_to(points, idx.shape))
+        points = _aligned(points, idx)
         total = kernels.credit(idx, points, day, self.issued, self.balance, self.last_activity)
+        if total < 0:
+            raise LedgerError(f"negative issue from {source}")
         if self._lots is not None:
             self._lots[idx, self._slot(day)] += points
         self.daily_points["issued"][day] += total
@@ -123,22 +133,30 @@ class Ledger:
 
     def redeem(self, idx: np.ndarray, points: np.ndarray, day: int) -> None:
         """Debit redeemed ``points`` from customers ``idx`` (unique), oldest lots first."""
-        points = np.asarray(points, dtype=np.int64)
-        if points.size and (points.min() < 0 or (points > self.balance[idx]).any()):
-            raise LedgerError("redemption exceeds balance or is negative")
-        self.redeemed[idx] += points
-        self.balance[idx] -= points
-        self.last_activity[idx[points > 0]] = day
+        points = self._debit("redeemed", idx, points, day, self.last_activity)
         if self._lots is not None:
             self._consume_lots(idx, points, day)
-        self.daily_points["redeemed"][day] += int(points.sum())
-        self._close_opening(idx, points, "redeemed", day)
 
-    def _close_opening(self, idx: np.ndarray, points: np.ndarray, kind: str, day: int) -> None:
-        """Take closed points from the opening balances first (they are the oldest)."""
-        take = np.minimum(points, self.opening_left[idx])
-        self.opening_left[idx] -= take
-        self.daily_opening[kind][day] += int(take.sum())
+    def _debit(
+        self, kind: str, idx: np.ndarray, points: np.ndarray, day: int, activity: np.ndarray
+    ) -> np.ndarray:
+        """Redeem or expire (``kind``) ``points`` of customers ``idx`` (unique), opening
+        points first (they are the oldest); ``activity``: the last-activity array to stamp,
+        or empty. Returns the points as int64."""
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
+        idx = np.ascontiguousarray(idx, dtype=np.int64)
+        points = _aligned(points, idx)
+        account = self.redeemed if kind == "redeemed" else self.expired
+        total, opening = kernels.debit(
+            idx, points, day, account, self.balance, activity, self.opening_left
+        )
+        if total < 0:
+            noun = "redemption" if kind == "redeemed" else "expiry"
+            raise LedgerError(f"{noun} exceeds balance or is negative")
+        self.daily_points[kind][day] += total
+        self.daily_opening[kind][day] += opening
+        return points
 
     def _consume_lots(self, idx: np.ndarray, points: np.ndarray, day: int) -> None:
         assert self._lots is not None
@@ -150,14 +168,8 @@ class Ledger:
         self._lots[np.ix_(idx, order)] = lots - take
 
     def _forfeit(self, idx: np.ndarray, points: np.ndarray, day: int, engaged: np.ndarray) -> None:
-        points = np.asarray(points, dtype=np.int64)
-        if points.size and (points.min() < 0 or (points > self.balance[idx]).any()):
-            raise LedgerError("expiry exceeds balance or is negative")
-        self.expired[idx] += points
-        self.balance[idx] -= points
-        self.daily_points["expired"][day] += int(points.sum())
+        points = self._debit("expired", idx, points, day, _NO_ACTIVITY)
         self.expired_engaged += int(points[engaged].sum())
-        self._close_opening(idx, points, "expired", day)
 
     def expire_lot(self, day: int, engaged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Forfeit the lot that reaches its lifetime at the start of ``day``'s period.

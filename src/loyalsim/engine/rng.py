@@ -48,8 +48,14 @@ class CustomerStream:
         self._key = seed_sequence(seed, replication, name).generate_state(1, dtype=np.uint64)[0]
         self.size = size
 
+    @property
+    def key(self) -> np.uint64:
+        """The stream's key, for kernels that draw its uniforms in their own pass."""
+        return self._key
+
     @staticmethod
-    def _counter(day: int, sub: int) -> np.uint64:
+    def counter(day: int, sub: int = 0) -> np.uint64:
+        """The counter of sub-draw ``sub`` on ``day`` (see :func:`loyalsim.engine.kernels.unit`)."""
         if not 0 <= sub < SUBS_PER_DAY:
             raise ValueError(f"sub-draw {sub} outside 0..{SUBS_PER_DAY - 1}")
         return np.uint64((day * SUBS_PER_DAY + sub) & 0xFFFFFFFFFFFFFFFF)
@@ -58,7 +64,7 @@ class CustomerStream:
         """Uniforms in [0, 1) for customers ``idx`` (all if None) on ``day``."""
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
-        counter = self._counter(day, sub)
+        counter = self.counter(day, sub)
         if idx is None:
             return kernels.uniform_all(self._key, self.size, counter)
         return kernels.uniform_at(self._key, _indices(idx), counter)
@@ -84,7 +90,7 @@ class CustomerStream:
         :class:`VisitPressure` computes the multiplier in that pass, for alive customers only."""
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
-        counter = self._counter(day, 0)
+        counter = self.counter(day, 0)
         if isinstance(multiplier, VisitPressure):
             p = multiplier
             return kernels.pressure_visit_clock(
@@ -98,7 +104,7 @@ class CustomerStream:
         """Standard normals by inversion (so one uniform gives one normal)."""
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
-        return kernels.normal_at(self._key, _indices(idx), self._counter(day, sub))
+        return kernels.normal_at(self._key, _indices(idx), self.counter(day, sub))
 
     def gamma(
         self, day: int, idx: np.ndarray, shape: np.ndarray | float, first_sub: int = 0
@@ -115,7 +121,7 @@ class CustomerStream:
         shape = np.broadcast_to(np.asarray(shape, dtype=np.float64), idx.shape)
         shape = np.ascontiguousarray(shape)
         out = kernels.gamma_at(
-            self._key, idx, shape, self._counter(day, 0), first_sub, SUBS_PER_DAY - 1
+            self._key, idx, shape, self.counter(day, 0), first_sub, SUBS_PER_DAY - 1
         )
         if (out < 0).any():
             raise RuntimeError("gamma sampler ran out of sub-draws")
@@ -129,7 +135,7 @@ class CustomerStream:
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
         out = kernels.gamma_scaled_at(
-            self._key, _indices(idx), shape, rate, self._counter(day, 0), 0, SUBS_PER_DAY - 1
+            self._key, _indices(idx), shape, rate, self.counter(day, 0), 0, SUBS_PER_DAY - 1
         )
         if (out < 0).any():
             raise RuntimeError("gamma sampler ran out of sub-draws")

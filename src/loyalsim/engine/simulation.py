@@ -155,6 +155,12 @@ class Simulation:
         for m in self.mechanics:
             w.state.points_per_visit += m.points_per_visit(w)
         self._can_earn = w.state.points_per_visit > 0
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
+        self._kernels = kernels
+        self._visit, self._spend, self._dropout = (
+            w.stream(name) for name in ("visit", "spend", "dropout")
+        )
         if self.has_program and self.launch == 0:
             existing_base.open_program(w)  # a program that already runs: members, points
             self._live = True
@@ -213,8 +219,6 @@ class Simulation:
                 hook(self.world, idx, day)
 
     def _step(self, day: int) -> None:
-        from loyalsim.engine import kernels  # compiled: loads Numba on first use
-
         w, pop = self.world, self.world.pop
         if day:
             self._arrive(day)  # day 0's customers arrived before the mechanics started
@@ -223,10 +227,10 @@ class Simulation:
         # purchase clock and the program arm's visit, so the two differ only by the program.
         live = self._live
         multiplier = self._multiplier(day) if live else None
-        idx, base_tick = w.stream("visit").visit_clock(
+        idx, base_tick = self._visit.visit_clock(
             day, self._live_rate, float(self.season[day]), multiplier
         )
-        spend = w.stream("spend").gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
+        spend = self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
         self.daily["base_revenue"][day] = spend.sum()
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
         for hook in self._shape_phases if live else ():
@@ -234,7 +238,8 @@ class Simulation:
         self.daily["shaped_revenue"][day] = batch.spend.sum()
         for hook in self._later_phases if live else ():
             hook(w, batch)
-        kernels.record_visits(idx, batch.spend, day, w.last_visit, w.spend_total, w.visit_total)
+        totals = w.last_visit, w.spend_total, w.visit_total
+        self._kernels.record_visits(idx, batch.spend, day, *totals)
         self._churn(day, base_tick, batch)
         self._close_day(day, batch)
         for observer in self.observers:
@@ -271,10 +276,8 @@ class Simulation:
         if not self._live:
             prob = w.pop.dropout[candidates]
         else:
-            from loyalsim.engine import kernels  # compiled: loads Numba on first use
-
             target = w.state.target_points
-            prob = kernels.churn_probability(
+            prob = self._kernels.churn_probability(
                 candidates,
                 w.pop.dropout,
                 np.exp(-b.attachment_dropout_effect * w.attachment_shift[candidates]),
@@ -288,11 +291,12 @@ class Simulation:
                 w.pop.engaged,
             )
             changed = np.flatnonzero(batch.dropout_factor != 1.0)
-            pos = np.searchsorted(candidates, batch.idx[changed])
-            hit = pos < candidates.size
-            hit[hit] = candidates[pos[hit]] == batch.idx[changed[hit]]
-            prob[pos[hit]] *= batch.dropout_factor[changed[hit]]
-        u = w.stream("dropout").uniform(day, candidates)
+            if changed.size:
+                pos = np.searchsorted(candidates, batch.idx[changed])
+                hit = pos < candidates.size
+                hit[hit] = candidates[pos[hit]] == batch.idx[changed[hit]]
+                prob[pos[hit]] *= batch.dropout_factor[changed[hit]]
+        u = self._dropout.uniform(day, candidates)
         leaving = candidates[u < prob]
         w.defect(leaving)
         self._live_rate[leaving] = 0.0

@@ -151,9 +151,14 @@ class World:
     def feel(self, idx: np.ndarray, size: float | np.ndarray) -> None:
         """Move attachment of ``idx`` by a bounded step: gains close ``size`` of the gap to 1,
         losses remove ``size`` of the current level."""
-        a = self.attachment_of(idx)
-        step = np.where(np.asarray(size) >= 0, size * (1.0 - a), size * a)
-        self.attachment_shift[idx] += step
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
+        kernels.feel(
+            _int64(idx),
+            np.ascontiguousarray(size, dtype=np.float64).reshape(-1),
+            self.pop.traits["attachment"],
+            self.attachment_shift,
+        )
 
     def _admit(self, idx: np.ndarray, day: int) -> None:
         self.alive[idx] = True

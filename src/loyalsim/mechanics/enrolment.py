@@ -6,10 +6,11 @@ from typing import Literal
 
 import numpy as np
 
-from loyalsim.engine.behaviour import reward_pull
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
 from loyalsim.spec import Effect, MechanicParams, Points, Probability
+
+_NO_VALUE = np.empty(0)
 
 
 class EnrolmentParams(MechanicParams):
@@ -52,36 +53,32 @@ class Enrolment(Mechanic[EnrolmentParams]):
         self._enrol(world, starters[u < self.params.initial_share], day)
 
     def enrol(self, world: World, batch: VisitBatch) -> None:
+        """Interested non-members join at a visit with their propensity (one compiled pass:
+        ``loyalsim.mechanics.enrolment_kernels``)."""
         if self.params.automatic:
             return
-        candidates = ~batch.member
-        idx = batch.idx[candidates]
-        chance = world.pop.traits["enrol_propensity"][idx] * self.params.propensity_multiplier
-        joins = world.stream("enrolment").uniform(batch.day, idx) < chance
-        keen = np.flatnonzero(joins)  # interest only matters where the propensity says yes
-        joins[keen] = self._interested(world, idx[keen])
-        self._enrol(world, idx[joins], batch.day)
-        batch.member[np.flatnonzero(candidates)[joins]] = True
+        from loyalsim.mechanics import enrolment_kernels  # compiled: imported on first use
 
-    @staticmethod
-    def _interested(world: World, idx: np.ndarray) -> np.ndarray:
-        """Whether each customer cares to join at all (self-selection on expected benefit).
-
-        A customer's expected yearly benefit is ``b = 365 * rate * points_per_visit *
-        value_per_point * pull`` (base visit rate, points a visit earns, perceived value per
-        point of the goal reward, reward sensitivity diluted by rival programs); they are
-        interested with probability ``b / (b + enrol_benefit_half)``, by one fixed draw per
-        customer, so frequent visits do not make joining almost sure (docs/model.md §5).
-        Without a catalogue, or with ``enrol_benefit_half`` 0, everyone is interested.
-        """
+        pop, stream = world.pop, world.stream("enrolment")
         value_per_point = world.state.goal_value_per_point
-        half = world.behaviour.enrol_benefit_half
-        if value_per_point is None or half == 0.0:
-            return np.ones(idx.size, dtype=bool)
-        benefit = 365.0 * world.pop.rate[idx] * world.state.points_per_visit[idx]
-        benefit *= value_per_point[idx] * reward_pull(world.pop, world.behaviour, idx)
-        interest = benefit / (benefit + half)
-        return world.stream("enrolment").uniform(0, idx, sub=2) < interest
+        rows, idx = enrolment_kernels.joiners(
+            batch.idx,
+            batch.member,
+            pop.traits["enrol_propensity"],
+            self.params.propensity_multiplier,
+            stream.key,
+            stream.counter(batch.day),
+            stream.counter(0, 2),
+            world.behaviour.enrol_benefit_half,
+            pop.rate,
+            world.state.points_per_visit,
+            _NO_VALUE if value_per_point is None else value_per_point,
+            pop.traits["reward_sensitivity"],
+            pop.traits["rival_memberships"],
+            world.behaviour.rival_dilution,
+        )
+        self._enrol(world, idx, batch.day)
+        batch.member[rows] = True
 
     def _enrol(self, world: World, idx: np.ndarray, day: int) -> None:
         idx = world.enrol(idx, day)

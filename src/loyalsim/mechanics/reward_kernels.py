@@ -11,6 +11,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from loyalsim.engine.kernels import customer_key, unit
+
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def felt_progress(
@@ -137,3 +139,109 @@ def plan_redemptions(
             out_of_reach[k] = i
             k += 1
     return can, tracking, out_of_reach[:k]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def draw_redemptions(
+    idx: np.ndarray,
+    tracking: np.ndarray,
+    balance: np.ndarray,
+    reward_points: np.ndarray,
+    target: np.ndarray,
+    best_upto: np.ndarray,
+    segment: np.ndarray,
+    is_voucher: np.ndarray,
+    engaged_prob: float,
+    passive_prob: float,
+    voucher_boost: float,
+    stream_key: np.uint64,
+    counter: np.uint64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the members ``idx`` who can redeem today do, and what (docs/model.md §5).
+
+    A tracking member (``tracking``, aligned with ``idx``) chooses their target reward, with
+    probability ``engaged_prob``; the others the reward their segment values most among those
+    the balance affords (``best_upto[segment, k]``, ``k`` the dearest affordable reward of
+    ``reward_points``, ascending), with ``passive_prob``. A voucher's chance ``c`` becomes
+    ``1 - (1 - min(c, 1 - 1e-12))**boost``, computed as ``-expm1(boost * log1p(-c))``. The
+    customer redeems when the uniform of the stream (``stream_key``) at ``counter`` is below
+    the chance. Returns the positions in ``idx`` that redeem and their choices."""
+    n = idx.size
+    go = np.empty(n, dtype=np.int64)
+    choice = np.empty(n, dtype=np.int64)
+    k = 0
+    for j in range(n):
+        i = idx[j]
+        if tracking[j]:
+            chosen, chance = target[i], engaged_prob
+        else:
+            affordable = np.searchsorted(reward_points, balance[i], side="right") - 1
+            chosen, chance = best_upto[segment[i], affordable], passive_prob
+        if is_voucher[chosen]:
+            chance = -np.expm1(voucher_boost * np.log1p(-min(chance, 1 - 1e-12)))
+        if unit(customer_key(stream_key, i), counter) < chance:
+            go[k] = j
+            choice[k] = chosen
+            k += 1
+    return go[:k], choice[:k]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def settle_redemptions(
+    rows: np.ndarray,
+    idx: np.ndarray,
+    choice: np.ndarray,
+    tracking: np.ndarray,
+    spend: np.ndarray,
+    discount: np.ndarray,
+    redeemed: np.ndarray,
+    reward: np.ndarray,
+    dropout_factor: np.ndarray,
+    carry: np.ndarray,
+    reset_carry: float,
+    post_reward_dropout: float,
+    displacement: np.ndarray,
+    value: np.ndarray,
+    cost: np.ndarray,
+    is_voucher: np.ndarray,
+    gross_margin: float,
+    type_gain: np.ndarray,
+    taste: np.ndarray,
+    segment: np.ndarray,
+    is_experience: np.ndarray,
+    experience_seeking: np.ndarray,
+    gain_redeem: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The visits (``rows`` of today's batch) of customers ``idx`` who redeem ``choice``, in
+    place (docs/model.md §5): the reward pays ``min(spend, displacement * value)`` of the
+    basket (moved from ``spend`` to ``discount``), the visit is marked (``redeemed``,
+    ``reward``), a tracking member's dropout factor grows by ``1 + post_reward_dropout`` and
+    the goal pull carried over is reset to ``reset_carry``.
+
+    Returns each redemption's cost (a voucher's ``cost * used - discount * gross_margin``,
+    ``used = discount / value`` (1 for a worthless voucher), never below 0) and attachment
+    gain ``clip(gain_redeem * type_gain * taste[segment, choice], 0, 1)``, an experience's
+    factor times ``2 * experience_seeking`` (empty when the catalogue has none)."""
+    n = idx.size
+    costs = np.empty(n)
+    gains = np.empty(n)
+    for j in range(n):
+        r, i, c = rows[j], idx[j], choice[j]
+        off = min(spend[r], displacement[c] * value[c])
+        spend[r] -= off
+        discount[r] += off
+        paid = cost[c]
+        if is_voucher[c]:
+            used = off / value[c] if value[c] > 0 else 1.0
+            paid = max(paid * used - off * gross_margin, 0.0)
+        costs[j] = paid
+        factor = type_gain[c] * taste[segment[i], c]
+        if is_experience[c]:
+            factor *= 2.0 * experience_seeking[i]
+        gains[j] = min(max(gain_redeem * factor, 0.0), 1.0)
+        carry[i] = reset_carry
+        redeemed[r] = True
+        reward[r] = c
+        if tracking[j]:
+            dropout_factor[r] *= 1.0 + post_reward_dropout
+    return costs, gains

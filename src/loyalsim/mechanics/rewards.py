@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from loyalsim.scenario.models import Scenario
 
 _NO_HEAD_START = np.zeros(0, dtype=np.int64)
+_NONE = np.zeros(0)
 
 RewardType = Literal["product", "voucher", "experience", "charity"]
 REWARD_TYPES: tuple[str, ...] = get_args(RewardType)
@@ -101,6 +102,7 @@ class Rewards(Mechanic[RewardsParams]):
         p, b = self.params, world.behaviour
         self._is_voucher = np.array([t == "voucher" for t in self._types])
         self._is_experience = np.array([t == "experience" for t in self._types])
+        self._has_experience = bool(self._is_experience.any())
         type_gain = {
             "product": 1.0,
             "voucher": p.voucher_attachment,
@@ -283,10 +285,10 @@ class Rewards(Mechanic[RewardsParams]):
             float(world.state.patience_days),
         )
         if can.any():
-            rows = idx[can]
-            balance = world.ledger.balance[rows]
-            self._redeem(world, batch, members[can], rows, balance, tracking[can])
-        self._give_up_if_out_of_reach(world, batch.day, out_of_reach)
+            ready = np.flatnonzero(can)
+            self._redeem(world, batch, members[ready], idx[ready], tracking[ready])
+        if out_of_reach.size:
+            self._give_up_if_out_of_reach(world, batch.day, out_of_reach)
 
     def _redeem(
         self,
@@ -294,71 +296,68 @@ class Rewards(Mechanic[RewardsParams]):
         batch: VisitBatch,
         rows: np.ndarray,
         idx: np.ndarray,
-        balance: np.ndarray,
         tracking: np.ndarray,
     ) -> None:
-        b = world.behaviour
-        segment = world.pop.segment[idx]
-        affordable = np.searchsorted(self._points, balance, side="right") - 1
-        choice = np.where(tracking, self._target[idx], self._best_upto[segment, affordable])
-        chance = np.where(tracking, b.engaged_redeem_prob, b.passive_redeem_prob)
-        boosted = self._is_voucher[choice]
-        chance[boosted] = -np.expm1(
-            self.params.voucher_redeem_boost * np.log1p(-np.minimum(chance[boosted], 1 - 1e-12))
+        from loyalsim.mechanics import reward_kernels  # compiled: imported on first use
+
+        b, stream = world.behaviour, world.stream("redemption")
+        go, choice = reward_kernels.draw_redemptions(
+            idx,
+            tracking,
+            world.ledger.balance,
+            self._points,
+            self._target,
+            self._best_upto,
+            world.pop.segment,
+            self._is_voucher,
+            b.engaged_redeem_prob,
+            b.passive_redeem_prob,
+            self.params.voucher_redeem_boost,
+            stream.key,
+            stream.counter(batch.day),
         )
-        go = world.stream("redemption").uniform(batch.day, idx) < chance
-        rows, idx, choice = rows[go], idx[go], choice[go]
-        segment, tracking = segment[go], tracking[go]
-        if not idx.size:
+        if not go.size:
             return
+        rows, idx, tracking = rows[go], idx[go], tracking[go]
         world.ledger.redeem(idx, self._points[choice], batch.day)
-        cost = self._displace(world, batch, rows, choice)
-        spent = np.bincount(choice, weights=cost, minlength=self._points.size)
-        for k in np.flatnonzero(np.bincount(choice, minlength=self._points.size)):
-            mine = choice == k
-            world.ledger.reward_cost(
-                self._types[k], batch.day, float(spent[k]), who=idx[mine], each=cost[mine]
-            )
-        self._carry[idx] = b.reset_carry
-        world.feel(
-            idx, np.clip(b.attachment_gain_redeem * self._gain(world, idx, choice, segment), 0, 1)
+        seeking = world.pop.traits["experience_seeking"] if self._has_experience else _NONE
+        cost, gain = reward_kernels.settle_redemptions(
+            rows,
+            idx,
+            choice,
+            tracking,
+            batch.spend,
+            batch.discount,
+            batch.redeemed,
+            batch.reward,
+            batch.dropout_factor,
+            self._carry,
+            b.reset_carry,
+            b.post_reward_dropout,
+            self._displacement,
+            self._value,
+            self._cost,
+            self._is_voucher,
+            world.economics.gross_margin,
+            self._type_gain,
+            self._taste,
+            world.pop.segment,
+            self._is_experience,
+            seeking,
+            b.attachment_gain_redeem,
         )
-        batch.redeemed[rows] = True
-        batch.reward[rows] = choice
-        batch.dropout_factor[rows[tracking]] *= 1.0 + b.post_reward_dropout
+        if self._points.size == 1:  # one reward: every redemption is of it
+            spent = float(np.bincount(choice, weights=cost, minlength=1)[0])
+            world.ledger.reward_cost(self._types[0], batch.day, spent, who=idx, each=cost)
+        else:
+            spent_by = np.bincount(choice, weights=cost, minlength=self._points.size)
+            for k in np.flatnonzero(np.bincount(choice, minlength=self._points.size)):
+                mine = choice == k
+                world.ledger.reward_cost(
+                    self._types[k], batch.day, float(spent_by[k]), who=idx[mine], each=cost[mine]
+                )
+        world.feel(idx, gain)
         self._retarget(world, idx)
-
-    def _displace(
-        self, world: World, batch: VisitBatch, rows: np.ndarray, choice: np.ndarray
-    ) -> np.ndarray:
-        """The redeemed reward pays for part of today's basket; returns each reward's cost.
-
-        A product replaces ``displacement x value`` of the paid basket (at most all of it); a
-        voucher takes its value off the basket. A voucher's ``cost`` is the firm's whole cost
-        of honouring it: the lost margin on the discount shows as lower revenue, the rest is
-        booked as reward cost (never below zero), so its profit effect stays ``cost``.
-        """
-        discount = np.minimum(batch.spend[rows], self._displacement[choice] * self._value[choice])
-        batch.spend[rows] -= discount
-        batch.discount[rows] += discount
-        cost = self._cost[choice].copy()
-        voucher = self._is_voucher[choice]
-        if voucher.any():
-            value = self._value[choice[voucher]]
-            used = np.divide(discount[voucher], value, out=np.ones(value.size), where=value > 0)
-            margin = world.economics.gross_margin
-            cost[voucher] = np.maximum(cost[voucher] * used - discount[voucher] * margin, 0.0)
-        return cost
-
-    def _gain(
-        self, world: World, idx: np.ndarray, choice: np.ndarray, segment: np.ndarray
-    ) -> np.ndarray:
-        """Attachment gain factor of a redemption: by reward type, times the segment's taste
-        for the reward; experiences count ``2 * experience_seeking`` times more."""
-        factor = self._type_gain[choice] * self._taste[segment, choice]
-        exp = self._is_experience[choice]
-        factor[exp] *= 2.0 * world.pop.traits["experience_seeking"][idx[exp]]
-        return factor
 
     def _give_up_if_out_of_reach(self, world: World, day: int, idx: np.ndarray) -> None:
         """Engaged members ``idx`` who can earn but cannot reach the cheapest reward within

@@ -52,8 +52,5 @@ def scale_breakdown(table: Mapping[str, float], scale: float) -> dict[str, float
 
 def scale_frame(frame: pd.DataFrame, scale: float) -> pd.DataFrame:
     """Weekly or yearly rows with their total columns multiplied by ``scale``."""
-    out = frame.copy()
-    for column in out.columns:
-        if at_full_scale(column):
-            out[column] = out[column] * scale
-    return out
+    columns = {c: frame[c] * scale if at_full_scale(c) else frame[c] for c in frame.columns}
+    return pd.DataFrame(columns, index=frame.index)

@@ -297,48 +297,56 @@ def weekly(scenario: Scenario, arm: ArmResult, control: ControlArm) -> pd.DataFr
     days = arm.world.days
     week = np.arange(days) // 7
     ledger = arm.world.ledger
-    frame = pd.DataFrame({"week": week + 1})
+    columns: dict[str, Any] = {"week": week + 1}  # built whole: one frame, not column inserts
     for name in FLOW_SERIES:
-        frame[name] = arm.daily[name]
-    frame["control_visits"] = control.daily["visits"]
-    frame["control_revenue"] = control.daily["revenue"]
+        columns[name] = arm.daily[name]
+    columns["control_visits"] = control.daily["visits"]
+    columns["control_revenue"] = control.daily["revenue"]
     for kind in ("issued", "redeemed", "expired"):
-        frame[f"points_{kind}"] = ledger.daily_points[kind]
+        columns[f"points_{kind}"] = ledger.daily_points[kind]
     costs, income_accounts = daily_accounts(arm)
-    for account, series in {**costs, **income_accounts}.items():
-        frame[account] = series
+    columns.update({**costs, **income_accounts})
+    frame = pd.DataFrame(columns)
     income_columns = list(income_accounts)
-    frame["program_cost"] = frame[list(costs)].sum(axis=1)
+    extra = {"program_cost": frame[list(costs)].sum(axis=1)}
     if "reward_cost" not in frame:
-        frame["reward_cost"] = 0.0
+        extra["reward_cost"] = pd.Series(0.0, index=frame.index)
     accounts = points_accounts(scenario, arm)
-    frame["recognised_points_revenue"] = accounts.recognised
+    extra["recognised_points_revenue"] = pd.Series(accounts.recognised, index=frame.index)
+    frame = pd.concat([frame, pd.DataFrame(extra)], axis=1)
     sums = frame.groupby("week", sort=True).sum()
-    last = pd.DataFrame({"week": week + 1})
-    for name in STOCK_SERIES:
-        last[name] = arm.daily[name]
-    last["control_alive"] = control.daily["alive"]
     net = ledger.daily_points["issued"] - ledger.daily_points["redeemed"]
     opening = int(ledger.opening.sum())
-    last["points_outstanding"] = opening + np.cumsum(net - ledger.daily_points["expired"])
-    last["mean_attachment"] = arm.daily["mean_attachment"]
-    last["deferred_revenue"] = accounts.deferred_revenue
+    last = pd.DataFrame(
+        {
+            "week": week + 1,
+            **{name: arm.daily[name] for name in STOCK_SERIES},
+            "control_alive": control.daily["alive"],
+            "points_outstanding": opening + np.cumsum(net - ledger.daily_points["expired"]),
+            "mean_attachment": arm.daily["mean_attachment"],
+            "deferred_revenue": accounts.deferred_revenue,
+        }
+    )
     stocks = last.groupby("week", sort=True).last()
     out = sums.join(stocks)
     margin = scenario.economics.gross_margin
     income = out[income_columns].sum(axis=1) if income_columns else 0.0
-    out["program_income"] = income
-    out["incremental_revenue"] = out["revenue"] - out["control_revenue"]
-    out["gross_revenue"] = out["revenue"] + out["redemption_discount"]
-    out["incremental_gross_revenue"] = out["gross_revenue"] - out["control_revenue"]
-    out["incremental_revenue_frequency"] = out["base_revenue"] - out["control_revenue"]
-    out["incremental_revenue_basket"] = out["shaped_revenue"] - out["base_revenue"]
-    out["incremental_profit"] = out["incremental_revenue"] * margin + income - out["program_cost"]
-    out["liability"] = out["points_outstanding"] * cost_per_point(arm)
+    derived: dict[str, Any] = {"program_income": income}
+    derived["incremental_revenue"] = out["revenue"] - out["control_revenue"]
+    gross = out["revenue"] + out["redemption_discount"]
+    derived["gross_revenue"] = gross
+    derived["incremental_gross_revenue"] = gross - out["control_revenue"]
+    derived["incremental_revenue_frequency"] = out["base_revenue"] - out["control_revenue"]
+    derived["incremental_revenue_basket"] = out["shaped_revenue"] - out["base_revenue"]
+    derived["incremental_profit"] = (
+        derived["incremental_revenue"] * margin + income - out["program_cost"]
+    )
+    derived["liability"] = out["points_outstanding"] * cost_per_point(arm)
     arrived = max(int(np.count_nonzero(arm.world.arrival_day < days)), 1)
-    out["retention_rate"] = out["alive"] / arrived
-    out["control_retention_rate"] = out["control_alive"] / max(control.arrived, 1)
-    out["capture_rate"] = out["member_revenue"] / out["revenue"].where(out["revenue"] > 0)
+    derived["retention_rate"] = out["alive"] / arrived
+    derived["control_retention_rate"] = out["control_alive"] / max(control.arrived, 1)
+    derived["capture_rate"] = out["member_revenue"] / out["revenue"].where(out["revenue"] > 0)
+    out = pd.concat([out, pd.DataFrame(derived, index=out.index)], axis=1)
     starts = np.datetime64(scenario.start_date, "D") + 7 * np.arange(out.shape[0])
     out.insert(0, "week_start", starts.astype(str))
     return out.reset_index()
