@@ -50,3 +50,51 @@ def cli(
         cwd=cwd,
         timeout=timeout,
     )
+
+
+def hook_log(scenario: Scenario, days: int, launch: int = 0) -> list[tuple[str, int]]:
+    """What a recording mechanic sees when ``scenario``'s population is simulated for ``days``
+    days: ("arrive" | "start" | "calendar" | "tick", day) in the order the engine calls it, with
+    a calendar process firing every third day."""
+    from loyalsim.engine.hooks import Mechanic
+    from loyalsim.engine.population import Population
+    from loyalsim.engine.rng import generator
+    from loyalsim.engine.simulation import Simulation
+
+    log: list[tuple[str, int]] = []
+
+    class Recorder(Mechanic):
+        kind = "recorder"
+
+        def on_arrive(self, world: Any, idx: Any, day: int) -> None:
+            log.append(("arrive", day))
+
+        def on_start(self, world: Any) -> None:
+            log.append(("start", int(world.env.now)))
+
+        def processes(self, world: Any) -> list[Any]:
+            def every_third_day() -> Any:
+                while True:
+                    yield world.env.timeout(3)
+                    log.append(("calendar", int(world.env.now)))
+
+            return [every_third_day()]
+
+        def close_day(self, world: Any, day: int) -> None:
+            log.append(("tick", day))
+
+    population = Population.build(scenario.population, generator(0, 0, "population"))
+    Simulation(
+        population=population,
+        mechanics=[Recorder("recorder", None)],
+        behaviour=scenario.behaviour,
+        economics=scenario.economics,
+        seasonality_spec=scenario.population.seasonality,
+        start=scenario.start_date,
+        days=days,
+        seed=0,
+        replication=0,
+        streams={},
+        launch=launch,
+    ).run()
+    return log

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from support import SCENARIOS, small
+from support import SCENARIOS, hook_log, small
 
 from loyalsim.experiments.simulate import clear_control_cache, simulate
 from loyalsim.scenario.loader import load_scenario, with_overrides
@@ -94,40 +94,7 @@ def test_kpis_stay_in_their_ranges(coffee, grocer) -> None:
 
 def test_calendar_events_fire_before_the_days_behaviour(coffee) -> None:
     """On a day with a calendar event (sweep, review), the event runs before behaviour."""
-    from loyalsim.engine.hooks import Mechanic
-    from loyalsim.engine.population import Population
-    from loyalsim.engine.rng import generator
-    from loyalsim.engine.simulation import Simulation
-
-    log: list[tuple[str, int]] = []
-
-    class Recorder(Mechanic):
-        kind = "recorder"
-
-        def processes(self, world):
-            def every_third_day():
-                while True:
-                    yield world.env.timeout(3)
-                    log.append(("calendar", int(world.env.now)))
-
-            return [every_third_day()]
-
-        def close_day(self, world, day):
-            log.append(("tick", day))
-
-    population = Population.build(coffee.population, generator(0, 0, "population"))
-    Simulation(
-        population=population,
-        mechanics=[Recorder("recorder", None)],
-        behaviour=coffee.behaviour,
-        economics=coffee.economics,
-        seasonality_spec=coffee.population.seasonality,
-        start=coffee.start_date,
-        days=30,
-        seed=0,
-        replication=0,
-        streams={},
-    ).run()
+    log = hook_log(coffee, days=30)
     for day in range(3, 20, 3):
         assert log.index(("calendar", day)) < log.index(("tick", day))
         assert log.index(("tick", day - 1)) < log.index(("calendar", day))

@@ -11,9 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from support import ROOT, SCENARIOS, shuffled
+from support import ROOT, SCENARIOS, hook_log, shuffled
 
-from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.observers import Observer
 from loyalsim.engine.population import Population
 from loyalsim.engine.rng import CustomerStream, generator
@@ -187,42 +186,7 @@ def test_key_order_never_changes_a_launched_run() -> None:
 
 def test_mechanics_start_on_the_launch_and_their_calendar_counts_from_it() -> None:
     coffee = load_scenario(ROOT / "scenarios" / "coffee_punch_card.yaml")
-    log: list[tuple[str, int]] = []
-
-    class Recorder(Mechanic):
-        kind = "recorder"
-
-        def on_arrive(self, world: Any, idx: np.ndarray, day: int) -> None:
-            log.append(("arrive", day))
-
-        def on_start(self, world: Any) -> None:
-            log.append(("start", int(world.env.now)))
-
-        def processes(self, world: Any) -> list[Any]:
-            def every_third_day() -> Any:
-                while True:
-                    yield world.env.timeout(3)
-                    log.append(("calendar", int(world.env.now)))
-
-            return [every_third_day()]
-
-        def close_day(self, world: Any, day: int) -> None:
-            log.append(("tick", day))
-
-    population = Population.build(coffee.population, generator(0, 0, "population"))
-    Simulation(
-        population=population,
-        mechanics=[Recorder("recorder", None)],
-        behaviour=coffee.behaviour,
-        economics=coffee.economics,
-        seasonality_spec=coffee.population.seasonality,
-        start=coffee.start_date,
-        days=30,
-        seed=0,
-        replication=0,
-        streams={},
-        launch=10,
-    ).run()
+    log = hook_log(coffee, days=30, launch=10)
     assert log[:2] == [("arrive", 10), ("start", 10)]
     assert [d for what, d in log if what == "tick"] == list(range(10, 30))
     assert [d for what, d in log if what == "calendar"] == list(range(13, 30, 3))
