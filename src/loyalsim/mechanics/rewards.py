@@ -346,16 +346,12 @@ class Rewards(Mechanic[RewardsParams]):
             seeking,
             b.attachment_gain_redeem,
         )
-        if self._points.size == 1:  # one reward: every redemption is of it
-            spent = float(np.bincount(choice, weights=cost, minlength=1)[0])
-            world.ledger.reward_cost(self._types[0], batch.day, spent, who=idx, each=cost)
-        else:
-            spent_by = np.bincount(choice, weights=cost, minlength=self._points.size)
-            for k in np.flatnonzero(np.bincount(choice, minlength=self._points.size)):
-                mine = choice == k
-                world.ledger.reward_cost(
-                    self._types[k], batch.day, float(spent_by[k]), who=idx[mine], each=cost[mine]
-                )
+        spent = np.bincount(choice, weights=cost, minlength=self._points.size)
+        for k in np.flatnonzero(np.bincount(choice, minlength=self._points.size)):
+            mine = choice == k
+            world.ledger.reward_cost(
+                self._types[k], batch.day, float(spent[k]), who=idx[mine], each=cost[mine]
+            )
         world.feel(idx, gain)
         self._retarget(world, idx)
 
