@@ -390,17 +390,17 @@ def test_joiners_match_the_numpy_enrolment_rule(half):
     member = rng.random(idx.size) < 0.4
     propensity, rate = rng.beta(2, 6, N), rng.gamma(1.2, 0.2, N)
     ppv, vpp = np.full(N, 1.0), rng.uniform(0.2, 0.6, N)
-    sensitivity, rivals = rng.gamma(4, 0.25, N), rng.poisson(2, N).astype(float)
+    pull = rng.gamma(4, 0.25, N)
     stream = CustomerStream(11, 2, "enrolment", N)
     counters = stream.counter(6), stream.counter(0, 2)
     rows, who = joiners(idx, member, propensity, 1.5, stream.key, *counters, half, rate, ppv, vpp,
-                        sensitivity, rivals, 0.15)  # fmt: skip
+                        pull)  # fmt: skip
     cand = np.flatnonzero(~member)
     i = idx[cand]
     joins = stream.uniform(6, i) < propensity[i] * 1.5
     if half:
         benefit = 365.0 * rate[i] * ppv[i]
-        benefit *= vpp[i] * (sensitivity[i] / (1.0 + 0.15 * rivals[i]))
+        benefit *= vpp[i] * pull[i]
         joins &= stream.uniform(0, i, sub=2) < benefit / (benefit + half)
     assert np.array_equal(rows, cand[joins]) and np.array_equal(who, i[joins])
     assert 0 < who.size < i.size

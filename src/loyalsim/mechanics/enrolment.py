@@ -6,6 +6,7 @@ from typing import Literal
 
 import numpy as np
 
+from loyalsim.engine.behaviour import reward_pull
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.world import VisitBatch, World
 from loyalsim.spec import Effect, MechanicParams, Points, Probability
@@ -37,6 +38,8 @@ class Enrolment(Mechanic[EnrolmentParams]):
     def bind(self, world: World) -> None:
         self._head_start = np.zeros(world.pop.size, dtype=np.int64)
         """Sign-up bonus each customer got (shared as ProgramState.head_start)."""
+        self._pull = reward_pull(world.pop, world.behaviour)
+        """Each customer's reward pull (fixed traits): it scales their expected benefit."""
         if self.params.signup_bonus:
             world.state.head_start = self._head_start
 
@@ -73,9 +76,7 @@ class Enrolment(Mechanic[EnrolmentParams]):
             pop.rate,
             world.state.points_per_visit,
             _NO_VALUE if value_per_point is None else value_per_point,
-            pop.traits["reward_sensitivity"],
-            pop.traits["rival_memberships"],
-            world.behaviour.rival_dilution,
+            self._pull,
         )
         self._enrol(world, idx, batch.day)
         batch.member[rows] = True

@@ -25,9 +25,7 @@ def joiners(
     rate: np.ndarray,
     points_per_visit: np.ndarray,
     value_per_point: np.ndarray,
-    sensitivity: np.ndarray,
-    rivals: np.ndarray,
-    dilution: float,
+    pull: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Today's joiners among visitors ``idx`` who are not members (``member``, aligned with
     ``idx``), as (positions in ``idx``, customers), docs/model.md §5.
@@ -35,8 +33,8 @@ def joiners(
     Customer ``i`` joins when the stream's uniform at ``counter`` is below
     ``propensity[i] * multiplier`` and the customer is interested: the uniform at
     ``interest_counter`` (one fixed draw per customer) is below ``b / (b + half)``, with the
-    expected yearly benefit ``b = 365 * rate * points_per_visit * (value_per_point * s /
-    (1 + dilution * rivals))`` (:func:`loyalsim.engine.behaviour.reward_pull`). An empty
+    expected yearly benefit ``b = 365 * rate * points_per_visit * value_per_point * pull``
+    (``pull`` from :func:`loyalsim.engine.behaviour.reward_pull`). An empty
     ``value_per_point`` (no catalogue) or ``half`` 0 makes everyone interested. The interest
     draw is made only where the propensity says yes (it cannot matter elsewhere)."""
     n = idx.size
@@ -53,7 +51,7 @@ def joiners(
             continue
         if not everyone:
             benefit = 365.0 * rate[i] * points_per_visit[i]
-            benefit *= value_per_point[i] * (sensitivity[i] / (1.0 + dilution * rivals[i]))
+            benefit *= value_per_point[i] * pull[i]
             if not unit(key, interest_counter) < benefit / (benefit + half):
                 continue
         rows[k] = j
