@@ -150,6 +150,7 @@ def calibrate_response(
     pilot_log: str | Path | None = None,
     params: Sequence[str] | None = None,
     calibration_end: str | dt.date | None = None,
+    program_launch: str | dt.date | None = None,
     overrides: Mapping[str, Any] | None = None,
     simulations: int = 2,
     evaluations: int = 60,
@@ -169,6 +170,7 @@ def calibrate_response(
     from loyalsim.scenario.loader import load_scenario, with_overrides
 
     end = parse_end(calibration_end)
+    launch = parse_end(program_launch, "--program-launch")
     if isinstance(scenario, Scenario):
         spec = with_overrides(scenario, dict(overrides)) if overrides else scenario
         scenario_file = None
@@ -185,7 +187,7 @@ def calibrate_response(
         time_limit_s=time_limit,
         jobs=jobs,
     )
-    result = run(spec, observed, trial, params, settings, end, progress)
+    result = run(spec, observed, trial, params, settings, end, progress, launch)
     used = {
         **inputs.as_record(),
         "scenario": scenario_file or spec.name,
@@ -195,5 +197,6 @@ def calibrate_response(
         "bootstrap": bootstrap,
         "seed": seed,
         "jobs": jobs,
+        "program_launch": launch.isoformat() if launch is not None else None,
     }
     return ResponseCalibrated(result, spec, used)

@@ -78,6 +78,14 @@ def calibrate_response(
         str | None,
         typer.Option(help="Last day (YYYY-MM-DD) of the fit; the rest is the holdout check."),
     ] = None,
+    program_launch: Annotated[
+        str | None,
+        typer.Option(
+            help="Day (YYYY-MM-DD) the program launched, when the history starts before it "
+            "(the days before are a pre-period); default: the scenario's program_launch if "
+            "after the history's first day, else the program ran from the first day."
+        ),
+    ] = None,
     simulations: Annotated[
         int, typer.Option(help="Simulations per candidate (common random numbers).", min=1, max=50)
     ] = 2,
@@ -105,6 +113,7 @@ def calibrate_response(
     history by simulated method of moments; write response_calibration.json, behaviour.yaml
     (priors), calibrated_scenario.yaml, fit figures and report.html."""
     from loyalsim.experiments.response.calibrate import calibrate_response as run
+    from loyalsim.experiments.response.calibrate import late_points_hint
     from loyalsim.experiments.response.estimate import Settings
     from loyalsim.experiments.response.inputs import Inputs, parse_end
     from loyalsim.experiments.response.params import TRANSFORMS
@@ -113,6 +122,7 @@ def calibrate_response(
     from loyalsim.scenario.loader import load_scenario
 
     end = parse_end(calibration_end)
+    launch = parse_end(program_launch, "--program-launch")
     spec = load_scenario(scenario, overrides_from(set_))
     unknown = sorted(set(param or ()) - set(TRANSFORMS))
     if unknown:
@@ -132,10 +142,16 @@ def calibrate_response(
         jobs=jobs,
     )
     console = Console(stderr=True)
-    for note in [*getattr(observed, "notes", ()), *getattr(trial, "notes", ())]:
+    hint = late_points_hint(observed, spec, launch)
+    notes = [
+        *observed.notes,
+        *(trial.notes if trial is not None else ()),
+        *([hint] if hint else []),
+    ]
+    for note in notes:
         console.print(f"[bold yellow]warning:[/] {note}", highlight=False)
     with console.status("calibrating: simulating the observed moments") as status:
-        result = run(spec, observed, trial, param, settings, end, status.update)
+        result = run(spec, observed, trial, param, settings, end, status.update, launch)
     used = {
         **inputs.as_record(),
         "scenario": str(scenario),
@@ -145,6 +161,7 @@ def calibrate_response(
         "bootstrap": bootstrap,
         "seed": seed,
         "jobs": jobs,
+        "program_launch": launch.isoformat() if launch is not None else None,
     }
     data = write_response_folder(place, result, spec, used, history.name)
     _print(data)

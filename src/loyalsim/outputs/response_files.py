@@ -107,6 +107,9 @@ def record(result: ResponseCalibration, settings: dict[str, Any], label: str) ->
     return {
         "data": label,
         "calibration_end": result.calibration_end.isoformat(),
+        "program_launch": (
+            result.program_launch.isoformat() if result.program_launch is not None else None
+        ),
         "customers": target.customers,
         "params": params,
         "correlation": {

@@ -43,6 +43,8 @@ class ResponseCalibration:
     """The scenario simulated (over the calibration period), at the estimate's start."""
     calibration_end: dt.date
     holdout: dict | None
+    program_launch: dt.date | None = None
+    """The day the program launched within the history (``None``: it ran from the first day)."""
 
 
 def goal_points(scenario: Scenario) -> int:
@@ -61,10 +63,87 @@ def goal_points(scenario: Scenario) -> int:
     return int(min(prices))
 
 
-def design_for(history: ProgramHistory, scenario: Scenario, pilot: Pilot | None) -> MomentDesign:
-    """Moment definitions fixed from the observed data (bin edges) and the program (goal)."""
+def launch_within(
+    scenario: Scenario, history: ProgramHistory, end: dt.date, launch: dt.date | None
+) -> dt.date | None:
+    """The day the program launched within the history: ``launch`` (``--program-launch``) if
+    given, else the scenario's (``start_date`` + ``program_launch``, when ``program_launch``
+    is set) if after the history's first day; ``None`` when the program ran from the first
+    day."""
+    first = as_date(history.start)
+    given = launch is not None
+    if launch is None:
+        if scenario.launch_day == 0:
+            return None
+        launch = scenario.start_date + dt.timedelta(days=scenario.launch_day)
+    if launch <= first:
+        if given:
+            raise DataError(
+                f"--program-launch {launch}: must lie after the history's first day {first} "
+                f"and before its calibration end {end}; omit it when the program ran from the "
+                "first day"
+            )
+        return None
+    where = "--program-launch" if given else f"scenario '{scenario.name}': program_launch"
+    if launch >= end:
+        raise DataError(
+            f"{where} {launch}: must lie after the history's first day {first} and before its "
+            f"calibration end {end}"
+        )
+    if scenario.population.existing_base is not None:
+        raise DataError(
+            f"{where} {launch}: the program launches after the history's first day {first}, "
+            f"but scenario '{scenario.name}' has population.existing_base (the program already "
+            "runs on day 0); allowed: a scenario without existing_base for a later launch"
+        )
+    return launch
+
+
+LATE_POINTS_DAYS = 28
+"""A history whose first points move this many days or more after its first day probably
+starts before the program did (the CLI then suggests ``--program-launch``)."""
+
+
+def late_points_hint(
+    history: ProgramHistory, scenario: Scenario, launch: dt.date | None
+) -> str | None:
+    """A warning when no launch is set (neither ``launch`` nor the scenario's
+    ``program_launch``) but no points moved and nobody enrolled in the history's first
+    ``LATE_POINTS_DAYS`` days: the simulated program would run from the first day while the
+    observed one had not started."""
+    if launch is not None or scenario.launch_day > 0:
+        return None
+    tx = history.transactions
+    moved = tx.loc[(tx["points_earned"] > 0) | (tx["points_redeemed"] > 0), "date"]
+    dates = [moved.min(), history.members["enrolled"].min()]
+    known = [d for d in dates if pd.notna(d)]
+    if not known:
+        return None
+    first_points = as_date(min(known))
+    if (first_points - as_date(history.start)).days < LATE_POINTS_DAYS:
+        return None
+    return (
+        f"no points moved and nobody enrolled before {first_points}, "
+        f"{(first_points - as_date(history.start)).days} days after the history's first day "
+        f"{as_date(history.start)}: if the program launched then, pass --program-launch "
+        f"{first_points} (the simulated program otherwise runs from the first day)"
+    )
+
+
+def design_for(
+    history: ProgramHistory,
+    scenario: Scenario,
+    pilot: Pilot | None,
+    launch: dt.date | None = None,
+) -> MomentDesign:
+    """Moment definitions fixed from the observed data (bin edges) and the program (goal);
+    with a ``launch`` after the first day, the days before it are the enrolment moments'
+    pre-period."""
     days = (as_date(history.end) - as_date(history.start)).days + 1
-    pre_days = min(90, max(7, days // 4))
+    if launch is None:
+        pre_days = min(90, max(7, days // 4))
+    else:
+        pre_days = (launch - as_date(history.start)).days
     tx = history.transactions
     early = tx[tx["date"] < pd.Timestamp(history.start) + pd.Timedelta(days=pre_days)]
     counts = early.groupby("customer")["date"].nunique().to_numpy()
@@ -111,9 +190,12 @@ def calibrate_response(
     settings: Settings = Settings(),
     calibration_end: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    program_launch: dt.date | None = None,
 ) -> ResponseCalibration:
     """Fit the response parameters ``names`` (default: those the data identify best) to the
-    history (up to ``calibration_end``) and the pilot; check the holdout period if any."""
+    history (up to ``calibration_end``) and the pilot; check the holdout period if any. The
+    program launched on ``program_launch`` (default: the scenario's launch when after the
+    history's first day, else the first day): the simulated histories launch it there too."""
     first, last = as_date(history.start), as_date(history.end)
     end = calibration_end or last
     if not first < end <= last:
@@ -121,8 +203,9 @@ def calibrate_response(
             f"--calibration-end {end}: must lie after the history's first day "
             f"{first} and not after its last {last}"
         )
+    launch = launch_within(scenario, history, end, program_launch)
     fitted = truncate(history, end) if end < last else history
-    design = design_for(fitted, scenario, pilot)
+    design = design_for(fitted, scenario, pilot, launch)
     if names is None:
         names = default_names(scenario, fitted, pilot, design)
     unknown = sorted(set(names) - set(TRANSFORMS))
@@ -132,15 +215,15 @@ def calibrate_response(
             + ", ".join(sorted(TRANSFORMS))
         )
     params = [parameter(n, float(getattr(scenario.behaviour, n))) for n in names]
-    period = over_period(scenario, first, end)
+    period = over_period(scenario, first, end, launch)
     result = fit(period, fitted, pilot, design, params, settings, progress)
     holdout = None
     if end < last:
         estimate = {p.path: result.value(k) for k, p in enumerate(params)}
-        full = with_overrides(over_period(scenario, first, last), estimate)
+        full = with_overrides(over_period(scenario, first, last, launch), estimate)
         simulated = [
             holdout_quantities(replicate_history(full, settings.seed, r), end)
             for r in range(settings.simulations)
         ]
         holdout = holdout_errors(holdout_quantities(history, end), simulated)
-    return ResponseCalibration(result, identify(result), design, period, end, holdout)
+    return ResponseCalibration(result, identify(result), design, period, end, holdout, launch)

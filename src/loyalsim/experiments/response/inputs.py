@@ -87,13 +87,14 @@ def _text(path: Path | None) -> str | None:
     return str(path) if path is not None else None
 
 
-def parse_end(value: str | dt.date | None) -> dt.date | None:
-    """``--calibration-end`` as a date (``YYYY-MM-DD`` text or a date)."""
+def parse_end(value: str | dt.date | None, option: str = "--calibration-end") -> dt.date | None:
+    """A date option (``--calibration-end``, ``--program-launch``) as a date (``YYYY-MM-DD``
+    text or a date)."""
     if value is None or isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise DataError(
-            f"--calibration-end {value!r}: not a date; allowed: YYYY-MM-DD such as 2025-09-30"
+            f"{option} {value!r}: not a date; allowed: YYYY-MM-DD such as 2025-09-30"
         ) from None
