@@ -1,6 +1,6 @@
 """The shipped example history and pilot: readable, consistent, and (slow test) exactly what the
 documented command writes, so their truth is known (scenarios/coffee_app.yaml on 2,000 customers
-over 26 weeks, seed 0, replication 1).
+over 39 weeks, the program launching after 13 of them, seed 0, replication 1).
 
 The exact check is ``slow`` because any deliberate change to the model changes the simulated
 bits: when it fails, regenerate the files with the command in docs/calibration.md section 6."""
@@ -13,6 +13,7 @@ from support import ROOT
 
 from loyalsim.experiments.calibrate.transactions import read_transactions
 from loyalsim.experiments.response.history import read_history, read_pilot
+from loyalsim.experiments.response.pilot_moments import pilot_start
 from loyalsim.experiments.response.simulated import (
     control_log,
     history_from_record,
@@ -23,11 +24,12 @@ from loyalsim.scenario.loader import load_scenario, with_overrides
 
 HISTORY = ROOT / "examples" / "program_history"
 PILOT = ROOT / "examples" / "pilot"
-COMMAND_SETS = {"population.size": 2000, "horizon.weeks": 26}
+COMMAND_SETS = {"population.size": 2000, "horizon.weeks": 39, "program_launch": 91}
 """docs/calibration.md: loyalsim run scenarios/coffee_app.yaml --set population.size=2000
---set horizon.weeks=26 --replications 1 --transactions --transactions-format csv
---pilot-share 0.5"""
-START, END = pd.Timestamp("2026-01-05"), pd.Timestamp("2026-07-05")  # 26 weeks from start_date
+--set horizon.weeks=39 --set program_launch=91 --replications 1 --transactions
+--transactions-format csv --pilot-share 0.5"""
+START, END = pd.Timestamp("2026-01-05"), pd.Timestamp("2026-10-04")  # 39 weeks from start_date
+LAUNCH = pd.Timestamp("2026-04-06")  # day 91: a 13-week pre-period
 
 
 def read_examples() -> tuple:
@@ -49,6 +51,10 @@ def test_the_examples_are_a_consistent_history_and_pilot() -> None:
     assert (t["points_redeemed"] > 0).sum() > 100 and (t["reward"] != "").any()
     assert set(t["customer"]) <= set(m["customer"])
     assert t["date"].min() >= START and t["date"].max() <= END
+    moved = t[(t["points_earned"] > 0) | (t["points_redeemed"] > 0)]
+    assert moved["date"].min() >= LAUNCH and m["enrolled"].min() >= LAUNCH
+    assert (pilot.start, pilot_start(pilot)) == (START, LAUNCH.date())
+    assert (t["date"] < LAUNCH).sum() > 5000  # the pre-period: purchases before the launch
     assert set(pilot.assignment["group"]) == {"treated", "control"}
     group = pilot.assignment.set_index("customer")["group"]
     treated = pilot.transactions[pilot.transactions["customer"].map(group) == "treated"]
@@ -76,7 +82,7 @@ def test_the_examples_are_the_documented_simulation() -> None:
         got, expected = getattr(history, table), getattr(truth, table)
         assert expected is not None and got.shape == expected.shape, hint
         pd.testing.assert_frame_equal(got, expected, check_exact=True)
-    assert truth.expiries is None  # no point reaches its expiry within 26 weeks
+    assert truth.expiries is None  # no point reaches its expiry within 26 weeks of program
     assert recorded.control is not None
     pd.testing.assert_frame_equal(control, control_log(recorded.control), check_exact=True)
     simulated = pilot_from_records(recorded, 0.5)
