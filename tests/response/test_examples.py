@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from support import ROOT
 
+from loyalsim.cli.check_data_cmd import summary
 from loyalsim.experiments.calibrate.transactions import read_transactions
 from loyalsim.experiments.response.history import read_history, read_pilot
 from loyalsim.experiments.response.pilot_moments import pilot_start
@@ -88,3 +89,18 @@ def test_the_examples_are_the_documented_simulation() -> None:
     simulated = pilot_from_records(recorded, 0.5)
     pd.testing.assert_frame_equal(pilot.transactions, simulated.transactions, check_exact=True)
     pd.testing.assert_frame_equal(pilot.assignment, simulated.assignment, check_exact=True)
+
+
+def test_check_data_shows_the_pre_period_of_the_examples() -> None:
+    history, pilot, _ = read_examples()
+    assert summary(pilot).splitlines()[-1] == (
+        "pre-period 2026-01-05 to 2026-04-05 (91 days), pilot from 2026-04-06"
+    )
+    assert (
+        summary(history)
+        .splitlines()[-1]
+        .endswith(
+            "91 days into the log: if the program launched then, calibrate-response "
+            "--program-launch 2026-04-06"
+        )
+    )

@@ -6,6 +6,7 @@ way to see whether a client's files are usable and what the cleaning rules did t
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -51,10 +52,13 @@ def check_data(
 
 def summary(data: ProgramHistory | Pilot) -> str:
     """A few lines on what was read."""
+    from loyalsim.experiments.response.calibrate import LATE_POINTS_DAYS, first_points_date
     from loyalsim.experiments.response.history import Pilot
+    from loyalsim.experiments.response.pilot_moments import pilot_start
 
     t = data.transactions
-    window = f"{data.start.date()} to {data.end.date()}"
+    first = data.start.date()
+    window = f"{first} to {data.end.date()}"
     lines = [f"{len(t):,} transactions of {t['customer'].nunique():,} customers, {window}"]
     if isinstance(data, Pilot):
         key = "store" if data.by_store else "customer"
@@ -62,6 +66,15 @@ def summary(data: ProgramHistory | Pilot) -> str:
         lines.append(
             f"pilot by {key}: {groups.get('treated', 0):,} treated, "
             f"{groups.get('control', 0):,} control"
+        )
+        launch = pilot_start(data)
+        pre = (launch - first).days
+        lines.append(
+            f"pre-period {first} to {launch - dt.timedelta(days=1)} ({pre} days), pilot from "
+            f"{launch}"
+            if pre > 0
+            else f"no pre-period: the log starts on the pilot's start {launch} (the lift is "
+            "then one group of every assigned customer)"
         )
         return "\n".join(lines)
     enrolled = int(data.members["enrolled"].notna().sum())
@@ -74,4 +87,11 @@ def summary(data: ProgramHistory | Pilot) -> str:
         lines.append(f"{int(data.expiries['points'].sum()):,} points expired")
     if data.events is not None:
         lines.append(f"{len(data.events):,} points events without a purchase")
+    moved = first_points_date(data)
+    if moved is not None and (moved - first).days >= LATE_POINTS_DAYS:
+        lines.append(
+            f"no points moved and nobody enrolled before {moved}, {(moved - first).days} days "
+            f"into the log: if the program launched then, calibrate-response --program-launch "
+            f"{moved}"
+        )
     return "\n".join(lines)

@@ -104,6 +104,14 @@ LATE_POINTS_DAYS = 28
 starts before the program did (the CLI then suggests ``--program-launch``)."""
 
 
+def first_points_date(history: ProgramHistory) -> dt.date | None:
+    """The first day anyone earned or redeemed points or enrolled (``None``: nobody did)."""
+    tx = history.transactions
+    moved = tx.loc[(tx["points_earned"] > 0) | (tx["points_redeemed"] > 0), "date"]
+    known = [d for d in (moved.min(), history.members["enrolled"].min()) if pd.notna(d)]
+    return as_date(min(known)) if known else None
+
+
 def late_points_hint(
     history: ProgramHistory, scenario: Scenario, launch: dt.date | None
 ) -> str | None:
@@ -113,14 +121,8 @@ def late_points_hint(
     observed one had not started."""
     if launch is not None or scenario.launch_day > 0:
         return None
-    tx = history.transactions
-    moved = tx.loc[(tx["points_earned"] > 0) | (tx["points_redeemed"] > 0), "date"]
-    dates = [moved.min(), history.members["enrolled"].min()]
-    known = [d for d in dates if pd.notna(d)]
-    if not known:
-        return None
-    first_points = as_date(min(known))
-    if (first_points - as_date(history.start)).days < LATE_POINTS_DAYS:
+    first_points = first_points_date(history)
+    if first_points is None or (first_points - as_date(history.start)).days < LATE_POINTS_DAYS:
         return None
     return (
         f"no points moved and nobody enrolled before {first_points}, "
