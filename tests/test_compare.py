@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+from support import run_cli
 
 from loyalsim.cli.compare_cmd import print_comparison
 from loyalsim.errors import LoyalsimError
@@ -191,11 +192,13 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_writes_the_contract_files(base, tmp_path):
+def test_cli_writes_the_contract_files(base, tmp_path, monkeypatch):
+    """In this process (the bad-variant test below runs a real one), at 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
     path = tmp_path / "small.yaml"
     path.write_text(scenario_yaml(base))
     out = tmp_path / "out"
-    done = _cli(
+    done = run_cli(
         "compare", str(path), str(path), "--variant", "cheap:program.rewards.catalogue[0].cost=0.5",
         "--replications", "2", "--seed", "4", "--set", "population.size=800", "--out", str(out),
     )  # fmt: skip
