@@ -106,7 +106,7 @@ def test_sensitivity_writes_an_atomic_folder_with_provenance_and_guards_other_re
     out = tmp_path / "sens"
     args = ["--param", "behaviour.goal_gradient", "--param", "behaviour.membership_lift"]
     args += ["--samples", "2", "--replications", "1", "--kpi", "incremental_profit", *SMALL]
-    done = run_cli("sensitivity", COFFEE, "--out", str(out), *args)  # in process: no start-up
+    done = cli("sensitivity", COFFEE, "--out", str(out), *args)  # a real process; then in this one
     assert done.returncode == 0, done.stderr
     made = json.loads((out / "provenance.json").read_text())
     assert made["kind"] == "sensitivity" and made["command"].startswith("loyalsim sensitivity ")
