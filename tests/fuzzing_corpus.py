@@ -151,24 +151,32 @@ def mutation_cases(ws: Workspace, per_leaf: int = 1) -> Iterator[Case]:
             if is_number(value):
                 for k in range(per_leaf):
                     bad = MUST_FAIL_NUMBERS[(turn + k) % len(MUST_FAIL_NUMBERS)]
-                    yield _validate(ws, f"{name}:{where}={bad!r}", replaced(data, path, bad))
+                    yield _validate(ws, f"{name}:{where}={bad!r}", data, path, bad)
                 maybe = MAYBE_NUMBERS[turn % len(MAYBE_NUMBERS)]
-                yield _run(ws, f"{name}:{where}={maybe!r}", replaced(data, path, maybe))
+                yield _run(ws, f"{name}:{where}={maybe!r}", data, path, maybe)
             elif isinstance(value, str):
                 odd = STRINGS[turn % len(STRINGS)]
-                yield _run(ws, f"{name}:{where}={odd!r:.20}", replaced(data, path, odd))
+                yield _run(ws, f"{name}:{where}={odd!r:.20}", data, path, odd)
             turn += 1
 
 
-def _validate(ws: Workspace, label: str, data: Any, expect: str = "error") -> Case:
-    path = ws.file("scenario.yaml", dump(data))
-    return Case("scenario", label, ("validate", str(path)), expect, names=(str(path),))
+def _mutant(data: Any, path: tuple[Any, ...], value: Any) -> Callable[[], str]:
+    """The YAML of ``data`` with ``value`` at ``path``, made only when its case runs (listing
+    the corpus, which pytest does in every process, then costs no YAML dumping)."""
+    return lambda: dump(replaced(data, path, value))
 
 
-def _run(ws: Workspace, label: str, data: Any, expect: str = "either") -> Case:
-    path = ws.file("scenario.yaml", dump(data))
+def _validate(ws: Workspace, label: str, data: Any, path: tuple[Any, ...], value: Any) -> Case:
+    file = ws.file("scenario.yaml", _mutant(data, path, value))
+    return Case("scenario", label, ("validate", str(file)), "error", names=(str(file),))
+
+
+def _run(ws: Workspace, label: str, data: Any, path: tuple[Any, ...], value: Any) -> Case:
+    file = ws.file("scenario.yaml", _mutant(data, path, value))
     out = ws.out("run")
-    return Case("scenario", label, ("run", str(path), "--out", str(out)), expect, (str(path),), out)
+    return Case(
+        "scenario", label, ("run", str(file), "--out", str(out)), "either", (str(file),), out
+    )
 
 
 def billion_laughs(levels: int = 9) -> list[str]:

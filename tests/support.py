@@ -1,7 +1,11 @@
-"""Helpers shared by tests: shipped scenarios shrunk to test size, the CLI in a subprocess."""
+"""Helpers shared by tests: shipped scenarios shrunk to test size, the CLI in a subprocess or
+in this process."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import random
 import subprocess
 import sys
@@ -50,6 +54,32 @@ def cli(
         cwd=cwd,
         timeout=timeout,
     )
+
+
+def run_cli(*args: str, cwd: Path | None = ROOT) -> subprocess.CompletedProcess[str]:
+    """``loyalsim ARGS`` through the same entry point as :func:`cli` (``main``: its exit codes,
+    its one-line errors) but in this process, so a test pays no interpreter and import start-up.
+    For tests that are not about the process boundary; each command keeps at least one test
+    through :func:`cli`."""
+    from loyalsim.cli.app import main
+    from loyalsim.outputs import provenance
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    here, remembered = Path.cwd(), provenance._argv
+    code: int | str | None = 0
+    try:
+        os.chdir(cwd or here)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code
+    finally:
+        os.chdir(here)
+        provenance._argv = remembered  # main() remembered ARGS for provenance.json
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(["loyalsim", *args], returncode, stdout.getvalue(),
+                                       stderr.getvalue())  # fmt: skip
 
 
 def hook_log(scenario: Scenario, days: int, launch: int = 0) -> list[tuple[str, int]]:

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from support import ROOT, cli
+from support import ROOT, cli, run_cli
 
 COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
 SMALL = ["--set", "population.size=800", "--set", "horizon={weeks: 8}"]
@@ -106,24 +106,24 @@ def test_sensitivity_writes_an_atomic_folder_with_provenance_and_guards_other_re
     out = tmp_path / "sens"
     args = ["--param", "behaviour.goal_gradient", "--param", "behaviour.membership_lift"]
     args += ["--samples", "2", "--replications", "1", "--kpi", "incremental_profit", *SMALL]
-    done = cli("sensitivity", COFFEE, "--out", str(out), *args)
+    done = cli("sensitivity", COFFEE, "--out", str(out), *args)  # a real process; then in this one
     assert done.returncode == 0, done.stderr
     made = json.loads((out / "provenance.json").read_text())
     assert made["kind"] == "sensitivity" and made["command"].startswith("loyalsim sensitivity ")
     assert made["overrides"] == {"population.size": 800, "horizon": {"weeks": 8}}
     assert {"sensitivity.csv", "tornado.png", "report.html"} <= {p.name for p in out.iterdir()}
-    refused = cli("run", COFFEE, "--out", str(out), *SMALL)
+    refused = run_cli("run", COFFEE, "--out", str(out), *SMALL)
     assert refused.returncode != 0 and "holds the results of a 'sensitivity' command" in (
         refused.stderr + refused.stdout
     )
     assert "Traceback" not in refused.stderr
     run = tmp_path / "run"
-    assert cli("run", COFFEE, "--out", str(run), "--replications", "1", *SMALL).returncode == 0
-    again = cli("sensitivity", COFFEE, "--out", str(run), *args)
+    assert run_cli("run", COFFEE, "--out", str(run), "--replications", "1", *SMALL).returncode == 0
+    again = run_cli("sensitivity", COFFEE, "--out", str(run), *args)
     assert again.returncode != 0 and "holds the results of a 'run' command" in (
         again.stderr + again.stdout
     )
-    forced = cli("sensitivity", COFFEE, "--out", str(run), "--force", *args)
+    forced = run_cli("sensitivity", COFFEE, "--out", str(run), "--force", *args)
     assert forced.returncode == 0, forced.stderr
     assert json.loads((run / "provenance.json").read_text())["kind"] == "sensitivity"
     assert not (run / "summary.json").exists()  # the old run's files went with it

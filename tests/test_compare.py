@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+from support import run_cli
 
 from loyalsim.cli.compare_cmd import print_comparison
 from loyalsim.errors import LoyalsimError
@@ -80,9 +81,11 @@ def test_table_has_the_contract_columns_and_base_rows(base, ten_stamps):
     assert (result.table["replications"] <= 2).all()
 
 
-def test_parallel_outputs_equal_serial_byte_for_byte(base, ten_stamps, tmp_path):
-    serial = compare(Arm("base", base), [ten_stamps], replications=3, seed=5, jobs=1)
-    parallel = compare(Arm("base", base), [ten_stamps], replications=3, seed=5, jobs=2)
+def test_parallel_outputs_equal_serial_byte_for_byte(base, tmp_path):
+    small = with_overrides(base, {"population.size": 500})  # the bits, not the size, are tested
+    ten = Arm("ten", with_overrides(small, {"program.rewards.catalogue[0].points": 10}))
+    serial = compare(Arm("base", small), [ten], replications=3, seed=5, jobs=1)
+    parallel = compare(Arm("base", small), [ten], replications=3, seed=5, jobs=2)
     save_comparison(serial, tmp_path / "serial")
     save_comparison(parallel, tmp_path / "parallel")
     files = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*"))
@@ -191,11 +194,13 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_writes_the_contract_files(base, tmp_path):
+def test_cli_writes_the_contract_files(base, tmp_path, monkeypatch):
+    """In this process (the bad-variant test below runs a real one), at 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
     path = tmp_path / "small.yaml"
     path.write_text(scenario_yaml(base))
     out = tmp_path / "out"
-    done = _cli(
+    done = run_cli(
         "compare", str(path), str(path), "--variant", "cheap:program.rewards.catalogue[0].cost=0.5",
         "--replications", "2", "--seed", "4", "--set", "population.size=800", "--out", str(out),
     )  # fmt: skip

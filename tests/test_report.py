@@ -185,7 +185,7 @@ def test_optimize_report(tmp_path: Path) -> None:
 
 def test_cli_report_and_run_call_it(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    done = cli(
+    done = support.run_cli(  # in process; the bad-directory test below runs a real one
         "run", str(COFFEE), "--out", str(out), "--replications", "1",
         "--set", "population.size=300", "--set", "horizon={weeks: 4}",
     )  # fmt: skip
@@ -194,7 +194,7 @@ def test_cli_report_and_run_call_it(tmp_path: Path) -> None:
     first = (out / "report.html").read_bytes()
     assert b"no interval: a single replication" in first
     (out / "report.html").unlink()
-    done = cli("report", str(out))
+    done = support.run_cli("report", str(out))
     assert done.returncode == 0, done.stderr
     assert (out / "report.html").read_bytes() == first
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from report_fixtures import (
     three_objectives,
     with_tiers,
 )
+from support import run_cli
 
 from loyalsim.report import write_report
 
@@ -54,12 +53,12 @@ return Array.from(document.querySelectorAll(arguments[0])).map(
 
 
 def calibrated(directory: Path) -> Path:
-    """What ``loyalsim calibrate`` writes for the shipped example log (report.html included)."""
+    """What ``loyalsim calibrate`` writes for the shipped example log (report.html included;
+    run in this process)."""
     log = ROOT / "examples" / "transactions_example.csv"
-    done = subprocess.run(
-        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", "calibrate",
-         str(log), "--calibration-end", "2020-09-29", "--out", str(directory / "pop.yaml")],
-        capture_output=True, text=True, check=False,
+    done = run_cli(
+        "calibrate", str(log), "--calibration-end", "2020-09-29", "--out",
+        str(directory / "pop.yaml"),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return directory

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from support import ROOT, run_cli
 
 from loyalsim.errors import EXIT_INPUT
 
@@ -22,7 +22,8 @@ SEARCH = ["--set", "search.replications=1", "--set", "search.recommend_replicati
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=900)
+    """In this process: the titles do not depend on the process boundary."""
+    done = run_cli(*args)
     assert done.returncode == 0, done.stderr
     return done
 

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from support import shipped
-from test_cli import COFFEE, SMALL, cli
+from support import run_cli, shipped
+from test_cli import COFFEE, SMALL
 
 from loyalsim.errors import SimulationError
 from loyalsim.experiments.scenarios import with_overrides
@@ -108,11 +108,11 @@ def test_more_worlds_than_one_need_priors(coffee_small):
 def test_run_with_worlds_writes_both_intervals_and_the_probability(tmp_path) -> None:
     out = tmp_path / "w"
     prior = "uncertainty={worlds: 3, priors: {behaviour.goal_gradient: {dist: library}}}"
-    done = cli("run", COFFEE, "--out", str(out), "--replications", "2", *SMALL, "--set", prior)
+    done = run_cli("run", COFFEE, "--out", str(out), "--replications", "2", *SMALL, "--set", prior)
     assert done.returncode == 0, done.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert 0 <= summary["kpis"]["prob_incremental_profit_positive"] <= 1
     assert len(summary["kpis_per_world"]["revenue"]) == 3
     assert "P(incremental profit > 0)" in done.stdout
-    bad = cli("run", COFFEE, "--out", str(out), *SMALL, "--worlds", "3")
+    bad = run_cli("run", COFFEE, "--out", str(out), *SMALL, "--worlds", "3")
     assert bad.returncode == 2 and "has no priors" in bad.stderr and "Traceback" not in bad.stderr

@@ -1,4 +1,5 @@
-"""``loyalsim calibrate`` end to end in a subprocess: outputs, scenario round trip, bad logs."""
+"""``loyalsim calibrate`` end to end: outputs and scenario round trip (in process), bad logs (in a
+subprocess: exit code 2, one message, no traceback)."""
 
 import json
 import re
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cdnow_data import CDNOW_CALIBRATION_END
+from support import run_cli
 from synthetic import transaction_log
 
 from loyalsim.experiments.calibrate.bgnbd import BGNBDParams
@@ -37,6 +39,11 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def calibrate(*args: str) -> subprocess.CompletedProcess[str]:
+    """``loyalsim calibrate ARGS`` in this process (no start-up: these tests are about outputs)."""
+    return run_cli("calibrate", *args)
+
+
 @pytest.fixture(scope="module")
 def small_log(tmp_path_factory) -> Path:
     """300 customers acquired over 4 weeks, observed 20 weeks, as a CSV with a header."""
@@ -55,7 +62,7 @@ def small_log(tmp_path_factory) -> Path:
 
 def test_calibrate_writes_a_population_a_scenario_accepts(small_log: Path, tmp_path: Path):
     out = tmp_path / "cal" / "population.yaml"
-    done = cli(
+    done = calibrate(
         str(small_log), "--out", str(out), "--customer-col", "client", "--amount-col", "2",
         "--calibration-end", "2020-04-01", "--segments", "2", "--size", "1000",
         "--replications", "2",
@@ -99,8 +106,8 @@ def test_calibrate_writes_a_population_a_scenario_accepts(small_log: Path, tmp_p
 
 def test_calibrate_without_holdout_writes_no_plot(small_log: Path, tmp_path: Path):
     out = tmp_path / "cal" / "population.yaml"
-    done = cli(str(small_log), "--out", str(out), "--customer-col", "client",
-               "--amount-col", "value", "--time-unit", "day")  # fmt: skip
+    done = calibrate(str(small_log), "--out", str(out), "--customer-col", "client",
+                     "--amount-col", "value", "--time-unit", "day")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert not (out.parent / "holdout.png").exists()
     assert "not validated: no holdout period" in (out.parent / "report.html").read_text()
@@ -150,7 +157,7 @@ def test_cdnow_holdout_forecast_within_five_percent(cdnow_dir: Path, tmp_path: P
     the calibrated model) and be within 5% of the actual count.
     """
     out = tmp_path / "cdnow" / "population.yaml"
-    done = cli(
+    done = calibrate(
         str(cdnow_dir / "CDNOW_sample.txt"), "--customer-col", "1", "--date-col", "2",
         "--amount-col", "4", "--calibration-end", CDNOW_CALIBRATION_END, "--out", str(out),
     )  # fmt: skip
@@ -172,8 +179,9 @@ def test_cdnow_holdout_forecast_within_five_percent(cdnow_dir: Path, tmp_path: P
 def test_a_log_from_a_running_program_deflates_the_baseline(small_log: Path, tmp_path: Path):
     plain, ran = tmp_path / "plain" / "population.yaml", tmp_path / "ran" / "population.yaml"
     common = ["--customer-col", "client", "--amount-col", "value"]
-    assert cli(str(small_log), "--out", str(plain), *common).returncode == 0
-    done = cli(str(small_log), "--out", str(ran), *common, "--program-ran", "--program-lift", "0.1")
+    assert calibrate(str(small_log), "--out", str(plain), *common).returncode == 0
+    done = calibrate(str(small_log), "--out", str(ran), *common, "--program-ran", "--program-lift",
+                     "0.1")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Baseline:" in done.stdout and "already ran" in done.stdout
     assert "already ran" in ran.read_text()  # the population file says so too

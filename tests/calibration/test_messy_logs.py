@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from support import run_cli
 
 from loyalsim.experiments.calibrate.errors import TransactionLogError
 from loyalsim.experiments.calibrate.fit import fit_population
@@ -183,11 +182,7 @@ def test_cli_prints_one_warning_per_rule_and_records_them(tmp_path: Path) -> Non
     lines += [lines[0], "c1,2023-12-31,0\n", "c2,2023-12-30,-3\n"]
     log = write(tmp_path, HEADER + "".join(lines))
     out = tmp_path / "cal" / "population.yaml"
-    done = subprocess.run(
-        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", "calibrate", str(log),
-         "--out", str(out), "--time-unit", "day"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    done = run_cli("calibrate", str(log), "--out", str(out), "--time-unit", "day")
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
     joined = "\n".join(warnings)

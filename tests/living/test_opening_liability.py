@@ -5,14 +5,12 @@ every day and every year; a five-year horizon end to end."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from support import ROOT
+from support import ROOT, run_cli
 
 from loyalsim.engine.ledger import Ledger
 from loyalsim.experiments.simulate import run_replication
@@ -115,12 +113,10 @@ def test_without_a_base_the_opening_liability_is_zero(grocer) -> None:
 def test_five_years_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "five"
     scenario = ROOT / "scenarios" / "grocer_expiry_change.yaml"
-    command = [
-        sys.executable, "-c", "from loyalsim.cli.app import main; main()",
+    done = run_cli(  # in process: the years, not the process boundary, are tested
         "run", str(scenario), "--out", str(out), "--replications", "2",
         "--set", "horizon={years: 5}", "--set", "population.size=1200",
-    ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     yearly = pd.read_csv(out / "yearly.csv")
     for (replication, arm), rows in yearly.groupby(["replication", "arm"]):

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from support import ROOT
+from support import ROOT, run_cli
 
 SMALL = ["--set", "population.size=800", "--set", "horizon={weeks: 8}", "--replications", "1"]
 EXPECTED = {
@@ -28,7 +28,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_network_scenarios_run_from_the_cli(name, tmp_path) -> None:
     out = tmp_path / name
-    done = cli("run", str(ROOT / "scenarios" / f"{name}.yaml"), "--out", str(out), *SMALL)
+    done = run_cli("run", str(ROOT / "scenarios" / f"{name}.yaml"), "--out", str(out), *SMALL)
     assert done.returncode == 0, done.stderr
     kpis = json.loads((out / "summary.json").read_text())["kpis"]
     for key in EXPECTED[name]:

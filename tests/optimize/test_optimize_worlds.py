@@ -5,14 +5,13 @@ recommendation gives each design its chance to beat the current design and no pr
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import optuna
 import pytest
 from optuna.trial import TrialState
+from support import run_cli
 from tiny_cafe import TINY
 
 from loyalsim.experiments.optimize.objective import evaluate
@@ -20,7 +19,6 @@ from loyalsim.experiments.optimize.space import decode_params
 from loyalsim.experiments.scenarios import load_scenario
 from loyalsim.metrics.worlds import world_means
 
-CLI = [sys.executable, "-c", "from loyalsim.cli.app import main; main()"]
 PRIOR = "behaviour:\n  goal_gradient: {dist: uniform, low: 0.0, high: 6.0}\n"
 
 
@@ -32,7 +30,7 @@ def robust_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = folder / "out"
     args = ["optimize", str(path), "--worlds", "3", "--robust", "cvar", "--robust-level", "0.3",
             "--trials", "4", "--out", str(out), "--sampler", "random"]  # fmt: skip
-    done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=900)
+    done = run_cli(*args)  # in process: the objectives, not the process boundary, are tested
     assert done.returncode == 0, done.stderr
     return path, out
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import ROOT, cli
+from support import ROOT, cli, run_cli
 
 from loyalsim.scenario.loader import load_scenario, validate_data
 
@@ -17,9 +17,9 @@ COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
 
 @pytest.fixture(scope="module")
 def history_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A simulated history written by the public command (``run --transactions``)."""
+    """A simulated history written by the public command (``run --transactions``, in process)."""
     folder = tmp_path_factory.mktemp("history") / "run"
-    result = cli("run", COFFEE, "--set", "population.size=1500", "--replications", "1",
+    result = run_cli("run", COFFEE, "--set", "population.size=1500", "--replications", "1",
                  "--transactions", "--transactions-format", "csv",
                  "--out", str(folder))  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -30,7 +30,7 @@ def history_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def calibrated(history_files: Path) -> Path:
     out = history_files.parent / "out"
-    result = cli(
+    result = run_cli(
         "calibrate-response", str(history_files / "transactions.csv"),
         "--scenario", COFFEE, "--set", "population.size=1500",
         "--param", "goal_gradient", "--param", "passive_redeem_prob",
@@ -68,10 +68,10 @@ def test_calibrated_scenario_feeds_sensitivity_and_robust_optimize(calibrated: P
         spec.uncertainty.priors
     )
     small = ("--set", "population.size=300", "--set", "horizon={weeks: 6}")
-    sens = cli("sensitivity", str(path), *small, "--samples", "2", "--replications", "1",
+    sens = run_cli("sensitivity", str(path), *small, "--samples", "2", "--replications", "1",
                "--out", str(calibrated.parent / "sens"))  # fmt: skip
     assert sens.returncode == 0, sens.stderr
-    opt = cli("optimize", str(path), *small, "--worlds", "2", "--robust", "mean",
+    opt = run_cli("optimize", str(path), *small, "--worlds", "2", "--robust", "mean",
               "--trials", "2", "--out", str(calibrated.parent / "opt"))  # fmt: skip
     assert opt.returncode == 0, opt.stderr
 

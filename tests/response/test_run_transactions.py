@@ -1,5 +1,5 @@
-"""``loyalsim run --transactions`` end to end in a subprocess: the files, their format, the same
-bits with any --jobs, and the same history as the in-memory path."""
+"""``loyalsim run --transactions`` end to end (in process; a refused flag in a subprocess): the
+files, their format, the same bits with any --jobs, and the same history as the in-memory path."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import cli, shipped
+from support import cli, run_cli, shipped
 
 from loyalsim.experiments.response.history import read_history, read_pilot
 from loyalsim.experiments.response.simulated import history_from_record, simulate_history
@@ -24,7 +24,7 @@ def scenario_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_run_writes_the_history_of_replication_1(scenario_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    done = cli(
+    done = run_cli(
         "run", str(scenario_file), "--out", str(out), "--transactions",
         "--transactions-format", "csv", "--pilot-share", "0.5",
     )  # fmt: skip
@@ -56,7 +56,7 @@ def test_the_written_files_do_not_depend_on_jobs(scenario_file: Path, tmp_path: 
     written = {}
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}"
-        done = cli(
+        done = run_cli(
             "run", str(scenario_file), "--out", str(out), "--transactions", "--pilot-share",
             "0.3", "--worlds", "2", "--jobs", jobs,
             "--set", "uncertainty={priors: {behaviour.goal_gradient: library}}",
