@@ -340,7 +340,7 @@ def test_redemption_draw_and_settlement_match_the_numpy_rules():
     stream = CustomerStream(11, 2, "redemption", N)
     go, choice = reward_kernels.draw_redemptions(
         idx, tracking, balance, points, target, best_upto, segment, is_voucher, 0.9, 0.25, 1.5,
-        stream.key, stream.counter(4),
+        stream.keys, stream.counter(4),
     )  # fmt: skip
     affordable = np.searchsorted(points, balance[idx], side="right") - 1
     chosen = np.where(tracking, target[idx], best_upto[segment[idx], affordable])
@@ -393,7 +393,7 @@ def test_joiners_match_the_numpy_enrolment_rule(half):
     pull = rng.gamma(4, 0.25, N)
     stream = CustomerStream(11, 2, "enrolment", N)
     counters = stream.counter(6), stream.counter(0, 2)
-    rows, who = joiners(idx, member, propensity, 1.5, stream.key, *counters, half, rate, ppv, vpp,
+    rows, who = joiners(idx, member, propensity, 1.5, stream.keys, *counters, half, rate, ppv, vpp,
                         pull)  # fmt: skip
     cand = np.flatnonzero(~member)
     i = idx[cand]
