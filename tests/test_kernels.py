@@ -404,3 +404,12 @@ def test_joiners_match_the_numpy_enrolment_rule(half):
         joins &= stream.uniform(0, i, sub=2) < benefit / (benefit + half)
     assert np.array_equal(rows, cand[joins]) and np.array_equal(who, i[joins])
     assert 0 < who.size < i.size
+
+
+def test_decay_is_numpy_any_then_multiply():
+    rng = np.random.default_rng(40)
+    values = np.where(rng.random(N) < 0.1, rng.normal(0, 1, N), 0.0)
+    expected = values * 0.99
+    assert kernels.decay(values, 0.99) and np.array_equal(values, expected)
+    zeros = np.zeros(N)
+    assert not kernels.decay(zeros, 0.99) and not zeros.any()

@@ -300,6 +300,18 @@ def record_visits(
 
 
 @_jit
+def decay(values: np.ndarray, factor: float) -> bool:
+    """Multiply ``values`` by ``factor`` in place; returns whether any was non-zero before (one
+    pass instead of numpy's ``any`` then ``*=``; a zero times the factor stays zero)."""
+    moved = False
+    for i in range(values.size):
+        v = values[i]
+        moved |= v != 0.0
+        values[i] = v * factor
+    return moved
+
+
+@_jit
 def tracking_at(
     member: np.ndarray, engaged: np.ndarray, frustrated: np.ndarray, idx: np.ndarray
 ) -> np.ndarray:

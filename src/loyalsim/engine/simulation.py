@@ -325,8 +325,6 @@ class Simulation:
             d["mean_attachment"][day] = (
                 float(w.attachment_of(alive_members).mean()) if n_members else np.nan
             )
-        self._attachment_moved = bool(w.attachment_shift.any())
-        if self._attachment_moved:
-            w.attachment_shift *= self._attachment_decay
+        self._attachment_moved = self._kernels.decay(w.attachment_shift, self._attachment_decay)
         for hook in self._closers:
             hook(w, day)
