@@ -413,3 +413,14 @@ def test_decay_is_numpy_any_then_multiply():
     assert kernels.decay(values, 0.99) and np.array_equal(values, expected)
     zeros = np.zeros(N)
     assert not kernels.decay(zeros, 0.99) and not zeros.any()
+
+
+def test_scatter_add_is_numpy_add_at_also_with_repeated_indices():
+    rng = np.random.default_rng(41)
+    idx = rng.integers(0, 500, 5_000)
+    values = rng.normal(0, 1, idx.size)
+    got, expected = rng.normal(0, 1, 500), np.zeros(500)
+    expected[:] = got
+    np.add.at(expected, idx, values)
+    kernels.scatter_add(got, idx, values)
+    assert np.array_equal(got, expected)

@@ -300,6 +300,15 @@ def record_visits(
 
 
 @_jit
+def scatter_add(target: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
+    """``target[idx[j]] += values[j]`` for each ``j`` in order, in place: numpy's
+    ``np.add.at`` (repeated indices accumulate, in the same order), without its per-element
+    overhead."""
+    for j in range(idx.size):
+        target[idx[j]] += values[j]
+
+
+@_jit
 def decay(values: np.ndarray, factor: float) -> bool:
     """Multiply ``values`` by ``factor`` in place; returns whether any was non-zero before (one
     pass instead of numpy's ``any`` then ``*=``; a zero times the factor stays zero)."""
