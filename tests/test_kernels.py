@@ -247,6 +247,26 @@ def test_churn_probability_matches_the_numpy_formula(with_goal):
     assert (got < no_lockin).any() == with_goal
 
 
+def test_leavers_are_the_draws_below_the_probability_times_the_visit_factor():
+    """The engine's churn draw as numpy did it: the factors of the candidates among today's
+    visitors that differ from 1 merged by ``searchsorted``, then uniforms below the product."""
+    rng = np.random.default_rng(33)
+    candidates = np.flatnonzero(rng.random(N) < 0.1)
+    visitors = np.flatnonzero(rng.random(N) < 0.1)
+    prob = rng.uniform(0, 0.3, candidates.size)
+    factor = np.where(rng.random(visitors.size) < 0.3, rng.uniform(1, 3, visitors.size), 1.0)
+    stream = CustomerStream(11, 2, "dropout", N)
+    got = kernels.leavers(candidates, prob, visitors, factor, stream.keys, stream.counter(5))
+    expected = prob.copy()
+    changed = np.flatnonzero(factor != 1.0)
+    pos = np.searchsorted(candidates, visitors[changed])
+    hit = pos < candidates.size
+    hit[hit] = candidates[pos[hit]] == visitors[changed[hit]]
+    expected[pos[hit]] *= factor[changed[hit]]
+    assert hit.sum() > 50 and not np.array_equal(expected, prob)
+    assert np.array_equal(got, candidates[stream.uniform(5, candidates) < expected])
+
+
 def test_the_redemption_plan_matches_the_numpy_rules():
     from loyalsim.mechanics.reward_kernels import plan_redemptions
 

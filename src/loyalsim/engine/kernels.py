@@ -446,6 +446,34 @@ def churn_probability(
 
 
 @_jit
+def leavers(
+    candidates: np.ndarray,
+    prob: np.ndarray,
+    visitors: np.ndarray,
+    visit_factor: np.ndarray,
+    keys: np.ndarray,
+    counter: np.uint64,
+) -> np.ndarray:
+    """Who among the base-clock ``candidates`` (ascending) defects today: the dropout stream's
+    uniform (customer ``keys`` at ``counter``) below ``prob`` (aligned with ``candidates``)
+    times the visit's dropout factor of a candidate among today's ``visitors`` (ascending,
+    ``visit_factor`` aligned with them; a factor of 1 leaves the probability as it is)."""
+    out = np.empty(candidates.size, dtype=np.int64)
+    k = v = 0
+    for j in range(candidates.size):
+        i = candidates[j]
+        p = prob[j]
+        while v < visitors.size and visitors[v] < i:
+            v += 1
+        if v < visitors.size and visitors[v] == i:
+            p *= visit_factor[v]
+        if unit(keys[i], counter) < p:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@_jit
 def stamps(
     idx: np.ndarray,
     spend: np.ndarray,
