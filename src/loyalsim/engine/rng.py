@@ -8,7 +8,7 @@ no other stream.
 Per-customer randomness is *counter based*: the uniform that customer ``i`` sees on day
 ``t`` for a purpose is ``mix(h_i + (t * SUBS + j) * GOLDEN)`` (SplitMix64), where
 ``h_i = mix(mix((i + 1) * GOLDEN ^ key))`` is a per-customer key derived from the purpose key
-(computed by the kernels where it is needed, never stored). A draw therefore depends only on
+(computed once per stream and kept, :attr:`CustomerStream.keys`). A draw therefore depends only on
 (seed, replication, purpose, customer, day, sub-draw), never on how many draws other
 customers or other designs made. Two designs run on the same replication see the same
 customers and the same luck (common random numbers), and draws can be made for any subset
