@@ -247,6 +247,26 @@ def test_churn_probability_matches_the_numpy_formula(with_goal):
     assert (got < no_lockin).any() == with_goal
 
 
+def test_leavers_are_the_draws_below_the_probability_times_the_visit_factor():
+    """The engine's churn draw as numpy did it: the factors of the candidates among today's
+    visitors that differ from 1 merged by ``searchsorted``, then uniforms below the product."""
+    rng = np.random.default_rng(33)
+    candidates = np.flatnonzero(rng.random(N) < 0.1)
+    visitors = np.flatnonzero(rng.random(N) < 0.1)
+    prob = rng.uniform(0, 0.3, candidates.size)
+    factor = np.where(rng.random(visitors.size) < 0.3, rng.uniform(1, 3, visitors.size), 1.0)
+    stream = CustomerStream(11, 2, "dropout", N)
+    got = kernels.leavers(candidates, prob, visitors, factor, stream.keys, stream.counter(5))
+    expected = prob.copy()
+    changed = np.flatnonzero(factor != 1.0)
+    pos = np.searchsorted(candidates, visitors[changed])
+    hit = pos < candidates.size
+    hit[hit] = candidates[pos[hit]] == visitors[changed[hit]]
+    expected[pos[hit]] *= factor[changed[hit]]
+    assert hit.sum() > 50 and not np.array_equal(expected, prob)
+    assert np.array_equal(got, candidates[stream.uniform(5, candidates) < expected])
+
+
 def test_the_redemption_plan_matches_the_numpy_rules():
     from loyalsim.mechanics.reward_kernels import plan_redemptions
 
@@ -340,7 +360,7 @@ def test_redemption_draw_and_settlement_match_the_numpy_rules():
     stream = CustomerStream(11, 2, "redemption", N)
     go, choice = reward_kernels.draw_redemptions(
         idx, tracking, balance, points, target, best_upto, segment, is_voucher, 0.9, 0.25, 1.5,
-        stream.key, stream.counter(4),
+        stream.keys, stream.counter(4),
     )  # fmt: skip
     affordable = np.searchsorted(points, balance[idx], side="right") - 1
     chosen = np.where(tracking, target[idx], best_upto[segment[idx], affordable])
@@ -393,7 +413,7 @@ def test_joiners_match_the_numpy_enrolment_rule(half):
     pull = rng.gamma(4, 0.25, N)
     stream = CustomerStream(11, 2, "enrolment", N)
     counters = stream.counter(6), stream.counter(0, 2)
-    rows, who = joiners(idx, member, propensity, 1.5, stream.key, *counters, half, rate, ppv, vpp,
+    rows, who = joiners(idx, member, propensity, 1.5, stream.keys, *counters, half, rate, ppv, vpp,
                         pull)  # fmt: skip
     cand = np.flatnonzero(~member)
     i = idx[cand]
@@ -404,3 +424,23 @@ def test_joiners_match_the_numpy_enrolment_rule(half):
         joins &= stream.uniform(0, i, sub=2) < benefit / (benefit + half)
     assert np.array_equal(rows, cand[joins]) and np.array_equal(who, i[joins])
     assert 0 < who.size < i.size
+
+
+def test_decay_is_numpy_any_then_multiply():
+    rng = np.random.default_rng(40)
+    values = np.where(rng.random(N) < 0.1, rng.normal(0, 1, N), 0.0)
+    expected = values * 0.99
+    assert kernels.decay(values, 0.99) and np.array_equal(values, expected)
+    zeros = np.zeros(N)
+    assert not kernels.decay(zeros, 0.99) and not zeros.any()
+
+
+def test_scatter_add_is_numpy_add_at_also_with_repeated_indices():
+    rng = np.random.default_rng(41)
+    idx = rng.integers(0, 500, 5_000)
+    values = rng.normal(0, 1, idx.size)
+    got, expected = rng.normal(0, 1, 500), np.zeros(500)
+    expected[:] = got
+    np.add.at(expected, idx, values)
+    kernels.scatter_add(got, idx, values)
+    assert np.array_equal(got, expected)

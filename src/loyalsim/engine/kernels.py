@@ -47,8 +47,7 @@ def mix(x: np.uint64) -> np.uint64:
 
 @numba.njit(cache=True, inline="always")
 def customer_key(stream_key: np.uint64, i: int) -> np.uint64:
-    """Customer ``i``'s key in a stream: ``mix(mix((i + 1) * GOLDEN ^ stream_key))``, computed
-    where it is needed (cheaper than loading it from a per-customer array)."""
+    """Customer ``i``'s key in a stream: ``mix(mix((i + 1) * GOLDEN ^ stream_key))``."""
     return mix(mix(np.uint64(i + 1) * GOLDEN ^ stream_key))
 
 
@@ -59,27 +58,37 @@ def unit(key: np.uint64, counter: np.uint64) -> float:
 
 
 @_jit
-def uniform_all(stream_key: np.uint64, n: int, counter: np.uint64) -> np.ndarray:
-    out = np.empty(n)
+def customer_keys(stream_key: np.uint64, n: int) -> np.ndarray:
+    """Every customer's key in a stream (:func:`customer_key`): computed once per stream, so
+    the kernels load a key instead of hashing it again every day."""
+    out = np.empty(n, dtype=np.uint64)
     for i in range(n):
-        out[i] = unit(customer_key(stream_key, i), counter)
+        out[i] = customer_key(stream_key, i)
     return out
 
 
 @_jit
-def uniform_at(stream_key: np.uint64, idx: np.ndarray, counter: np.uint64) -> np.ndarray:
+def uniform_all(keys: np.ndarray, counter: np.uint64) -> np.ndarray:
+    out = np.empty(keys.size)
+    for i in range(keys.size):
+        out[i] = unit(keys[i], counter)
+    return out
+
+
+@_jit
+def uniform_at(keys: np.ndarray, idx: np.ndarray, counter: np.uint64) -> np.ndarray:
     out = np.empty(idx.size)
     for j in range(idx.size):
-        out[j] = unit(customer_key(stream_key, idx[j]), counter)
+        out[j] = unit(keys[idx[j]], counter)
     return out
 
 
 @_jit
-def normal_at(stream_key: np.uint64, idx: np.ndarray, counter: np.uint64) -> np.ndarray:
+def normal_at(keys: np.ndarray, idx: np.ndarray, counter: np.uint64) -> np.ndarray:
     """Standard normals by inversion of the counter's uniforms (one uniform, one normal)."""
     out = np.empty(idx.size)
     for j in range(idx.size):
-        out[j] = _ndtri(max(unit(customer_key(stream_key, idx[j]), counter), TO_UNIT))
+        out[j] = _ndtri(max(unit(keys[idx[j]], counter), TO_UNIT))
     return out
 
 
@@ -112,7 +121,7 @@ def _gamma(
 
 @_jit
 def gamma_at(
-    stream_key: np.uint64,
+    keys: np.ndarray,
     idx: np.ndarray,
     shape: np.ndarray,
     day_counter: np.uint64,
@@ -125,14 +134,14 @@ def gamma_at(
     ran out (the caller raises)."""
     out = np.empty(idx.size)
     for j in range(idx.size):
-        key = customer_key(stream_key, idx[j])
+        key = keys[idx[j]]
         out[j] = _gamma(key, shape[j], day_counter, first_sub, last_sub)
     return out
 
 
 @_jit
 def gamma_scaled_at(
-    stream_key: np.uint64,
+    keys: np.ndarray,
     idx: np.ndarray,
     shape: np.ndarray,
     rate: np.ndarray,
@@ -145,14 +154,14 @@ def gamma_scaled_at(
     out = np.empty(idx.size)
     for j in range(idx.size):
         i = idx[j]
-        out[j] = _gamma(customer_key(stream_key, i), shape[i], day_counter, first_sub, last_sub)
+        out[j] = _gamma(keys[i], shape[i], day_counter, first_sub, last_sub)
         out[j] /= rate[i]
     return out
 
 
 @_jit
 def visit_clock(
-    stream_key: np.uint64,
+    keys: np.ndarray,
     counter: np.uint64,
     live_rate: np.ndarray,
     season: float,
@@ -165,25 +174,30 @@ def visit_clock(
     the program's multiplier; an empty array means no program, ``m = 1``). Departed and
     not yet arrived customers have ``live_rate = 0`` and never tick. A first, branch-free
     (vectorised) pass marks the candidates, whose uniform ``u`` is below the larger rate; the
-    logarithm is taken for them only, which is exact since ``e >= u``.
+    logarithm is taken for them only, which is exact since ``e >= u``. The outputs are sized
+    by the candidates counted in that pass (fresh pages for a whole-population array cost more
+    than the pass over the few candidates).
     """
     n = live_rate.size
     program = multiplier.size > 0
     candidate = np.empty(n, dtype=np.bool_)
+    count = 0
     for i in range(n):
         rate = live_rate[i] * season
         boosted = rate * multiplier[i] if program else rate
-        u = unit(customer_key(stream_key, i), counter)
-        candidate[i] = (u < rate) | (u < boosted)
-    visit = np.empty(n, dtype=np.int64)
-    base = np.empty(n, dtype=np.int64)
+        u = unit(keys[i], counter)
+        is_candidate = (u < rate) | (u < boosted)
+        candidate[i] = is_candidate
+        count += is_candidate
+    visit = np.empty(count, dtype=np.int64)
+    base = np.empty(count, dtype=np.int64)
     nv = nb = 0
     for i in range(n):
         if not candidate[i]:
             continue
         rate = live_rate[i] * season
         boosted = rate * multiplier[i] if program else rate
-        e = -np.log1p(-unit(customer_key(stream_key, i), counter))
+        e = -np.log1p(-unit(keys[i], counter))
         if e < rate:
             base[nb] = i
             nb += 1
@@ -195,7 +209,7 @@ def visit_clock(
 
 @_jit
 def pressure_visit_clock(
-    stream_key: np.uint64,
+    keys: np.ndarray,
     counter: np.uint64,
     live_rate: np.ndarray,
     season: float,
@@ -220,6 +234,7 @@ def pressure_visit_clock(
     n = live_rate.size
     has_lift = lift.size > 0
     candidate = np.empty(n, dtype=np.bool_)
+    count = 0
     for i in range(n):
         x = membership_lift if can_earn[i] else 0.0
         if has_lift:
@@ -234,10 +249,12 @@ def pressure_visit_clock(
             x = 0.0
         rate = live_rate[i] * season
         boosted = rate * x
-        u = unit(customer_key(stream_key, i), counter)
-        candidate[i] = (u < rate) | (u < boosted)
-    visit = np.empty(n, dtype=np.int64)
-    base = np.empty(n, dtype=np.int64)
+        u = unit(keys[i], counter)
+        is_candidate = (u < rate) | (u < boosted)
+        candidate[i] = is_candidate
+        count += is_candidate
+    visit = np.empty(count, dtype=np.int64)
+    base = np.empty(count, dtype=np.int64)
     nv = nb = 0
     for i in range(n):
         if not candidate[i]:
@@ -255,7 +272,7 @@ def pressure_visit_clock(
             x = 0.0
         rate = live_rate[i] * season
         boosted = rate * x
-        e = -np.log1p(-unit(customer_key(stream_key, i), counter))
+        e = -np.log1p(-unit(keys[i], counter))
         if e < rate:
             base[nb] = i
             nb += 1
@@ -280,6 +297,27 @@ def record_visits(
         last_visit[i] = day
         spend_total[i] += spend[j]
         visit_total[i] += 1
+
+
+@_jit
+def scatter_add(target: np.ndarray, idx: np.ndarray, values: np.ndarray) -> None:
+    """``target[idx[j]] += values[j]`` for each ``j`` in order, in place: numpy's
+    ``np.add.at`` (repeated indices accumulate, in the same order), without its per-element
+    overhead."""
+    for j in range(idx.size):
+        target[idx[j]] += values[j]
+
+
+@_jit
+def decay(values: np.ndarray, factor: float) -> bool:
+    """Multiply ``values`` by ``factor`` in place; returns whether any was non-zero before (one
+    pass instead of numpy's ``any`` then ``*=``; a zero times the factor stays zero)."""
+    moved = False
+    for i in range(values.size):
+        v = values[i]
+        moved |= v != 0.0
+        values[i] = v * factor
+    return moved
 
 
 @_jit
@@ -405,6 +443,34 @@ def churn_probability(
         p *= 1.0 - min(lockin * (1.0 if tracking else 0.0), 1.0)
         out[j] = p
     return out
+
+
+@_jit
+def leavers(
+    candidates: np.ndarray,
+    prob: np.ndarray,
+    visitors: np.ndarray,
+    visit_factor: np.ndarray,
+    keys: np.ndarray,
+    counter: np.uint64,
+) -> np.ndarray:
+    """Who among the base-clock ``candidates`` (ascending) defects today: the dropout stream's
+    uniform (customer ``keys`` at ``counter``) below ``prob`` (aligned with ``candidates``)
+    times the visit's dropout factor of a candidate among today's ``visitors`` (ascending,
+    ``visit_factor`` aligned with them; a factor of 1 leaves the probability as it is)."""
+    out = np.empty(candidates.size, dtype=np.int64)
+    k = v = 0
+    for j in range(candidates.size):
+        i = candidates[j]
+        p = prob[j]
+        while v < visitors.size and visitors[v] < i:
+            v += 1
+        if v < visitors.size and visitors[v] == i:
+            p *= visit_factor[v]
+        if unit(keys[i], counter) < p:
+            out[k] = i
+            k += 1
+    return out[:k]
 
 
 @_jit

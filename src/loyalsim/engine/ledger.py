@@ -228,8 +228,14 @@ class Ledger:
     ) -> None:
         if not who.size:
             return
+        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+
         parts = np.full(who.size, amount / who.size) if each is None else each
-        np.add.at(self.customer_money[account], who, parts)
+        kernels.scatter_add(
+            self.customer_money[account],
+            np.ascontiguousarray(who, dtype=np.int64),
+            np.ascontiguousarray(np.broadcast_to(parts, who.shape), dtype=np.float64),
+        )
 
     # -- checks --
     def check_identity(self) -> None:

@@ -8,7 +8,7 @@ no other stream.
 Per-customer randomness is *counter based*: the uniform that customer ``i`` sees on day
 ``t`` for a purpose is ``mix(h_i + (t * SUBS + j) * GOLDEN)`` (SplitMix64), where
 ``h_i = mix(mix((i + 1) * GOLDEN ^ key))`` is a per-customer key derived from the purpose key
-(computed by the kernels where it is needed, never stored). A draw therefore depends only on
+(computed once per stream and kept, :attr:`CustomerStream.keys`). A draw therefore depends only on
 (seed, replication, purpose, customer, day, sub-draw), never on how many draws other
 customers or other designs made. Two designs run on the same replication see the same
 customers and the same luck (common random numbers), and draws can be made for any subset
@@ -47,11 +47,18 @@ class CustomerStream:
     def __init__(self, seed: int, replication: int, name: str, size: int) -> None:
         self._key = seed_sequence(seed, replication, name).generate_state(1, dtype=np.uint64)[0]
         self.size = size
+        self._keys: np.ndarray | None = None
 
     @property
-    def key(self) -> np.uint64:
-        """The stream's key, for kernels that draw its uniforms in their own pass."""
-        return self._key
+    def keys(self) -> np.ndarray:
+        """Every customer's key ``h_i`` in this stream (computed on first use, then shared by
+        the arms of the replication), for kernels that draw its uniforms in their own pass:
+        loading a key is cheaper than hashing it again every day."""
+        if self._keys is None:
+            from loyalsim.engine import kernels  # compiled: loads Numba on first draw
+
+            self._keys = kernels.customer_keys(self._key, self.size)
+        return self._keys
 
     @staticmethod
     def counter(day: int, sub: int = 0) -> np.uint64:
@@ -66,8 +73,8 @@ class CustomerStream:
 
         counter = self.counter(day, sub)
         if idx is None:
-            return kernels.uniform_all(self._key, self.size, counter)
-        return kernels.uniform_at(self._key, _indices(idx), counter)
+            return kernels.uniform_all(self.keys, counter)
+        return kernels.uniform_at(self.keys, _indices(idx), counter)
 
     def exponential(self, day: int, idx: np.ndarray | None = None, sub: int = 0) -> np.ndarray:
         """Unit exponentials ``-log(1 - u)``: an event of rate ``x`` happens iff ``e < x``."""
@@ -94,17 +101,17 @@ class CustomerStream:
         if isinstance(multiplier, VisitPressure):
             p = multiplier
             return kernels.pressure_visit_clock(
-                self._key, counter, live_rate, season, p.lift, p.membership_lift,
+                self.keys, counter, live_rate, season, p.lift, p.membership_lift,
                 p.can_earn, p.pull, p.member, p.shift, p.theta, p.headroom, p.clamp,
             )  # fmt: skip
         factor = _NO_PROGRAM if multiplier is None else multiplier
-        return kernels.visit_clock(self._key, counter, live_rate, season, factor)
+        return kernels.visit_clock(self.keys, counter, live_rate, season, factor)
 
     def normal(self, day: int, idx: np.ndarray, sub: int = 0) -> np.ndarray:
         """Standard normals by inversion (so one uniform gives one normal)."""
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
-        return kernels.normal_at(self._key, _indices(idx), self.counter(day, sub))
+        return kernels.normal_at(self.keys, _indices(idx), self.counter(day, sub))
 
     def gamma(
         self, day: int, idx: np.ndarray, shape: np.ndarray | float, first_sub: int = 0
@@ -121,7 +128,7 @@ class CustomerStream:
         shape = np.broadcast_to(np.asarray(shape, dtype=np.float64), idx.shape)
         shape = np.ascontiguousarray(shape)
         out = kernels.gamma_at(
-            self._key, idx, shape, self.counter(day, 0), first_sub, SUBS_PER_DAY - 1
+            self.keys, idx, shape, self.counter(day, 0), first_sub, SUBS_PER_DAY - 1
         )
         if (out < 0).any():
             raise RuntimeError("gamma sampler ran out of sub-draws")
@@ -135,7 +142,7 @@ class CustomerStream:
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
         out = kernels.gamma_scaled_at(
-            self._key, _indices(idx), shape, rate, self.counter(day, 0), 0, SUBS_PER_DAY - 1
+            self.keys, _indices(idx), shape, rate, self.counter(day, 0), 0, SUBS_PER_DAY - 1
         )
         if (out < 0).any():
             raise RuntimeError("gamma sampler ran out of sub-draws")

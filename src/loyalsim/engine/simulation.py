@@ -290,14 +290,10 @@ class Simulation:
                 w.member,
                 w.pop.engaged,
             )
-            changed = np.flatnonzero(batch.dropout_factor != 1.0)
-            if changed.size:
-                pos = np.searchsorted(candidates, batch.idx[changed])
-                hit = pos < candidates.size
-                hit[hit] = candidates[pos[hit]] == batch.idx[changed[hit]]
-                prob[pos[hit]] *= batch.dropout_factor[changed[hit]]
-        u = self._dropout.uniform(day, candidates)
-        leaving = candidates[u < prob]
+        stream = self._dropout
+        leaving = self._kernels.leavers(
+            candidates, prob, batch.idx, batch.dropout_factor, stream.keys, stream.counter(day)
+        )
         w.defect(leaving)
         self._live_rate[leaving] = 0.0
         self._alive_count -= leaving.size
@@ -325,8 +321,6 @@ class Simulation:
             d["mean_attachment"][day] = (
                 float(w.attachment_of(alive_members).mean()) if n_members else np.nan
             )
-        self._attachment_moved = bool(w.attachment_shift.any())
-        if self._attachment_moved:
-            w.attachment_shift *= self._attachment_decay
+        self._attachment_moved = self._kernels.decay(w.attachment_shift, self._attachment_decay)
         for hook in self._closers:
             hook(w, day)

@@ -69,7 +69,7 @@ class Enrolment(Mechanic[EnrolmentParams]):
             batch.member,
             pop.traits["enrol_propensity"],
             self.params.propensity_multiplier,
-            stream.key,
+            stream.keys,
             stream.counter(batch.day),
             stream.counter(0, 2),
             world.behaviour.enrol_benefit_half,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from loyalsim.engine.kernels import customer_key, unit
+from loyalsim.engine.kernels import unit
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -18,7 +18,7 @@ def joiners(
     member: np.ndarray,
     propensity: np.ndarray,
     multiplier: float,
-    stream_key: np.uint64,
+    keys: np.ndarray,
     counter: np.uint64,
     interest_counter: np.uint64,
     half: float,
@@ -46,7 +46,7 @@ def joiners(
         if member[j]:
             continue
         i = idx[j]
-        key = customer_key(stream_key, i)
+        key = keys[i]
         if not unit(key, counter) < propensity[i] * multiplier:
             continue
         if not everyone:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from loyalsim.engine.kernels import customer_key, unit
+from loyalsim.engine.kernels import unit
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -154,7 +154,7 @@ def draw_redemptions(
     engaged_prob: float,
     passive_prob: float,
     voucher_boost: float,
-    stream_key: np.uint64,
+    keys: np.ndarray,
     counter: np.uint64,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which of the members ``idx`` who can redeem today do, and what (docs/model.md §5).
@@ -164,8 +164,8 @@ def draw_redemptions(
     the balance affords (``best_upto[segment, k]``, ``k`` the dearest affordable reward of
     ``reward_points``, ascending), with ``passive_prob``. A voucher's chance ``c`` becomes
     ``1 - (1 - min(c, 1 - 1e-12))**boost``, computed as ``-expm1(boost * log1p(-c))``. The
-    customer redeems when the uniform of the stream (``stream_key``) at ``counter`` is below
-    the chance. Returns the positions in ``idx`` that redeem and their choices."""
+    customer redeems when the uniform of the stream (its customer ``keys``) at ``counter`` is
+    below the chance. Returns the positions in ``idx`` that redeem and their choices."""
     n = idx.size
     go = np.empty(n, dtype=np.int64)
     choice = np.empty(n, dtype=np.int64)
@@ -179,7 +179,7 @@ def draw_redemptions(
             chosen, chance = best_upto[segment[i], affordable], passive_prob
         if is_voucher[chosen]:
             chance = -np.expm1(voucher_boost * np.log1p(-min(chance, 1 - 1e-12)))
-        if unit(customer_key(stream_key, i), counter) < chance:
+        if unit(keys[i], counter) < chance:
             go[k] = j
             choice[k] = chosen
             k += 1

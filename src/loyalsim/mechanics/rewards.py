@@ -313,7 +313,7 @@ class Rewards(Mechanic[RewardsParams]):
             b.engaged_redeem_prob,
             b.passive_redeem_prob,
             self.params.voucher_redeem_boost,
-            stream.key,
+            stream.keys,
             stream.counter(batch.day),
         )
         if not go.size:
