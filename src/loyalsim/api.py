@@ -166,11 +166,11 @@ def calibrate_response(
     anything; :meth:`ResponseCalibrated.save` writes the command's folder."""
     from loyalsim.experiments.response.calibrate import calibrate_response as run
     from loyalsim.experiments.response.estimate import Settings
-    from loyalsim.experiments.response.inputs import Inputs, parse_end
+    from loyalsim.experiments.response.inputs import Inputs, parse_date
     from loyalsim.scenario.loader import load_scenario, with_overrides
 
-    end = parse_end(calibration_end)
-    launch = parse_end(program_launch, "--program-launch")
+    end = parse_date(calibration_end, "--calibration-end")
+    launch = parse_date(program_launch, "--program-launch")
     if isinstance(scenario, Scenario):
         spec = with_overrides(scenario, dict(overrides)) if overrides else scenario
         scenario_file = None

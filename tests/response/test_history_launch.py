@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from recovery import END, START, scenario
+from support import ROOT
 
 from loyalsim.errors import DataError
 from loyalsim.experiments.response.calibrate import (
@@ -17,9 +18,9 @@ from loyalsim.experiments.response.calibrate import (
 )
 from loyalsim.experiments.response.estimate import Settings
 from loyalsim.experiments.response.history import ProgramHistory
-from loyalsim.experiments.response.inputs import parse_end
+from loyalsim.experiments.response.inputs import parse_date
 from loyalsim.experiments.response.replicas import over_period, replicate_history
-from loyalsim.scenario.loader import with_overrides
+from loyalsim.scenario.loader import load_scenario, with_overrides
 
 LAUNCH = dt.date(2026, 4, 6)  # day 91
 SETTINGS = Settings(simulations=1, seed=9, bootstrap=20, max_evaluations=3)
@@ -88,4 +89,11 @@ def test_a_late_points_start_without_a_launch_is_pointed_out(observed: ProgramHi
 
 def test_a_launch_that_is_not_a_date_names_the_option() -> None:
     with pytest.raises(DataError, match="--program-launch 'someday': not a date"):
-        parse_end("someday", "--program-launch")
+        parse_date("someday", "--program-launch")
+
+
+def test_a_later_launch_refuses_a_program_that_already_runs() -> None:
+    grocer = load_scenario(ROOT / "scenarios" / "grocer_expiry_change.yaml")
+    with pytest.raises(DataError, match=r"population\.existing_base says the program already"):
+        over_period(grocer, START, END, LAUNCH)
+    assert over_period(grocer, START, END).launch_day == 0

@@ -52,7 +52,7 @@ def check_data(
 
 def summary(data: ProgramHistory | Pilot) -> str:
     """A few lines on what was read."""
-    from loyalsim.experiments.response.calibrate import LATE_POINTS_DAYS, first_points_date
+    from loyalsim.experiments.response.calibrate import late_points_start
     from loyalsim.experiments.response.history import Pilot
     from loyalsim.experiments.response.pilot_moments import pilot_start
 
@@ -87,8 +87,8 @@ def summary(data: ProgramHistory | Pilot) -> str:
         lines.append(f"{int(data.expiries['points'].sum()):,} points expired")
     if data.events is not None:
         lines.append(f"{len(data.events):,} points events without a purchase")
-    moved = first_points_date(data)
-    if moved is not None and (moved - first).days >= LATE_POINTS_DAYS:
+    moved = late_points_start(data)
+    if moved is not None:
         lines.append(
             f"no points moved and nobody enrolled before {moved}, {(moved - first).days} days "
             f"into the log: if the program launched then, calibrate-response --program-launch "

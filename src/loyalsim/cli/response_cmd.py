@@ -115,14 +115,14 @@ def calibrate_response(
     from loyalsim.experiments.response.calibrate import calibrate_response as run
     from loyalsim.experiments.response.calibrate import late_points_hint
     from loyalsim.experiments.response.estimate import Settings
-    from loyalsim.experiments.response.inputs import Inputs, parse_end
+    from loyalsim.experiments.response.inputs import Inputs, parse_date
     from loyalsim.experiments.response.params import TRANSFORMS
     from loyalsim.outputs.folder import claim
     from loyalsim.report.response_folder import FILES, write_response_folder
     from loyalsim.scenario.loader import load_scenario
 
-    end = parse_end(calibration_end)
-    launch = parse_end(program_launch, "--program-launch")
+    end = parse_date(calibration_end, "--calibration-end")
+    launch = parse_date(program_launch, "--program-launch")
     spec = load_scenario(scenario, overrides_from(set_))
     unknown = sorted(set(param or ()) - set(TRANSFORMS))
     if unknown:

@@ -69,7 +69,7 @@ def launch_within(
     """The day the program launched within the history: ``launch`` (``--program-launch``) if
     given, else the scenario's (``start_date`` + ``program_launch``, when ``program_launch``
     is set) if after the history's first day; ``None`` when the program ran from the first
-    day."""
+    day. (A later launch with ``population.existing_base`` is refused by ``over_period``.)"""
     first = as_date(history.start)
     given = launch is not None
     if launch is None:
@@ -90,12 +90,6 @@ def launch_within(
             f"{where} {launch}: must lie after the history's first day {first} and before its "
             f"calibration end {end}"
         )
-    if scenario.population.existing_base is not None:
-        raise DataError(
-            f"{where} {launch}: the program launches after the history's first day {first}, "
-            f"but scenario '{scenario.name}' has population.existing_base (the program already "
-            "runs on day 0); allowed: a scenario without existing_base for a later launch"
-        )
     return launch
 
 
@@ -104,12 +98,17 @@ LATE_POINTS_DAYS = 28
 starts before the program did (the CLI then suggests ``--program-launch``)."""
 
 
-def first_points_date(history: ProgramHistory) -> dt.date | None:
-    """The first day anyone earned or redeemed points or enrolled (``None``: nobody did)."""
+def late_points_start(history: ProgramHistory) -> dt.date | None:
+    """The first day anyone earned or redeemed points or enrolled, when that is
+    ``LATE_POINTS_DAYS`` or more after the history's first day (``None`` otherwise)."""
     tx = history.transactions
     moved = tx.loc[(tx["points_earned"] > 0) | (tx["points_redeemed"] > 0), "date"]
     known = [d for d in (moved.min(), history.members["enrolled"].min()) if pd.notna(d)]
-    return as_date(min(known)) if known else None
+    if not known:
+        return None
+    first_points = as_date(min(known))
+    late = (first_points - as_date(history.start)).days >= LATE_POINTS_DAYS
+    return first_points if late else None
 
 
 def late_points_hint(
@@ -119,16 +118,15 @@ def late_points_hint(
     ``program_launch``) but no points moved and nobody enrolled in the history's first
     ``LATE_POINTS_DAYS`` days: the simulated program would run from the first day while the
     observed one had not started."""
-    if launch is not None or scenario.launch_day > 0:
+    first_points = late_points_start(history)
+    if launch is not None or scenario.launch_day > 0 or first_points is None:
         return None
-    first_points = first_points_date(history)
-    if first_points is None or (first_points - as_date(history.start)).days < LATE_POINTS_DAYS:
-        return None
+    first = as_date(history.start)
     return (
         f"no points moved and nobody enrolled before {first_points}, "
-        f"{(first_points - as_date(history.start)).days} days after the history's first day "
-        f"{as_date(history.start)}: if the program launched then, pass --program-launch "
-        f"{first_points} (the simulated program otherwise runs from the first day)"
+        f"{(first_points - first).days} days after the history's first day {first}: if the "
+        f"program launched then, pass --program-launch {first_points} (the simulated program "
+        "otherwise runs from the first day)"
     )
 
 

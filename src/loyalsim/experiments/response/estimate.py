@@ -43,7 +43,7 @@ from loyalsim.experiments.response.params import Parameter
 from loyalsim.experiments.response.pilot_moments import pilot_contributions
 from loyalsim.experiments.response.replicas import (
     PilotShape,
-    check_pilot_scenario,
+    refuse_existing_base,
     replicate_history,
     replicate_pilot,
 )
@@ -271,7 +271,7 @@ def fit(
         sets.append(pilot_contributions(pilot, design)[1])
     shape = PilotShape.of(pilot) if pilot is not None else None
     if shape is not None:
-        check_pilot_scenario(scenario, shape)
+        refuse_existing_base(scenario, shape.start, shape.launch)
     executor = _pool(settings.jobs)
     try:
         sim = Simulator(scenario, design, params, sets, shape, settings, executor)

@@ -87,7 +87,7 @@ def _text(path: Path | None) -> str | None:
     return str(path) if path is not None else None
 
 
-def parse_end(value: str | dt.date | None, option: str = "--calibration-end") -> dt.date | None:
+def parse_date(value: str | dt.date | None, option: str) -> dt.date | None:
     """A date option (``--calibration-end``, ``--program-launch``) as a date (``YYYY-MM-DD``
     text or a date)."""
     if value is None or isinstance(value, dt.date):

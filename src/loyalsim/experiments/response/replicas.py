@@ -38,6 +38,17 @@ def as_date(value: dt.date | pd.Timestamp) -> dt.date:
     return pd.Timestamp(value).date()
 
 
+def refuse_existing_base(scenario: Scenario, start: dt.date, launch: dt.date) -> None:
+    """A program launching after the first simulated day cannot already run on it: the
+    scenario may then not say so (``population.existing_base``)."""
+    if launch > start and scenario.population.existing_base is not None:
+        raise DataError(
+            f"scenario '{scenario.name}': population.existing_base says the program already "
+            f"runs, but the data launch it on {launch} after a pre-period from {start}; "
+            "allowed: a scenario without existing_base for a later launch"
+        )
+
+
 def over_period(
     scenario: Scenario, start: dt.date, end: dt.date, launch: dt.date | None = None
 ) -> Scenario:
@@ -48,6 +59,8 @@ def over_period(
     offset = 0 if launch is None else (as_date(launch) - first).days
     if not 0 <= offset < days:
         raise DataError(f"launch {launch} outside the simulated period {first} to {last}")
+    if launch is not None:
+        refuse_existing_base(scenario, first, as_date(launch))
     update = {"start_date": first, "horizon": Horizon(days=days), "program_launch": offset}
     return scenario.model_copy(update=update)
 
@@ -84,23 +97,11 @@ def _log(record: ArmRecord, keep: np.ndarray) -> pd.DataFrame:
     )
 
 
-def check_pilot_scenario(scenario: Scenario, shape: PilotShape) -> None:
-    """A pilot with a pre-period launches the program on its start: the scenario may not say
-    that the program already runs (``population.existing_base``)."""
-    if shape.launch > shape.start and scenario.population.existing_base is not None:
-        raise DataError(
-            f"scenario '{scenario.name}': population.existing_base says the program already "
-            f"runs, but the pilot launches it on {shape.launch} after a pre-period from "
-            f"{shape.start}; calibrate on a pilot with a scenario without existing_base"
-        )
-
-
 def replicate_pilot(scenario: Scenario, shape: PilotShape, seed: int, replication: int) -> Pilot:
     """A pilot shaped like the observed one: one run from the pre-period's start to the
     pilot's end with the program launching on the pilot's start; of the customers there at the
     launch, a random ``treated_share`` gets the program arm's log, the others the control
     arm's (the same customers and luck: common random numbers)."""
-    check_pilot_scenario(scenario, shape)
     run = over_period(scenario, shape.start, shape.end, shape.launch)
     recorded = simulate_history(run, seed, replication)
     assert recorded.control is not None
