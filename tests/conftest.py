@@ -36,9 +36,11 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
-    """Accept pyproject's ``--numprocesses=2`` when xdist is disabled (``-p no:xdist``)."""
+    """Accept pyproject's ``--numprocesses=2 --dist=loadfile`` when xdist is disabled
+    (``-p no:xdist``)."""
     if not pluginmanager.has_plugin("xdist"):
         parser.addoption("--numprocesses", help="ignored: pytest-xdist is disabled")
+        parser.addoption("--dist", help="ignored: pytest-xdist is disabled")
 
 
 @pytest.fixture(scope="session")

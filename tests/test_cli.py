@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,10 +14,20 @@ COFFEE = str(ROOT / "scenarios" / "coffee_punch_card.yaml")
 SMALL = ["--set", "population.size=800", "--set", "horizon={weeks: 8}"]
 
 
-def test_run_writes_every_output(tmp_path) -> None:
-    out = tmp_path / "run"
-    done = cli("run", COFFEE, "--out", str(out), "--replications", "2", "--seed", "3", *SMALL)
-    assert done.returncode == 0, done.stderr
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    """The same run in two fresh interpreters: the first's console and folder, and both
+    folders (one pair of real processes serves the output test and the same-bits test)."""
+    a, b = (tmp_path_factory.mktemp("run") / "run" for _ in range(2))
+    args = ("--replications", "2", "--seed", "3", *SMALL)
+    first = cli("run", COFFEE, "--out", str(a), *args)
+    assert first.returncode == 0, first.stderr
+    assert cli("run", COFFEE, "--out", str(b), *args).returncode == 0
+    return first, a, b
+
+
+def test_run_writes_every_output(two_runs) -> None:
+    done, out, _ = two_runs
     summary = json.loads((out / "summary.json").read_text())
     name = summary["scenario"]  # the title says the --set overrides changed the file's design
     assert name.startswith("Coffee chain punch card (modified by --set population.size=800")
@@ -54,10 +66,8 @@ def test_run_writes_every_output(tmp_path) -> None:
     assert "Retention" in done.stdout
 
 
-def test_run_is_byte_identical_across_processes(tmp_path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    for out in (a, b):
-        assert cli("run", COFFEE, "--out", str(out), *SMALL).returncode == 0
+def test_run_is_byte_identical_across_processes(two_runs) -> None:
+    _, a, b = two_runs
     assert (a / "summary.json").read_bytes() == (b / "summary.json").read_bytes()
     assert (a / "weekly.csv").read_bytes() == (b / "weekly.csv").read_bytes()
 
@@ -77,7 +87,8 @@ def test_run_is_byte_identical_across_processes(tmp_path) -> None:
     ],
 )
 def test_user_errors_exit_2_with_a_message_and_no_traceback(args, message, tmp_path) -> None:
-    done = cli(*args, "--out", str(tmp_path / "o")) if args[0] == "run" else cli(*args)
+    """In this process: the messages (test_cli_errors.py checks them at the process boundary)."""
+    done = run_cli(*args, "--out", str(tmp_path / "o")) if args[0] == "run" else run_cli(*args)
     assert done.returncode == 2
     assert message in done.stderr, done.stderr
     assert "Traceback" not in done.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import support
-from support import ROOT
+from support import ROOT, run_cli
 
 from loyalsim.errors import EXIT_INPUT, EXIT_OUTPUT
 
@@ -56,23 +56,28 @@ def test_a_huge_echoed_value_is_cut(tmp_path: Path) -> None:
 
 
 def test_out_is_checked_before_simulating(tmp_path: Path) -> None:
+    """In this process (the messages, not the process boundary, are tested; the tests above run
+    real processes)."""
     other = tmp_path / "cmp"
     other.mkdir()
     (other / "provenance.json").write_text(json.dumps({"kind": "compare", "subject": "x"}))
     (other / "comparison.csv").write_text("kept")
-    lines = assert_one_error(cli("run", COFFEE, "--out", str(other)), EXIT_OUTPUT)
+    lines = assert_one_error(run_cli("run", COFFEE, "--out", str(other)), EXIT_OUTPUT)
     assert "holds the results of a 'compare' command" in lines[0] and "--force" in lines[1]
     assert (other / "comparison.csv").read_text() == "kept"
-    assert_one_error(cli("run", COFFEE, "--out", ""), EXIT_OUTPUT)
+    assert_one_error(run_cli("run", COFFEE, "--out", ""), EXIT_OUTPUT)
     (tmp_path / "file").write_text("x")
-    assert_one_error(cli("optimize", COFFEE, "--out", str(tmp_path / "file")), EXIT_OUTPUT)
-    assert_one_error(cli("optimize", COFFEE, "--storage", "", "--out", "o"), EXIT_INPUT)
+    assert_one_error(run_cli("optimize", COFFEE, "--out", str(tmp_path / "file")), EXIT_OUTPUT)
+    assert_one_error(run_cli("optimize", COFFEE, "--storage", "", "--out", "o"), EXIT_INPUT)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp", "file"]
 
 
 @pytest.mark.parametrize("name", ["report.html", "comparison.csv", "summary.JSON", "a" * 101])
 def test_design_names_that_clash_with_output_files_are_refused(tmp_path: Path, name: str) -> None:
+    """In this process, like the test above."""
     out = tmp_path / "cmp"
-    done = cli("compare", COFFEE, "--variant", f"{name}:program.expiry.days=30", "--out", str(out))
+    done = run_cli(
+        "compare", COFFEE, "--variant", f"{name}:program.expiry.days=30", "--out", str(out)
+    )
     assert_one_error(done, EXIT_INPUT)
     assert not out.exists()

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from support import ROOT, run_cli
 
 from loyalsim.outputs.folder import PROVENANCE, STAGING_PREFIX
 
@@ -92,9 +92,8 @@ def test_sigkill_leaves_the_previous_folder_or_a_complete_new_one(
     tmp_path: Path, command: list[str], files: tuple[str, ...]
 ) -> None:
     out = tmp_path / "out"
-    first = subprocess.run([*CLI, *command, "--out", str(out), "--seed", "1"],
-                           capture_output=True, text=True, timeout=300)  # fmt: skip
-    assert first.returncode == 0, first.stderr
+    first = run_cli(*command, "--out", str(out), "--seed", "1")  # in process, like the rerun:
+    assert first.returncode == 0, first.stderr  # only the killed commands need a real one
     rng = random.Random(16)
     moments = [(rng.uniform(0.0, 0.4), True), (rng.uniform(0.0, 0.4), True)]
     moments += [(rng.uniform(0.5, 4.0), False)]
@@ -102,8 +101,7 @@ def test_sigkill_leaves_the_previous_folder_or_a_complete_new_one(
         proc = start([*command, "--out", str(out), "--seed", str(k)])
         kill_when(proc, tmp_path, delay, staging)
         assert_complete_or_absent(out, files, set(range(1, k + 1)))
-    done = subprocess.run([*CLI, *command, "--out", str(out), "--seed", "9"],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = run_cli(*command, "--out", str(out), "--seed", "9")
     assert done.returncode == 0, done.stderr
     assert_complete_or_absent(out, files, {9})
     assert json.loads((out / PROVENANCE).read_text())["seed"] == 9
@@ -127,7 +125,7 @@ def test_sigkill_of_calibrate_leaves_no_half_written_folder(tmp_path: Path) -> N
     for delay, staging in [(rng_moments.uniform(0, 0.3), True), (rng_moments.uniform(1, 5), False)]:
         kill_when(start(command), tmp_path, delay, staging)
         assert_complete_or_absent(out, files, {0})
-    done = subprocess.run([*CLI, *command], capture_output=True, text=True, timeout=300)
+    done = run_cli(*command)  # in process: only the killed commands need a real one
     assert done.returncode == 0, done.stderr
     assert_complete_or_absent(out, files, {0})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cal", "log.csv"]

@@ -4,7 +4,6 @@ subprocess: exit code 2, one message, no traceback)."""
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,15 +27,6 @@ program:
     catalogue:
       - {name: gift, points: 5, cost: 3.0, value: 6.0}
 """
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from loyalsim.cli.app import main; main()", "calibrate", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
 
 
 def calibrate(*args: str) -> subprocess.CompletedProcess[str]:
@@ -140,7 +130,7 @@ def test_bad_logs_exit_2_with_one_message_and_no_output(tmp_path, text, args, fr
     log = tmp_path / "log.csv"
     log.write_text(text)
     out = tmp_path / "out" / "population.yaml"
-    done = cli(str(log), "--out", str(out), *args)
+    done = calibrate(str(log), "--out", str(out), *args)  # the messages; real processes: test_kill
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and done.stderr.startswith("error:")
     for fragment in fragments:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from support import cli
+from support import cli, run_cli
 
 from loyalsim.experiments.calibrate.errors import TransactionLogError
 from loyalsim.experiments.response.history import read_history, read_pilot
@@ -155,7 +155,7 @@ def test_bad_files_give_one_error_line_and_exit_2(
 ) -> None:
     for name, text in files.items():
         write(tmp_path, name, text)
-    done = cli("check-data", str(tmp_path / "h.csv"), *[
+    done = run_cli("check-data", str(tmp_path / "h.csv"), *[  # in process: the messages
         str(tmp_path / a) if a.endswith(".csv") else a for a in args
     ])  # fmt: skip
     assert done.returncode == 2, done.stderr

@@ -77,19 +77,22 @@ def test_calibrated_scenario_feeds_sensitivity_and_robust_optimize(calibrated: P
 
 
 @pytest.mark.parametrize(
-    ("extra", "needle"),
+    ("extra", "needle", "command"),
     [
-        (("--members", "nowhere.csv"), "nowhere.csv"),
-        (("--param", "no_such_param"), "no_such_param"),
-        (("--calibration-end", "someday"), "--calibration-end"),
-        (("--evaluations", "3"), "--evaluations 3: at least"),
+        (("--members", "nowhere.csv"), "nowhere.csv", cli),
+        (("--param", "no_such_param"), "no_such_param", run_cli),
+        (("--calibration-end", "someday"), "--calibration-end", run_cli),
+        (("--evaluations", "3"), "--evaluations 3: at least", run_cli),
     ],
+    ids=["members", "param", "calibration-end", "evaluations"],
 )
 def test_bad_input_is_one_error_line_and_writes_nothing(
-    history_files: Path, tmp_path: Path, extra: tuple[str, ...], needle: str
+    history_files: Path, tmp_path: Path, extra: tuple[str, ...], needle: str, command
 ) -> None:
+    """The first case in a real process (the command's exit code and stderr at the process
+    boundary), the others in this one (their messages are tested)."""
     out = tmp_path / "never"
-    result = cli("calibrate-response", str(history_files / "transactions.csv"),
+    result = command("calibrate-response", str(history_files / "transactions.csv"),
                  "--scenario", COFFEE, "--out", str(out), *extra)  # fmt: skip
     assert result.returncode == 2, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
