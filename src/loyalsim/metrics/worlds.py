@@ -17,6 +17,7 @@ seeds. Reported per KPI:
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -108,14 +109,18 @@ class WorldsRunResult(RunResult):
         """The scalar KPI keys of the pooled table."""
         return [str(k) for k in self.kpi_table().columns]
 
+    @functools.cached_property
+    def _world_tables(self) -> list[pd.DataFrame]:
+        """Each world's KPI table, built once: the summary reads every KPI's matrix several
+        times, and a fresh frame per world and read made ``to_json`` take seconds."""
+        return [run.kpi_table() for run in self.worlds]
+
     def kpi_matrix(self, kpi: str) -> np.ndarray:
         """``[world, replication]`` values of one KPI."""
         return np.vstack(
             [
-                run.kpi_table()[kpi].to_numpy(dtype=float)
-                if kpi in run.kpi_table()
-                else np.full(len(run.replications), np.nan)
-                for run in self.worlds
+                table[kpi].to_numpy(dtype=float) if kpi in table else np.full(len(table), np.nan)
+                for table in self._world_tables
             ]
         )
 
