@@ -8,8 +8,9 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from support import SCENARIOS, hook_log, small
+from support import ROOT, SCENARIOS, hook_log, small
 
+from loyalsim.errors import SimulationError
 from loyalsim.experiments.simulate import clear_control_cache, simulate
 from loyalsim.scenario.loader import load_scenario, with_overrides
 
@@ -64,6 +65,23 @@ def test_control_cache_changes_nothing(coffee) -> None:
     cold = simulate(coffee).to_json()
     warm = simulate(coffee).to_json()
     assert cold == warm
+
+
+@pytest.mark.parametrize(
+    "name", ["coffee_punch_card", "beauty_tiers", "grocer_expiry_change"]
+)  # points only; tiers (the tier-mix observer is skipped); a current program
+def test_kpis_only_gives_the_same_kpis_bit_for_bit(name: str) -> None:
+    scenario = small(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), size=1500)
+    full = simulate(scenario)
+    lean = simulate(scenario, kpis_only=True)
+    for a, b in zip(full.replications, lean.replications, strict=True):
+        assert pd.Series(a.kpis).equals(pd.Series(b.kpis))  # NaN-aware, exact
+        assert a.reward_cost_by_type == b.reward_cost_by_type
+        assert a.points_issued_by_source == b.points_issued_by_source
+        assert not a.weekly.empty and b.weekly.empty and b.yearly.empty and not b.segments
+    assert pd.Series(lean.summary).equals(pd.Series(full.summary))
+    with pytest.raises(SimulationError, match="kpis_only=True"):
+        lean.to_json()  # a result without its tables says so rather than writing half a file
 
 
 def test_comparing_a_design_with_itself_on_crn_gives_zero_difference(coffee) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -51,12 +52,14 @@ def simulate(
     replications: int | None = None,
     progress: Callable[[int], None] | None = None,
     observers: Sequence[Observer] = (),
+    kpis_only: bool = False,
 ) -> RunResult:
     """Simulate ``replications`` of ``scenario`` (defaults from the scenario) with the control arm.
 
     ``progress`` is called with the number of finished replications after each one.
     ``observers`` watch every arm day by day, read-only (:mod:`loyalsim.engine.observers`);
     with observers the control arm is simulated afresh rather than taken from the cache.
+    ``kpis_only`` skips the tables (see :func:`run_replication`).
     """
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
@@ -67,7 +70,7 @@ def simulate(
     budget.require_fits(budget.estimate(scenario, count))
     results = []
     for r in range(count):
-        results.append(run_replication(scenario, seed, r, observers))
+        results.append(run_replication(scenario, seed, r, observers, kpis_only))
         if progress is not None:
             progress(r + 1)
     return RunResult(scenario=scenario, seed=seed, replications=results)
@@ -129,17 +132,26 @@ def build_population(scenario: Scenario, seed: int, replication: int) -> Populat
 
 
 def run_replication(
-    scenario: Scenario, seed: int, replication: int, observers: Sequence[Observer] = ()
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    observers: Sequence[Observer] = (),
+    kpis_only: bool = False,
 ) -> ReplicationResult:
     """One replication: build its population, run the program arm and the control arm.
 
     Results are at the scale of ``population.represents`` (:mod:`loyalsim.metrics.scale`).
+    ``kpis_only`` computes the KPIs and breakdowns but not the weekly, yearly, nested, segment
+    and customer-group tables (left empty): what an optimisation trial or a sensitivity design
+    point reads, at about an eighth less CPU per replication at 20,000 customers. The KPIs
+    are the same bits either way.
     """
     scale = scenario.population.scale
     scenario = at_simulated_scale(scenario)
     population = build_population(scenario, seed, replication)
     streams: dict[str, CustomerStream] = {}
-    tier_mix = TierMixByYear(scenario.horizon.total_days) if _has_tiers(scenario) else None
+    tiered = _has_tiers(scenario) and not kpis_only
+    tier_mix = TierMixByYear(scenario.horizon.total_days) if tiered else None
     watchers = [*observers, tier_mix] if tier_mix is not None else observers
     arm = run_arm(scenario, population, seed, replication, streams, True, watchers)
     if observers:
@@ -151,30 +163,39 @@ def run_replication(
     arm.world.ledger.check_identity()
     margin = scenario.economics.gross_margin
     kpis = {**summarise(scenario, arm, control), **horizon_kpis(scenario, arm, control)}
-    table = yearly(scenario, arm, control, tier_mix)
+    table = None if kpis_only else yearly(scenario, arm, control, tier_mix)
     if scenario.current_program is not None:
         keep = scenario.model_copy(update={"program": scenario.current_program})
         current = run_arm(keep, population, seed, replication, streams, True)
         current.world.ledger.check_identity()
         kept = {**summarise(keep, current, control), **horizon_kpis(keep, current, control)}
         kpis.update(against_current(kpis, kept))
-        kept_years = yearly(keep, current, control)
-        kept_years = kept_years[kept_years["arm"] == "program"].assign(arm="current")
-        table = pd.concat([table, kept_years], ignore_index=True)
+        if table is not None:
+            kept_years = yearly(keep, current, control)
+            kept_years = kept_years[kept_years["arm"] == "program"].assign(arm="current")
+            table = pd.concat([table, kept_years], ignore_index=True)
     ledger = arm.world.ledger
-    return ReplicationResult(
+    result = ReplicationResult(
         replication=replication,
         kpis=scale_kpis(kpis, scale),
-        yearly=scale_frame(table, scale),
-        structured=scale_nested(structured(scenario, arm), scale),
-        segments=scale_groups(segment_kpis(arm, control, margin), scale),
-        customer_groups=scale_groups(customer_groups(arm, control, margin), scale),
-        weekly=scale_frame(weekly(scenario, arm, control), scale),
+        weekly=pd.DataFrame(),
+        has_tables=False,
         arm=arm,
         reward_cost_by_type=scale_breakdown(dict(sorted(ledger.cost_by_type.items())), scale),
         points_issued_by_source=scale_breakdown(
             {k: float(v) for k, v in sorted(ledger.issued_by_source.items())}, scale
         ),
+    )
+    if table is None:
+        return result
+    return replace(
+        result,
+        has_tables=True,
+        yearly=scale_frame(table, scale),
+        structured=scale_nested(structured(scenario, arm), scale),
+        segments=scale_groups(segment_kpis(arm, control, margin), scale),
+        customer_groups=scale_groups(customer_groups(arm, control, margin), scale),
+        weekly=scale_frame(weekly(scenario, arm, control), scale),
     )
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from loyalsim.engine.simulation import ArmResult
+from loyalsim.errors import SimulationError
 from loyalsim.metrics import stats
 from loyalsim.scenario.models import Scenario
 
@@ -34,6 +35,9 @@ class ReplicationResult:
     """Engaged, passive and members by final tier -> KPI -> value."""
     yearly: pd.DataFrame = field(default_factory=pd.DataFrame)
     """One row per simulated year and arm (:mod:`loyalsim.metrics.yearly`)."""
+    has_tables: bool = True
+    """False for a KPIs-only replication (``simulate(..., kpis_only=True)``): the weekly,
+    yearly, nested, segment and customer-group tables were not computed."""
 
     def detached(self) -> ReplicationResult:
         """The same result without the arm's live state (picklable, for worker processes)."""
@@ -125,9 +129,17 @@ class RunResult:
             out[k] = (interval.low, interval.high)
         return out
 
+    def _require_tables(self, what: str) -> None:
+        if not all(r.has_tables for r in self.replications):
+            raise SimulationError(
+                f"this result has no {what}: it was simulated with kpis_only=True "
+                "(simulate without it for the tables)"
+            )
+
     @property
     def weekly(self) -> pd.DataFrame:
         """Weekly trends of every replication stacked, with a ``replication`` column."""
+        self._require_tables("weekly table")
         frames = [r.weekly.assign(replication=r.replication) for r in self.replications]
         frame = pd.concat(frames, ignore_index=True)
         columns = ["replication", *[c for c in frame.columns if c != "replication"]]
@@ -150,6 +162,7 @@ class RunResult:
     @property
     def yearly(self) -> pd.DataFrame:
         """The yearly tables of every replication stacked, with a ``replication`` column."""
+        self._require_tables("yearly table")
         frames = [r.yearly.assign(replication=r.replication) for r in self.replications]
         frame = pd.concat(frames, ignore_index=True)
         columns = ["replication", *[c for c in frame.columns if c != "replication"]]
@@ -177,6 +190,7 @@ class RunResult:
 
     def summary_dict(self) -> dict[str, Any]:
         """The content of ``summary.json``."""
+        self._require_tables("summary.json (its yearly, segment and group tables)")
         table = self.kpi_table()
         intervals = self.confidence_intervals()
         return {

@@ -34,11 +34,12 @@ def clean(value: float) -> float | None:
 
 def evaluate(base: Scenario, params: dict[str, Any], seed: int, replications: int) -> RunResult:
     """Simulate ``base`` with ``params`` (dotted-path overrides) on replications 0..R-1; with
-    ``uncertainty.worlds`` > 1, in every parameter world (the same worlds for every design)."""
+    ``uncertainty.worlds`` > 1, in every parameter world (the same worlds for every design).
+    A trial reads only the KPIs, so the per-replication tables are not built."""
     design = with_overrides(base, params) if params else base
     if world_count(design) > 1:
-        return simulate_worlds(design, seed=seed, replications=replications)
-    return simulate(design, seed=seed, replications=replications)
+        return simulate_worlds(design, seed=seed, replications=replications, kpis_only=True)
+    return simulate(design, seed=seed, replications=replications, kpis_only=True)
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def compare_over_worlds(
         [at_values(arm.scenario, {p: v[w] for p, v in values.items()}) for w in range(n_worlds)]
         for arm in arms
     ]
-    tasks = [(s, seed, r) for worlds_ in per_arm for s in worlds_ for r in range(count)]
+    tasks = [(s, seed, r, False) for worlds_ in per_arm for s in worlds_ for r in range(count)]
     results = run_tasks(replication_task, tasks, jobs, scheduler, progress)
     runs: dict[str, WorldsRunResult] = {}
     size = n_worlds * count

@@ -188,7 +188,7 @@ def global_indices(
 def _point_task(task: tuple[Scenario, dict[str, float], int, int, tuple[str, ...]]) -> list[float]:
     scenario, values, seed, r, kpis = task
     world = at_values(scenario, values, f"design point of '{scenario.name}'")
-    result = run_replication(world, seed, r)
+    result = run_replication(world, seed, r, kpis_only=True)
     return [float(result.kpis.get(k, math.nan)) for k in kpis]
 
 

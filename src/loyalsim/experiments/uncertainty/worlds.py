@@ -90,10 +90,11 @@ def check_priors(scenario: Scenario) -> None:
         raise ScenarioError(f"scenario '{scenario.name}'", problems)
 
 
-def replication_task(task: tuple[Scenario, int, int]) -> ReplicationResult:
-    """One replication of one world (picklable: detached from live engine state)."""
-    scenario, seed, r = task
-    return run_replication(scenario, seed, r).detached()
+def replication_task(task: tuple[Scenario, int, int, bool]) -> ReplicationResult:
+    """One replication of one world (picklable: detached from live engine state); the last
+    item is ``kpis_only`` (:func:`~loyalsim.experiments.simulate.run_replication`)."""
+    scenario, seed, r, kpis_only = task
+    return run_replication(scenario, seed, r, kpis_only=kpis_only).detached()
 
 
 def simulate_worlds(
@@ -104,8 +105,10 @@ def simulate_worlds(
     jobs: int = 1,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    kpis_only: bool = False,
 ) -> WorldsRunResult:
-    """Draw ``worlds`` parameter worlds and run ``replications`` of each on the same seeds."""
+    """Draw ``worlds`` parameter worlds and run ``replications`` of each on the same seeds
+    (``kpis_only``: without the per-replication tables, as an optimisation trial needs)."""
     check_priors(scenario)
     seed = scenario.seed if seed is None else seed
     count = scenario.replications if replications is None else replications
@@ -116,7 +119,7 @@ def simulate_worlds(
     n_worlds = world_count(scenario, worlds)
     values = world_values(scenario, n_worlds, seed)
     scenarios = world_scenarios(scenario, values)
-    tasks = [(s, seed, r) for s in scenarios for r in range(count)]
+    tasks = [(s, seed, r, kpis_only) for s in scenarios for r in range(count)]
     results = run_tasks(replication_task, tasks, jobs, scheduler, progress)
     runs = [
         RunResult(scenario=s, seed=seed, replications=results[w * count : (w + 1) * count])
