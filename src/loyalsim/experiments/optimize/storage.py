@@ -12,9 +12,10 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import optuna
+import sqlalchemy
 from optuna.storages import BaseStorage, JournalStorage, RDBStorage
 from optuna.storages.journal import JournalFileBackend
 
@@ -44,8 +45,9 @@ def open_storage(url: str) -> BaseStorage:
                 raise LoyalsimError(f"--storage {url}: give a file, e.g. journal:///tmp/study.log")
             return JournalStorage(JournalFileBackend(path))
         if url.startswith(_RDB_SCHEMES):
-            kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite:") else {}
-            return retrying(
+            sqlite = url.startswith("sqlite:")
+            kwargs = {"connect_args": {"timeout": 60}} if sqlite else {}
+            storage = retrying(
                 lambda: RDBStorage(
                     url,
                     engine_kwargs=kwargs,
@@ -53,6 +55,9 @@ def open_storage(url: str) -> BaseStorage:
                     grace_period=GRACE_SECONDS,
                 )
             )
+            if sqlite:
+                write_ahead_log(storage)
+            return storage
     except LoyalsimError:
         raise
     except ImportError:
@@ -70,6 +75,21 @@ def open_storage(url: str) -> BaseStorage:
         f"--storage {url}: unsupported URL (use sqlite:///FILE, postgresql://USER@HOST/DB or "
         "journal:///FILE)"
     )
+
+
+def write_ahead_log(storage: RDBStorage) -> None:
+    """Every later connection of a SQLite study uses its write-ahead log, committed without a
+    sync: a trial writes some twenty small transactions, and with the default rollback journal
+    each waits for the disk (two workers of a 200-trial coffee study spent a third of their
+    storage time there). A killed process loses nothing committed; a power cut may lose the
+    last transactions, never the file. Readers (the dashboard, a resumed study) see the log."""
+
+    def on_connect(connection: Any, _record: object) -> None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+
+    sqlalchemy.event.listen(storage.engine, "connect", on_connect)
+    storage.engine.dispose()  # connections opened while the schema was checked reconnect
 
 
 _WRITE_FAILURES = ("disk is full", "readonly", "read-only", "unable to open database file")
