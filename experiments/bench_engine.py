@@ -289,14 +289,27 @@ KINDS = {
 }
 
 
+class MeasurementFailed(Exception):
+    """A kind's fresh interpreter exited with an error (e.g. its peer library is missing)."""
+
+
+_INSTALL_HINTS = {
+    "ModuleNotFoundError: No module named 'mesa'": "pip install -e '.[bench]' for the Mesa peer",
+}
+
+
 def measure(kind: str, size: int) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and return its result."""
     out = subprocess.run(
         [sys.executable, __file__, "--one", kind, str(size)],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["(no error output)"])[-1]
+        hint = next((h for k, h in _INSTALL_HINTS.items() if k in last), "")
+        raise MeasurementFailed(f"{kind}: {last}" + (f" ({hint})" if hint else ""))
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result.update(kind=kind, customers=size, customer_days_per_s=size * DAYS / result["seconds"])
     return result
@@ -340,7 +353,11 @@ def main() -> None:
     rows = []
     for kind in args.kinds:
         size = args.peer_size if kind in ("simpy", "mesa") else args.size
-        rows.append(best_of(kind, size, args.repeats))
+        try:
+            rows.append(best_of(kind, size, args.repeats))
+        except MeasurementFailed as failure:
+            print(f"skipped {failure}", file=sys.stderr, flush=True)
+            continue
         print(_line(rows[-1]), flush=True)
     program = next((r for r in rows if r["kind"] == "program"), None)
     if program is not None:
