@@ -3,6 +3,7 @@ replication, and the progress poller's cost budget."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from support import shipped
 
@@ -23,10 +24,10 @@ def designs():
 )
 def test_groups_cover_every_task_once_replication_major(n_designs, replications, jobs):
     made = groups(list(range(n_designs)), 0, replications, jobs)  # type: ignore[arg-type]
-    tasks = [(d, r) for r, items, _ in made for d, _ in items]
+    tasks = [(d, r) for r, items, *_ in made for d, _ in items]
     assert sorted(tasks) == [(d, r) for d in range(n_designs) for r in range(replications)]
     assert len(made) >= min(jobs, n_designs * replications)
-    assert [r for r, _, _ in made] == sorted(r for r, _, _ in made)
+    assert [g[0] for g in made] == sorted(g[0] for g in made)
 
 
 def test_results_do_not_depend_on_the_number_of_workers(designs):
@@ -35,6 +36,14 @@ def test_results_do_not_depend_on_the_number_of_workers(designs):
     assert [r.to_json() for r in serial] == [r.to_json() for r in parallel]
     plain = simulate.simulate(designs[1], seed=4, replications=2)
     assert serial[1].to_json() == plain.to_json()
+
+
+def test_kpis_only_evaluation_gives_the_same_kpi_tables(designs):
+    full = evaluate_designs(designs, 4, 2, jobs=1)
+    lean = evaluate_designs(designs, 4, 2, jobs=2, kpis_only=True)
+    for a, b in zip(full, lean, strict=True):
+        pd.testing.assert_frame_equal(a.kpi_table(), b.kpi_table(), check_exact=True)
+        assert not any(r.has_tables for r in b.replications)
 
 
 def test_a_group_simulates_each_control_arm_once(designs, monkeypatch):

@@ -19,26 +19,30 @@ from loyalsim.experiments.watchdog import watch_parent
 from loyalsim.metrics.results import ReplicationResult, RunResult
 from loyalsim.scenario.models import Scenario
 
-Group = tuple[int, list[tuple[int, Scenario]], int]
-"""(replication, [(design index, design)], seed)."""
+Group = tuple[int, list[tuple[int, Scenario]], int, bool]
+"""(replication, [(design index, design)], seed, KPIs only)."""
 
 
-def groups(designs: Sequence[Scenario], seed: int, replications: int, jobs: int) -> list[Group]:
+def groups(
+    designs: Sequence[Scenario], seed: int, replications: int, jobs: int, kpis_only: bool = False
+) -> list[Group]:
     """Replication-major groups of (design, replication) tasks, at least ``jobs`` of them
     when there are enough tasks (a replication's designs are split into equal slices)."""
     indexed = list(enumerate(designs))
     slices = max(1, min(len(indexed), -(-jobs // replications)))
     size = -(-len(indexed) // slices)
     return [
-        (r, indexed[k : k + size], seed)
+        (r, indexed[k : k + size], seed, kpis_only)
         for r in range(replications)
         for k in range(0, len(indexed), size)
     ]
 
 
 def _run_group(group: Group) -> tuple[int, list[tuple[int, ReplicationResult]]]:
-    r, items, seed = group
-    return r, [(d, run_replication(design, seed, r).detached()) for d, design in items]
+    r, items, seed, kpis_only = group
+    return r, [
+        (d, run_replication(design, seed, r, kpis_only=kpis_only).detached()) for d, design in items
+    ]
 
 
 def evaluate_designs(
@@ -47,16 +51,19 @@ def evaluate_designs(
     replications: int,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    kpis_only: bool = False,
 ) -> list[RunResult]:
     """Each design's run on replications ``0..R-1`` of ``seed`` (results as with ``jobs=1``).
 
-    ``progress(done, total)`` counts finished (design, replication) tasks.
+    ``progress(done, total)`` counts finished (design, replication) tasks; ``kpis_only``
+    leaves out the per-replication tables
+    (:func:`~loyalsim.experiments.simulate.run_replication`).
     """
     if replications < 1:
         raise SimulationError(f"replications must be at least 1, got {replications}")
     if jobs < 1:
         raise SimulationError(f"jobs must be at least 1, got {jobs}")
-    todo = groups(designs, seed, replications, jobs)
+    todo = groups(designs, seed, replications, jobs, kpis_only)
     total = len(designs) * replications
     out: dict[tuple[int, int], ReplicationResult] = {}
 

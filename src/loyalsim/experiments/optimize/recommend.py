@@ -96,11 +96,11 @@ def recommend(
     runs: list[RunResult]
     if world_count(base) > 1:  # every design in the same parameter worlds
         runs = [
-            simulate_worlds(d, seed=base.seed, replications=replications, jobs=jobs)
+            simulate_worlds(d, seed=base.seed, replications=replications, jobs=jobs, kpis_only=True)
             for d in designs_to_run
         ]
     else:
-        runs = list(evaluate_designs(designs_to_run, base.seed, replications, jobs))
+        runs = evaluate_designs(designs_to_run, base.seed, replications, jobs, kpis_only=True)
     current_run = runs[0]
     current = current_run.kpi_table()
     by_number = dict(zip(numbers, runs[1:], strict=True))
