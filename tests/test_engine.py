@@ -11,7 +11,12 @@ import pytest
 from support import ROOT, SCENARIOS, hook_log, small
 
 from loyalsim.errors import SimulationError
-from loyalsim.experiments.simulate import clear_control_cache, simulate
+from loyalsim.experiments.simulate import (
+    build_population,
+    clear_control_cache,
+    clear_population_cache,
+    simulate,
+)
 from loyalsim.scenario.loader import load_scenario, with_overrides
 
 
@@ -82,6 +87,18 @@ def test_kpis_only_gives_the_same_kpis_bit_for_bit(name: str) -> None:
     assert pd.Series(lean.summary).equals(pd.Series(full.summary))
     with pytest.raises(SimulationError, match="kpis_only=True"):
         lean.to_json()  # a result without its tables says so rather than writing half a file
+
+
+def test_population_cache_changes_nothing_and_the_population_is_read_only(coffee) -> None:
+    clear_population_cache()
+    cold = simulate(coffee).to_json()
+    other = with_overrides(coffee, {"program.rewards.catalogue[0].points": 6})
+    simulate(other)  # another design meets the cached populations
+    assert simulate(coffee).to_json() == cold
+    population = build_population(coffee, coffee.seed, 0)
+    assert build_population(other, coffee.seed, 0) is population  # same reserve rows: shared
+    with pytest.raises(ValueError, match="read-only"):
+        population.rate[0] = 1.0
 
 
 def test_comparing_a_design_with_itself_on_crn_gives_zero_difference(coffee) -> None:

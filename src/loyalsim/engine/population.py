@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -206,3 +207,17 @@ def _draw(spec: PopulationSpec, counts: np.ndarray, rng: np.random.Generator) ->
     cols["attachment"] = np.clip(cols["attachment"], 0.0, 1.0)
     cols["enrol_propensity"] = np.clip(cols["enrol_propensity"], 0.0, 1.0)
     return cols
+
+
+def freeze(value: object) -> None:
+    """Make every array of a population (``value``, recursively through its dicts and
+    dataclasses) read-only: it is shared by the arms of a replication and by every design that
+    meets it, so no run may change it (a write raises)."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, dict):
+        for item in value.values():
+            freeze(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            freeze(getattr(value, f.name))

@@ -21,7 +21,7 @@ from loyalsim.engine import acquisition
 from loyalsim.engine.existing_base import draw_opening
 from loyalsim.engine.hooks import Mechanic
 from loyalsim.engine.observers import Observer
-from loyalsim.engine.population import Population
+from loyalsim.engine.population import Population, freeze
 from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.errors import SimulationError
@@ -44,6 +44,9 @@ from loyalsim.scenario.models import Scenario
 
 _CONTROL_CACHE: OrderedDict[str, ControlArm] = OrderedDict()
 _CONTROL_CACHE_SIZE = 16
+_POPULATION_CACHE: OrderedDict[str, Population] = OrderedDict()
+_POPULATION_CACHE_ROWS = 2_000_000
+"""Customers kept in cached populations, about 100 bytes each (200 MB)."""
 
 
 def simulate(
@@ -78,7 +81,65 @@ def simulate(
 
 def build_population(scenario: Scenario, seed: int, replication: int) -> Population:
     """The customers of one replication: the base at day 0, reserve rows for mechanics that
-    add customers, and the newcomers the segments' ``arrivals_per_week`` bring."""
+    add customers, and the newcomers the segments' ``arrivals_per_week`` bring.
+
+    The population does not depend on the program beyond its reserve rows and acquisition
+    lifts, so the designs of an optimisation or a sensitivity design meet the same one: it is
+    cached (read-only arrays; the engine keeps its runtime state in the World) up to
+    ``_POPULATION_CACHE_ROWS`` customers in all. A members file is read afresh every time.
+    """
+    key = _population_key(scenario, seed, replication)
+    if key is not None and key in _POPULATION_CACHE:
+        _POPULATION_CACHE.move_to_end(key)
+        return _POPULATION_CACHE[key]
+    population = _new_population(scenario, seed, replication)
+    freeze(population)
+    if key is not None:
+        _POPULATION_CACHE[key] = population
+        while sum(p.size for p in _POPULATION_CACHE.values()) > _POPULATION_CACHE_ROWS:
+            _POPULATION_CACHE.popitem(last=False)
+    return population
+
+
+def _programs(scenario: Scenario) -> list[dict[str, Any]]:
+    return [scenario.program, scenario.current_program or {}]
+
+
+def _offers(scenario: Scenario) -> list[AcquisitionParams]:
+    return [
+        p
+        for program in _programs(scenario)
+        for p in program.values()
+        if isinstance(p, AcquisitionParams)
+    ]
+
+
+def _population_key(scenario: Scenario, seed: int, replication: int) -> str | None:
+    """Everything :func:`build_population` reads; None (not cached) with a members file."""
+    spec = scenario.population
+    if spec.existing_base is not None and spec.existing_base.members_file is not None:
+        return None
+    offers = _offers(scenario)
+    parts = {
+        "population": spec.model_dump(mode="json"),
+        "start": scenario.start_date.isoformat(),
+        "days": scenario.horizon.total_days,
+        "seed": seed,
+        "replication": replication,
+        "reserve": max(mechanic_registry.reserve_rows(p, spec.size) for p in _programs(scenario)),
+        "lifts": [max(o.lift_for(s.name) for o in offers) for s in spec.segments]
+        if offers
+        else None,
+    }
+    return json.dumps(parts, sort_keys=True)
+
+
+def clear_population_cache() -> None:
+    """Forget cached populations (tests use it to prove caching changes nothing)."""
+    _POPULATION_CACHE.clear()
+
+
+def _new_population(scenario: Scenario, seed: int, replication: int) -> Population:
     spec = scenario.population
     arrivals = None
     if acquisition.has_arrivals(spec):
@@ -94,7 +155,7 @@ def build_population(scenario: Scenario, seed: int, replication: int) -> Populat
             lapsed = round(int(records.lapsed.sum()) / spec.scale)
         else:
             lapsed = round(base.lapsed_members * spec.size)
-    programs = [scenario.program, scenario.current_program or {}]
+    programs = _programs(scenario)
     population = Population.build(
         spec,
         generator(seed, replication, "population"),
@@ -105,9 +166,7 @@ def build_population(scenario: Scenario, seed: int, replication: int) -> Populat
         lapsed=lapsed,
         lapsed_rng=generator(seed, replication, "population:lapsed"),
     )
-    offers = [
-        p for program in programs for p in program.values() if isinstance(p, AcquisitionParams)
-    ]
+    offers = _offers(scenario)
     if offers:
         lift = np.array([max(o.lift_for(s.name) for o in offers) for s in spec.segments])
         days = scenario.horizon.total_days
