@@ -45,8 +45,10 @@ from loyalsim.scenario.models import Scenario
 _CONTROL_CACHE: OrderedDict[str, ControlArm] = OrderedDict()
 _CONTROL_CACHE_SIZE = 16
 _POPULATION_CACHE: OrderedDict[str, Population] = OrderedDict()
-_POPULATION_CACHE_ROWS = 2_000_000
-"""Customers kept in cached populations, about 100 bytes each (200 MB)."""
+_POPULATION_CACHE_ROWS = 500_000
+"""Customers kept in cached populations, about 100 bytes each (50 MB): enough for the designs
+of an optimisation at its usual sizes; a larger population is not kept, so a big run holds no
+more memory than before."""
 
 
 def simulate(
