@@ -10,6 +10,7 @@ from support import ROOT, shipped
 from loyalsim.engine.ledger import Ledger
 from loyalsim.errors import DataError
 from loyalsim.experiments.simulate import build_population, run_arm, simulate
+from loyalsim.metrics import stats
 from loyalsim.scenario.loader import load_scenario, with_overrides
 
 BASE = {
@@ -167,11 +168,17 @@ def test_the_shipped_program_change_runs_three_arms() -> None:
 
 @pytest.mark.slow
 def test_the_shipped_change_beats_keeping_the_current_program() -> None:
-    """The direction of the shipped scenario's expected results, at a third of its size."""
+    """The direction of the shipped scenario's expected results, at a third of its size: the
+    change beats keeping the current program on profit and retention, and the current program
+    loses money against no program. Whether the new rules pay back against no program (the
+    full-size expected results: after about 16 months) is within the noise at this size
+    (2 of 3 replications, 95% CI of incremental profit -$321k to +$476k), so it is not asserted."""
     scenario = load_scenario(ROOT / "scenarios" / "grocer_expiry_change.yaml")
     smaller = with_overrides(scenario, {"population.size": 4000})
     result = simulate(smaller)
     low, _ = result.confidence_intervals()["profit_vs_current"]
     assert low > 0
     assert result.summary["retention_rate_vs_current"] > 0
-    assert result.summary["pays_back"] == 0.0
+    table = result.kpi_table()
+    current_vs_control = table["incremental_profit"] - table["profit_vs_current"]
+    assert stats.mean_interval(current_vs_control.to_numpy(dtype=float)).high < 0
