@@ -104,16 +104,23 @@ def build_population(scenario: Scenario, seed: int, replication: int) -> Populat
 
 
 def _programs(scenario: Scenario) -> list[dict[str, Any]]:
+    """The program and the current program (empty without one): both may add customers."""
     return [scenario.program, scenario.current_program or {}]
 
 
-def _offers(scenario: Scenario) -> list[AcquisitionParams]:
-    return [
-        p
-        for program in _programs(scenario)
-        for p in program.values()
-        if isinstance(p, AcquisitionParams)
-    ]
+def _reserve_rows(scenario: Scenario) -> int:
+    """Rows kept for customers the mechanics of either program add."""
+    size = scenario.population.size
+    return max(mechanic_registry.reserve_rows(p, size) for p in _programs(scenario))
+
+
+def _offer_lifts(scenario: Scenario) -> list[float] | None:
+    """Per segment, the largest lift of the acquisition offers (None without offers)."""
+    programs = _programs(scenario)
+    offers = [p for pr in programs for p in pr.values() if isinstance(p, AcquisitionParams)]
+    if not offers:
+        return None
+    return [max(o.lift_for(s.name) for o in offers) for s in scenario.population.segments]
 
 
 def _population_key(scenario: Scenario, seed: int, replication: int) -> str | None:
@@ -121,17 +128,14 @@ def _population_key(scenario: Scenario, seed: int, replication: int) -> str | No
     spec = scenario.population
     if spec.existing_base is not None and spec.existing_base.members_file is not None:
         return None
-    offers = _offers(scenario)
     parts = {
         "population": spec.model_dump(mode="json"),
         "start": scenario.start_date.isoformat(),
         "days": scenario.horizon.total_days,
         "seed": seed,
         "replication": replication,
-        "reserve": max(mechanic_registry.reserve_rows(p, spec.size) for p in _programs(scenario)),
-        "lifts": [max(o.lift_for(s.name) for o in offers) for s in spec.segments]
-        if offers
-        else None,
+        "reserve": _reserve_rows(scenario),
+        "lifts": _offer_lifts(scenario),
     }
     return json.dumps(parts, sort_keys=True)
 
@@ -157,20 +161,19 @@ def _new_population(scenario: Scenario, seed: int, replication: int) -> Populati
             lapsed = round(int(records.lapsed.sum()) / spec.scale)
         else:
             lapsed = round(base.lapsed_members * spec.size)
-    programs = _programs(scenario)
     population = Population.build(
         spec,
         generator(seed, replication, "population"),
-        reserve=max(mechanic_registry.reserve_rows(p, spec.size) for p in programs),
+        reserve=_reserve_rows(scenario),
         reserve_rng=generator(seed, replication, "population:reserve"),
         arrivals=arrivals,
         arrivals_rng=generator(seed, replication, "population:arrivals"),
         lapsed=lapsed,
         lapsed_rng=generator(seed, replication, "population:lapsed"),
     )
-    offers = _offers(scenario)
-    if offers:
-        lift = np.array([max(o.lift_for(s.name) for o in offers) for s in spec.segments])
+    lifts = _offer_lifts(scenario)
+    if lifts is not None:
+        lift = np.array(lifts)
         days = scenario.horizon.total_days
         means = acquisition.arrival_means(spec, scenario.start_date, days) * lift[:, None]
         counts = acquisition.arrival_counts(means, generator(seed, replication, "prospects"))
