@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from support import ROOT, SCENARIOS, hook_log, small
+from support import SCENARIOS, hook_log, shipped, small
 
 from loyalsim.errors import SimulationError
 from loyalsim.experiments.simulate import (
@@ -76,7 +76,7 @@ def test_control_cache_changes_nothing(coffee) -> None:
     "name", ["coffee_punch_card", "beauty_tiers", "grocer_expiry_change"]
 )  # points only; tiers (the tier-mix observer is skipped); a current program
 def test_kpis_only_gives_the_same_kpis_bit_for_bit(name: str) -> None:
-    scenario = small(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), size=1500)
+    scenario = shipped(name, size=1500)
     full = simulate(scenario)
     lean = simulate(scenario, kpis_only=True)
     for a, b in zip(full.replications, lean.replications, strict=True):
