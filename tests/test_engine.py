@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from support import SCENARIOS, hook_log, shipped, small
 
+from loyalsim.engine import kernels
+from loyalsim.engine.spend_log import SpendLog
 from loyalsim.errors import SimulationError
 from loyalsim.experiments.simulate import (
     build_population,
@@ -87,6 +89,42 @@ def test_kpis_only_gives_the_same_kpis_bit_for_bit(name: str) -> None:
     assert pd.Series(lean.summary).equals(pd.Series(full.summary))
     with pytest.raises(SimulationError, match="kpis_only=True"):
         lean.to_json()  # a result without its tables says so rather than writing half a file
+
+
+@pytest.mark.parametrize(
+    "name", ["coffee_punch_card", "beauty_tiers", "grocer_expiry_change", "coffee_app"]
+)  # points; tiers; a current program (a second program arm); referrals (mechanic arrivals)
+def test_program_arms_copy_the_control_arms_baskets_bit_for_bit(name: str, monkeypatch) -> None:
+    scenario = shipped(name, size=1500)
+    calls = {"copied": 0}
+    copy = kernels.gamma_scaled_known
+
+    def counted(*args: object) -> np.ndarray:
+        calls["copied"] += 1
+        return copy(*args)
+
+    monkeypatch.setattr(kernels, "gamma_scaled_known", counted)
+    clear_control_cache()
+    copying = simulate(scenario).to_json()
+    assert calls["copied"] > 0  # the program arms did read the control arm's baskets
+    monkeypatch.setattr(SpendLog, "record", lambda *args: None)  # nothing kept: all drawn
+    clear_control_cache()
+    assert simulate(scenario).to_json() == copying
+
+
+def test_the_spend_log_keeps_read_only_days_within_its_budget() -> None:
+    log = SpendLog(days=3, max_visits=5)
+    idx, spend = np.array([1, 4, 7]), np.array([2.0, 3.0, 4.0])
+    log.record(0, idx, spend)
+    spend[0] = 99.0  # the caller's array is not the log's
+    log.record(1, np.arange(4), np.ones(4))  # 3 + 4 visits > 5: not kept, nor anything later
+    log.record(2, np.array([0]), np.ones(1))
+    kept_idx, kept_spend = log.known(0)
+    assert kept_idx.tolist() == [1, 4, 7] and kept_spend.tolist() == [2.0, 3.0, 4.0]
+    assert log.known(1)[0].size == 0 and log.known(2)[0].size == 0
+    assert log.nbytes == kept_idx.nbytes + kept_spend.nbytes
+    with pytest.raises(ValueError, match="read-only"):
+        kept_spend[0] = 1.0
 
 
 def test_population_cache_changes_nothing_and_the_population_is_read_only(coffee) -> None:

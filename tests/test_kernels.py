@@ -199,6 +199,22 @@ def test_scaled_gamma_is_the_gamma_over_the_rate(stream):
     assert np.array_equal(stream.gamma_scaled(40, idx, shape, rate), expected)
 
 
+def test_known_gammas_are_copied_and_the_others_drawn(stream):
+    rng = np.random.default_rng(32)
+    shape, rate = rng.uniform(0.3, 8.0, N), rng.uniform(0.5, 3.0, N)
+    idx = np.flatnonzero(rng.random(N) < 0.3)
+    drawn = stream.gamma_scaled(41, idx, shape, rate)
+    # known: part of today's customers and some who are not drawn today, with marked values
+    known_idx = np.union1d(idx[rng.random(idx.size) < 0.8], np.flatnonzero(rng.random(N) < 0.05))
+    marked = 1000.0 + np.arange(known_idx.size)
+    got = stream.gamma_scaled(41, idx, shape, rate, (known_idx, marked))
+    is_known = np.isin(idx, known_idx)
+    assert np.array_equal(got[~is_known], drawn[~is_known])
+    assert np.array_equal(got[is_known], marked[np.searchsorted(known_idx, idx[is_known])])
+    truth = (known_idx, stream.gamma_scaled(41, known_idx, shape, rate))
+    assert np.array_equal(stream.gamma_scaled(41, idx, shape, rate, truth), drawn)
+
+
 def test_per_visitor_kernels_match_their_numpy_definitions():
     rng = np.random.default_rng(31)
     idx = np.flatnonzero(rng.random(N) < 0.2)

@@ -160,6 +160,36 @@ def gamma_scaled_at(
 
 
 @_jit
+def gamma_scaled_known(
+    keys: np.ndarray,
+    idx: np.ndarray,
+    shape: np.ndarray,
+    rate: np.ndarray,
+    day_counter: np.uint64,
+    first_sub: int,
+    last_sub: int,
+    known_idx: np.ndarray,
+    known: np.ndarray,
+) -> np.ndarray:
+    """:func:`gamma_scaled_at`, copying ``known[k]`` for the customers ``known_idx[k]`` whose
+    variate of the day was drawn already (both index arrays ascending): the same bits as
+    drawing every variate, since a draw depends only on the customer and the counter."""
+    out = np.empty(idx.size)
+    k = 0
+    m = known_idx.size
+    for j in range(idx.size):
+        i = idx[j]
+        while k < m and known_idx[k] < i:
+            k += 1
+        if k < m and known_idx[k] == i:
+            out[j] = known[k]
+        else:
+            out[j] = _gamma(keys[i], shape[i], day_counter, first_sub, last_sub)
+            out[j] /= rate[i]
+    return out
+
+
+@_jit
 def visit_clock(
     keys: np.ndarray,
     counter: np.uint64,

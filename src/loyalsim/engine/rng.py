@@ -135,15 +135,28 @@ class CustomerStream:
         return out
 
     def gamma_scaled(
-        self, day: int, idx: np.ndarray, shape: np.ndarray, rate: np.ndarray
+        self,
+        day: int,
+        idx: np.ndarray,
+        shape: np.ndarray,
+        rate: np.ndarray,
+        known: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """``gamma(day, idx, shape[idx]) / rate[idx]`` (``shape`` and ``rate`` hold one entry
-        per customer), gathered and divided in the sampler's pass."""
+        per customer), gathered and divided in the sampler's pass. ``known`` = (customers
+        ascending, their variates of this day drawn before with the same ``shape`` and
+        ``rate``): those are copied, not drawn again (same bits)."""
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
-        out = kernels.gamma_scaled_at(
-            self.keys, _indices(idx), shape, rate, self.counter(day, 0), 0, SUBS_PER_DAY - 1
-        )
+        counter = self.counter(day, 0)
+        if known is not None and known[0].size:
+            out = kernels.gamma_scaled_known(
+                self.keys, _indices(idx), shape, rate, counter, 0, SUBS_PER_DAY - 1, *known
+            )
+        else:
+            out = kernels.gamma_scaled_at(
+                self.keys, _indices(idx), shape, rate, counter, 0, SUBS_PER_DAY - 1
+            )
         if (out < 0).any():
             raise RuntimeError("gamma sampler ran out of sub-draws")
         return out

@@ -30,6 +30,7 @@ from loyalsim.engine.hooks import VISIT_HOOKS, Mechanic, Phase, Process, overrid
 from loyalsim.engine.observers import Observer, read_only
 from loyalsim.engine.population import Population
 from loyalsim.engine.rng import CustomerStream, VisitPressure
+from loyalsim.engine.spend_log import SpendLog
 from loyalsim.engine.world import VisitBatch, World
 from loyalsim.errors import SimulationError
 
@@ -85,6 +86,7 @@ class Simulation:
         observers: Sequence[Observer] = (),
         arm: str = "program",
         launch: int = 0,
+        spend_log: SpendLog | None = None,
     ) -> None:
         if not 0 <= launch < days:
             raise SimulationError(f"program launch day {launch} outside the horizon 0..{days - 1}")
@@ -111,6 +113,9 @@ class Simulation:
         self.observers = list(observers)
         self.has_program = bool(self.mechanics)
         self.launch = launch
+        self._spend_log = spend_log
+        """Baskets of the replication's control arm: filled by a control arm, read by a
+        program arm of the same population (:mod:`loyalsim.engine.spend_log`)."""
         self._live = False
         """Whether the program runs (from the launch day on; never in the control arm)."""
         self.season = seasonality(seasonality_spec, start, days)
@@ -219,7 +224,7 @@ class Simulation:
                 hook(self.world, idx, day)
 
     def _step(self, day: int) -> None:
-        w, pop = self.world, self.world.pop
+        w = self.world
         if day:
             self._arrive(day)  # day 0's customers arrived before the mechanics started
         # A visit happens when the customer's unit exponential falls below the day's rate,
@@ -230,7 +235,7 @@ class Simulation:
         idx, base_tick = self._visit.visit_clock(
             day, self._live_rate, float(self.season[day]), multiplier
         )
-        spend = self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
+        spend = self._baskets(day, idx)
         self.daily["base_revenue"][day] = spend.sum()
         batch = VisitBatch.of(day, idx, spend, w.member[idx])
         for hook in self._shape_phases if live else ():
@@ -245,6 +250,19 @@ class Simulation:
         for observer in self.observers:
             with read_only(w, batch):
                 observer.on_day_end(self.arm, w, batch)
+
+    def _baskets(self, day: int, idx: np.ndarray) -> np.ndarray:
+        """Today's visitors' baskets before the program (spend stream, sub-draws 0..63); the
+        control arm records them, a program arm copies those its control arm drew."""
+        pop, log = self.world.pop, self._spend_log
+        if log is None:
+            return self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
+        if not self.has_program:
+            spend = self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
+            log.record(day, idx, spend)
+            return spend
+        known = log.known(day)
+        return self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate, known)
 
     def _multiplier(self, day: int) -> VisitPressure:
         """PRESSURE: program effect on today's visit rate (docs/model.md §3):

@@ -2,7 +2,9 @@
 
 Both arms of a replication share the population and the counter-based random streams, so
 the difference between them is the program's effect and nothing else (common random
-numbers). The control arm does not depend on the program design, so it is cached.
+numbers). The control arm does not depend on the program design, so it is cached; it runs
+first, and the program arms of its replication copy the baskets it drew instead of drawing
+them again (:mod:`loyalsim.engine.spend_log`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from loyalsim.engine.observers import Observer
 from loyalsim.engine.population import Population, freeze
 from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.simulation import ArmResult, Simulation
+from loyalsim.engine.spend_log import SpendLog
 from loyalsim.errors import SimulationError
 from loyalsim.experiments import budget
 from loyalsim.experiments.members_file import read_members
@@ -42,7 +45,7 @@ from loyalsim.metrics.summary import ControlArm, structured, summarise, weekly
 from loyalsim.metrics.yearly import TierMixByYear, horizon_kpis, yearly
 from loyalsim.scenario.models import Scenario
 
-_CONTROL_CACHE: OrderedDict[str, ControlArm] = OrderedDict()
+_CONTROL_CACHE: OrderedDict[str, tuple[ControlArm, SpendLog]] = OrderedDict()
 _CONTROL_CACHE_SIZE = 16
 _POPULATION_CACHE: OrderedDict[str, Population] = OrderedDict()
 _POPULATION_CACHE_ROWS = 500_000
@@ -217,20 +220,22 @@ def run_replication(
     tiered = _has_tiers(scenario) and not kpis_only
     tier_mix = TierMixByYear(scenario.horizon.total_days) if tiered else None
     watchers = [*observers, tier_mix] if tier_mix is not None else observers
-    arm = run_arm(scenario, population, seed, replication, streams, True, watchers)
-    if observers:
+    spend_log = None
+    if observers:  # observers see the program arm first, then the control arm
+        arm = run_arm(scenario, population, seed, replication, streams, True, watchers)
         control = ControlArm.of(
             run_arm(scenario, population, seed, replication, streams, False, observers)
         )
     else:
-        control = _control_arm(scenario, population, seed, replication, streams)
+        control, spend_log = _control_arm(scenario, population, seed, replication, streams)
+        arm = run_arm(scenario, population, seed, replication, streams, True, watchers, spend_log)
     arm.world.ledger.check_identity()
     margin = scenario.economics.gross_margin
     kpis = {**summarise(scenario, arm, control), **horizon_kpis(scenario, arm, control)}
     table = None if kpis_only else yearly(scenario, arm, control, tier_mix)
     if scenario.current_program is not None:
         keep = scenario.model_copy(update={"program": scenario.current_program})
-        current = run_arm(keep, population, seed, replication, streams, True)
+        current = run_arm(keep, population, seed, replication, streams, True, (), spend_log)
         current.world.ledger.check_identity()
         kept = {**summarise(keep, current, control), **horizon_kpis(keep, current, control)}
         kpis.update(against_current(kpis, kept))
@@ -302,12 +307,22 @@ def run_arm(
     streams: dict[str, CustomerStream],
     with_program: bool,
     observers: Sequence[Observer] = (),
+    spend_log: SpendLog | None = None,
 ) -> ArmResult:
-    """Run one arm; the control arm is the same world with an empty program."""
+    """Run one arm; the control arm is the same world with an empty program. A control arm
+    records its baskets in ``spend_log``; a program arm copies them from it (same bits)."""
     mechanics = mechanic_registry.build_program(scenario.program) if with_program else []
     arm = "program" if with_program else "control"
     sim = build_simulation(
-        scenario, population, mechanics, seed, replication, streams, observers=observers, arm=arm
+        scenario,
+        population,
+        mechanics,
+        seed,
+        replication,
+        streams,
+        observers=observers,
+        arm=arm,
+        spend_log=spend_log,
     )
     return sim.run()
 
@@ -321,7 +336,7 @@ def build_simulation(
     streams: dict[str, CustomerStream],
     **extra: Any,
 ) -> Simulation:
-    """The engine for one arm (``extra``: ``observers``, ``arm``)."""
+    """The engine for one arm (``extra``: ``observers``, ``arm``, ``spend_log``)."""
     return Simulation(
         population=population,
         mechanics=mechanics,
@@ -359,19 +374,20 @@ def _control_arm(
     seed: int,
     replication: int,
     streams: dict[str, CustomerStream],
-) -> ControlArm:
+) -> tuple[ControlArm, SpendLog]:
+    """The replication's control arm and its baskets (:mod:`loyalsim.engine.spend_log`),
+    simulated once per process and kept for the other designs of the replication."""
     key = _control_key(scenario, seed, replication, population.size)
     cached = _CONTROL_CACHE.get(key)
     if cached is not None:
         _CONTROL_CACHE.move_to_end(key)
         return cached
-    control = ControlArm.of(
-        run_arm(scenario, population, seed, replication, streams, with_program=False)
-    )
-    _CONTROL_CACHE[key] = control
+    log = SpendLog(scenario.horizon.total_days)
+    arm = run_arm(scenario, population, seed, replication, streams, False, (), log)
+    _CONTROL_CACHE[key] = ControlArm.of(arm), log
     while len(_CONTROL_CACHE) > _CONTROL_CACHE_SIZE:
         _CONTROL_CACHE.popitem(last=False)
-    return control
+    return _CONTROL_CACHE[key]
 
 
 def clear_control_cache() -> None:
