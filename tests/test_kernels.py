@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 from scipy import stats
@@ -62,6 +63,24 @@ def test_visit_clock_is_the_exponential_rule(stream, rates, program):
         assert np.array_equal(visit, np.flatnonzero(expected_visit))
         assert np.array_equal(base, np.flatnonzero(e < base_rate))
         assert base.size > 100
+
+
+@numba.njit(cache=False)
+def _exponentials(u: np.ndarray) -> np.ndarray:
+    return -np.log1p(-u)  # the compiled logarithm the clock takes (numpy's may differ by an ulp)
+
+
+def test_the_clock_skips_the_logarithm_only_where_the_answer_is_sure():
+    # rates placed at, just above and just below each unit exponential: the shortcut through
+    # the upper bound u / (1 - u) must answer as the logarithm does, every time
+    rng = np.random.default_rng(6)
+    tiny = np.arange(0, 50) * 2.0**-53
+    u = np.concatenate([tiny, rng.random(20_000) * 0.3, rng.random(2_000), 1.0 - tiny[1:]])
+    e = _exponentials(u)
+    for rate in (e, np.nextafter(e, np.inf), np.nextafter(e, 0.0), e * (1 + 1e-9), e * 1.5):
+        for k in range(u.size):
+            answer = kernels._ticks(u[k], rate[k], rate[k] * 2.0)
+            assert answer == (e[k] < rate[k], e[k] < rate[k] * 2.0), (u[k], rate[k])
 
 
 def _numpy_multiplier(lift, can_earn, pull, member, shift, theta, headroom, clamp):

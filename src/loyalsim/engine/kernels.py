@@ -159,6 +159,24 @@ def gamma_scaled_at(
     return out
 
 
+UPPER_MARGIN = 1.0 + 1e-12
+"""Widens ``u / (1 - u)`` past any rounding of ``-log1p(-u)`` (both within a few ulps)."""
+
+
+@numba.njit(cache=True, inline="always")
+def _ticks(u: float, rate: float, boosted: float) -> tuple[bool, bool]:
+    """``(e < rate, e < boosted)`` for the unit exponential ``e = -log1p(-u)`` of a candidate.
+
+    ``u <= e <= u / (1 - u)``: when the upper bound, widened by :data:`UPPER_MARGIN`, is below
+    both rates, both answers are yes without the logarithm; otherwise it is taken. Exact: the
+    widened bound is at least the computed ``e`` for every ``u`` in [0, 1)."""
+    upper = u / (1.0 - u) * UPPER_MARGIN
+    if upper < rate and upper < boosted:
+        return True, True
+    e = -np.log1p(-u)
+    return e < rate, e < boosted
+
+
 @_jit
 def gamma_scaled_known(
     keys: np.ndarray,
@@ -227,11 +245,11 @@ def visit_clock(
             continue
         rate = live_rate[i] * season
         boosted = rate * multiplier[i] if program else rate
-        e = -np.log1p(-unit(keys[i], counter))
-        if e < rate:
+        base_tick, visits = _ticks(unit(keys[i], counter), rate, boosted)
+        if base_tick:
             base[nb] = i
             nb += 1
-        if e < boosted:
+        if visits:
             visit[nv] = i
             nv += 1
     return visit[:nv], base[:nb]
@@ -302,11 +320,11 @@ def pressure_visit_clock(
             x = 0.0
         rate = live_rate[i] * season
         boosted = rate * x
-        e = -np.log1p(-unit(keys[i], counter))
-        if e < rate:
+        base_tick, visits = _ticks(unit(keys[i], counter), rate, boosted)
+        if base_tick:
             base[nb] = i
             nb += 1
-        if e < boosted:
+        if visits:
             visit[nv] = i
             nv += 1
     return visit[:nv], base[:nb]
