@@ -41,11 +41,6 @@ class SpendLog:
         """The recorded visitors of ``day`` and their baskets (empty if not recorded)."""
         return self._idx[day], self._spend[day]
 
-    @property
-    def nbytes(self) -> int:
-        """Memory held by the recorded arrays."""
-        return sum(a.nbytes for a in self._idx) + sum(a.nbytes for a in self._spend)
-
 
 def _frozen(a: np.ndarray) -> np.ndarray:
     out = np.array(a, copy=True)
