@@ -97,13 +97,13 @@ def test_kpis_only_gives_the_same_kpis_bit_for_bit(name: str) -> None:
 def test_program_arms_copy_the_control_arms_baskets_bit_for_bit(name: str, monkeypatch) -> None:
     scenario = shipped(name, size=1500)
     calls = {"copied": 0}
-    copy = kernels.gamma_scaled_known
+    draw = kernels.gamma_scaled_at
 
-    def counted(*args: object) -> np.ndarray:
-        calls["copied"] += 1
-        return copy(*args)
+    def counted(*args: np.ndarray) -> np.ndarray:
+        calls["copied"] += args[-2].size > 0  # the known customers of the day
+        return draw(*args)
 
-    monkeypatch.setattr(kernels, "gamma_scaled_known", counted)
+    monkeypatch.setattr(kernels, "gamma_scaled_at", counted)
     clear_control_cache()
     copying = simulate(scenario).to_json()
     assert calls["copied"] > 0  # the program arms did read the control arm's baskets

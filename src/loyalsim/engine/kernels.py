@@ -139,26 +139,6 @@ def gamma_at(
     return out
 
 
-@_jit
-def gamma_scaled_at(
-    keys: np.ndarray,
-    idx: np.ndarray,
-    shape: np.ndarray,
-    rate: np.ndarray,
-    day_counter: np.uint64,
-    first_sub: int,
-    last_sub: int,
-) -> np.ndarray:
-    """:func:`gamma_at` with per-customer arrays: ``Gamma(shape[i], 1) / rate[i]`` for each
-    ``i`` in ``idx`` (negative where the sub-draws ran out)."""
-    out = np.empty(idx.size)
-    for j in range(idx.size):
-        i = idx[j]
-        out[j] = _gamma(keys[i], shape[i], day_counter, first_sub, last_sub)
-        out[j] /= rate[i]
-    return out
-
-
 UPPER_MARGIN = 1.0 + 1e-12
 """Widens ``u / (1 - u)`` past any rounding of ``-log1p(-u)`` (both within a few ulps)."""
 
@@ -178,7 +158,7 @@ def _ticks(u: float, rate: float, boosted: float) -> tuple[bool, bool]:
 
 
 @_jit
-def gamma_scaled_known(
+def gamma_scaled_at(
     keys: np.ndarray,
     idx: np.ndarray,
     shape: np.ndarray,
@@ -189,9 +169,11 @@ def gamma_scaled_known(
     known_idx: np.ndarray,
     known: np.ndarray,
 ) -> np.ndarray:
-    """:func:`gamma_scaled_at`, copying ``known[k]`` for the customers ``known_idx[k]`` whose
-    variate of the day was drawn already (both index arrays ascending): the same bits as
-    drawing every variate, since a draw depends only on the customer and the counter."""
+    """:func:`gamma_at` with per-customer arrays: ``Gamma(shape[i], 1) / rate[i]`` for each
+    ``i`` in ``idx`` (negative where the sub-draws ran out), copying ``known[k]`` for the
+    customers ``known_idx[k]`` whose variate of the day was drawn already (both index arrays
+    ascending; empty when none is known): the same bits as drawing every variate, since a
+    draw depends only on the customer and the counter."""
     out = np.empty(idx.size)
     k = 0
     m = known_idx.size

@@ -148,21 +148,18 @@ class CustomerStream:
         ``rate``): those are copied, not drawn again (same bits)."""
         from loyalsim.engine import kernels  # compiled: loads Numba on first draw
 
-        counter = self.counter(day, 0)
-        if known is not None and known[0].size:
-            out = kernels.gamma_scaled_known(
-                self.keys, _indices(idx), shape, rate, counter, 0, SUBS_PER_DAY - 1, *known
-            )
-        else:
-            out = kernels.gamma_scaled_at(
-                self.keys, _indices(idx), shape, rate, counter, 0, SUBS_PER_DAY - 1
-            )
+        known_idx, known_values = _NONE_KNOWN if known is None else known
+        out = kernels.gamma_scaled_at(
+            self.keys, _indices(idx), shape, rate, self.counter(day, 0), 0, SUBS_PER_DAY - 1,
+            known_idx, known_values,
+        )  # fmt: skip
         if (out < 0).any():
             raise RuntimeError("gamma sampler ran out of sub-draws")
         return out
 
 
 _NO_PROGRAM = np.empty(0)
+_NONE_KNOWN = (np.empty(0, dtype=np.int64), np.empty(0))
 
 
 @dataclass(frozen=True)
