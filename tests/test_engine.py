@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import typing
 
 import numpy as np
 import pandas as pd
@@ -12,14 +13,16 @@ from support import SCENARIOS, hook_log, shipped, small
 
 from loyalsim.engine import kernels
 from loyalsim.engine.spend_log import SpendLog
-from loyalsim.errors import SimulationError
+from loyalsim.errors import ScenarioError, SimulationError
 from loyalsim.experiments.simulate import (
     build_population,
     clear_control_cache,
     clear_population_cache,
     simulate,
 )
+from loyalsim.scenario.behaviour import Preset
 from loyalsim.scenario.loader import load_scenario, with_overrides
+from loyalsim.scenario.models import Scenario
 
 
 def test_same_seed_gives_byte_identical_summary(coffee) -> None:
@@ -72,6 +75,41 @@ def test_control_cache_changes_nothing(coffee) -> None:
     cold = simulate(coffee).to_json()
     warm = simulate(coffee).to_json()
     assert cold == warm
+
+
+def _every_behaviour_field_moved(scenario: Scenario) -> Scenario:
+    """The scenario with every numeric behaviour parameter moved to another valid value."""
+    moved = scenario
+    for name, value in scenario.behaviour.model_dump().items():
+        if not isinstance(value, float):
+            continue
+        for factor in (1.37, 0.63, 0.0):
+            try:
+                moved = with_overrides(moved, {f"behaviour.{name}": value * factor})
+                break
+            except ScenarioError:
+                continue
+        else:
+            raise AssertionError(f"no other valid value for behaviour.{name}")
+    return moved
+
+
+def test_the_control_arm_does_not_depend_on_any_behaviour_parameter(coffee) -> None:
+    # what lets parameter worlds and sensitivity design points share a control arm
+    moved = _every_behaviour_field_moved(coffee)
+    assert moved.behaviour != coffee.behaviour
+    assert simulate(moved).summary["visits"] != simulate(coffee).summary["visits"]
+    clear_control_cache()
+    cold = simulate(moved).to_json()
+    clear_control_cache()
+    simulate(coffee)  # leaves the nominal behaviour's control arms and baskets in the cache
+    assert simulate(moved).to_json() == cold
+    for preset in typing.get_args(Preset):
+        clear_control_cache()
+        with_preset = with_overrides(coffee, {"behaviour.preset": preset})
+        cold = simulate(with_preset).to_json()
+        simulate(coffee)
+        assert simulate(with_preset).to_json() == cold, preset
 
 
 @pytest.mark.parametrize(

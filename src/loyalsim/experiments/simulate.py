@@ -355,11 +355,15 @@ def build_simulation(
 
 def _control_key(scenario: Scenario, seed: int, replication: int, rows: int) -> str:
     """Everything the control arm depends on; ``rows`` counts reserve rows too (the cached
-    arm keeps per-customer totals, so it must have the same rows as the program arm)."""
+    arm keeps per-customer totals, so it must have the same rows as the program arm).
+
+    Not the behaviour parameters: they say how customers respond to a program, and the control
+    arm has none (its visits and dropout follow the population alone; tested by perturbing every
+    behaviour field). So parameter worlds and sensitivity design points that differ only in
+    behaviour share a replication's control arm and its baskets."""
     parts = {
         "rows": rows,
         "population": scenario.population.model_dump(mode="json"),
-        "behaviour": scenario.behaviour.model_dump(mode="json"),  # worlds differ in it
         "start": scenario.start_date.isoformat(),
         "days": scenario.horizon.total_days,
         "seed": seed,
