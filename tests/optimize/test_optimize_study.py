@@ -136,6 +136,23 @@ def test_outputs_constraints_and_recommendation(tiny_file: Path, tmp_path: Path)
     assert "Rewards: catalogue item 1, points = " in printed
 
 
+def test_a_single_objective_study_writes_every_output(tiny_file: Path, tmp_path: Path) -> None:
+    # one objective has no trade-off: pareto_front.png shows the value by trial and the best
+    # so far (it used to fail drawing a 0 x 0 scatter matrix after all the trials had run)
+    out = tmp_path / "run"
+    one = "search.objectives=[{kpi: incremental_profit, direction: maximize}]"
+    optimize(tiny_file, out, "--trials", "6", "--seed", "1", "--set", one)
+    rec = json.loads((out / "recommendation.json").read_text())
+    assert rec["objectives"] == [{"kpi": "incremental_profit", "direction": "maximize"}]
+    trials = pd.read_csv(out / "trials.csv")
+    best = trials.loc[trials["values_incremental_profit"].idxmax()]
+    assert int(best["number"]) in [d["trial"] for d in rec["designs"]]  # the best is recommended
+    front = pd.read_csv(out / "pareto.csv")
+    assert front["values_incremental_profit"].max() == best["values_incremental_profit"]
+    for name in ("pareto_front.png", "hypervolume.png", "report.html"):
+        assert (out / name).stat().st_size > 0, name
+
+
 def test_rerun_resumes_to_total_target(tiny_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
     optimize(tiny_file, out, "--trials", "4")

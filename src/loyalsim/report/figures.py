@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from loyalsim.outputs.files import write_atomic
@@ -162,6 +163,8 @@ def pareto(
     marker in the legend, never by labels printed beside the points.
     """
     kpis = [o["kpi"] for o in objectives]
+    if len(kpis) == 1:
+        return _single_objective(trials, objectives[0], designs, current.get(kpis[0]), path)
     n = len(kpis) - 1
     size = 8 if n == 1 else 3.6 * n
     fig, axes = plt.subplots(n, n, figsize=(size, 5.5 if n == 1 else size), squeeze=False)
@@ -225,6 +228,57 @@ def pareto(
         fontsize=8,
     )
     fig.suptitle("Optimisation trials, Pareto front, current and recommended designs")
+    return _save(fig, path)
+
+
+def _single_objective(
+    trials: pd.DataFrame,
+    objective: Mapping[str, str],
+    designs: Sequence[Mapping],
+    current: float | None,
+    path: Path,
+) -> Path:
+    """One objective has no trade-off to draw: its value by trial, the best feasible value so
+    far, the current design and the recommended designs."""
+    key = objective["kpi"]
+    factor = _scale(key)[0]
+    column = f"values_{key}"
+    done = trials.dropna(subset=[column]).sort_values("number")
+    ok = done["feasible"].astype(bool) if "feasible" in done else pd.Series(True, done.index)
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    handles: dict[str, Artist] = {}
+    handles["feasible trial"] = ax.scatter(
+        done.loc[ok, "number"], factor * done.loc[ok, column], s=14, color="0.65", alpha=0.6
+    )
+    if (~ok).any():
+        handles["violates a constraint"] = ax.scatter(
+            done.loc[~ok, "number"], factor * done.loc[~ok, column], s=14, marker="x",
+            color="tab:red", alpha=0.5,
+        )  # fmt: skip
+    feasible = done.loc[ok]
+    if len(feasible):
+        values = feasible[column]
+        best = values.cummax() if objective.get("direction") == "maximize" else values.cummin()
+        (handles["best so far"],) = ax.step(
+            feasible["number"], factor * best, where="post", color="tab:blue", lw=1.2
+        )
+    if current is not None:
+        handles["current design"] = ax.axhline(factor * current, color="black", ls="--", lw=1)
+    by_number = done.set_index("number")
+    for k, design in enumerate(designs):
+        if design.get("trial") not in by_number.index:
+            continue
+        name = str(design.get("name") or design.get("label"))
+        handles[name] = ax.scatter(
+            [design["trial"]], [factor * by_number.loc[design["trial"], column]], s=150,
+            marker=MARKERS[k % len(MARKERS)], color=f"C{(k + 1) % 10}", edgecolor="black",
+            zorder=5,
+        )  # fmt: skip
+    _sparse_ticks(ax)
+    ax.set_xlabel("trial", fontsize=9)
+    ax.set_ylabel(_axis_label(objective), fontsize=9)
+    ax.legend(list(handles.values()), list(handles), loc="best", fontsize=8)
+    fig.suptitle("Optimisation trials, best so far, current and recommended designs")
     return _save(fig, path)
 
 
