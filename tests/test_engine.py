@@ -14,6 +14,7 @@ from support import SCENARIOS, hook_log, shipped, small
 from loyalsim.engine import kernels
 from loyalsim.engine.spend_log import SpendLog
 from loyalsim.errors import ScenarioError, SimulationError
+from loyalsim.experiments import simulate as simulating
 from loyalsim.experiments.simulate import (
     build_population,
     clear_control_cache,
@@ -148,6 +149,29 @@ def test_program_arms_copy_the_control_arms_baskets_bit_for_bit(name: str, monke
     monkeypatch.setattr(SpendLog, "record", lambda *args: None)  # nothing kept: all drawn
     clear_control_cache()
     assert simulate(scenario).to_json() == copying
+
+
+def test_the_current_program_runs_once_for_the_designs_of_a_study(monkeypatch) -> None:
+    scenario = shipped("grocer_expiry_change", size=1500)
+    design = with_overrides(scenario, {"program.expiry.days": 180})
+    cold = simulate(design, kpis_only=True).summary
+    runs = {"program arms": 0}
+    run = simulating.run_arm
+
+    def counted(*args: object, **kwargs: object) -> object:
+        runs["program arms"] += bool(args[5])  # with_program
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(simulating, "run_arm", counted)
+    clear_control_cache()
+    simulate(scenario, kpis_only=True)  # each replication: the design and the current program
+    assert runs["program arms"] == 2 * scenario.replications
+    warm = simulate(design, kpis_only=True).summary  # the current program's KPIs are reused
+    assert runs["program arms"] == 3 * scenario.replications
+    assert pd.Series(warm).equals(pd.Series(cold))
+    assert warm["profit_vs_current"] != 0.0
+    simulate(with_overrides(design, {"behaviour.goal_gradient": 1.0}), kpis_only=True)
+    assert runs["program arms"] == 5 * scenario.replications  # other behaviour: run again
 
 
 def test_the_spend_log_keeps_read_only_days_within_its_budget() -> None:

@@ -47,6 +47,10 @@ from loyalsim.scenario.models import Scenario
 
 _CONTROL_CACHE: OrderedDict[str, tuple[ControlArm, SpendLog]] = OrderedDict()
 _CONTROL_CACHE_SIZE = 16
+_CURRENT_CACHE: OrderedDict[str, dict[str, float]] = OrderedDict()
+_CURRENT_CACHE_SIZE = 64
+"""KPIs of the current program per replication (a few kilobytes each): the arm every design of
+a study is compared with runs once per replication and process."""
 _POPULATION_CACHE: OrderedDict[str, Population] = OrderedDict()
 _POPULATION_CACHE_ROWS = 500_000
 """Customers kept in cached populations, about 100 bytes each (50 MB): enough for the designs
@@ -235,14 +239,19 @@ def run_replication(
     table = None if kpis_only else yearly(scenario, arm, control, tier_mix)
     if scenario.current_program is not None:
         keep = scenario.model_copy(update={"program": scenario.current_program})
-        current = run_arm(keep, population, seed, replication, streams, True, (), spend_log)
-        current.world.ledger.check_identity()
-        kept = {**summarise(keep, current, control), **horizon_kpis(keep, current, control)}
+        key = _current_key(scenario, keep, seed, replication)
+        kept = _CURRENT_CACHE.get(key) if key is not None and table is None else None
+        if kept is None:
+            current = run_arm(keep, population, seed, replication, streams, True, (), spend_log)
+            current.world.ledger.check_identity()
+            kept = {**summarise(keep, current, control), **horizon_kpis(keep, current, control)}
+            if key is not None:
+                _remember_current(key, kept)
+            if table is not None:
+                kept_years = yearly(keep, current, control)
+                kept_years = kept_years[kept_years["arm"] == "program"].assign(arm="current")
+                table = pd.concat([table, kept_years], ignore_index=True)
         kpis.update(against_current(kpis, kept))
-        if table is not None:
-            kept_years = yearly(keep, current, control)
-            kept_years = kept_years[kept_years["arm"] == "program"].assign(arm="current")
-            table = pd.concat([table, kept_years], ignore_index=True)
     ledger = arm.world.ledger
     result = ReplicationResult(
         replication=replication,
@@ -283,6 +292,23 @@ def at_simulated_scale(scenario: Scenario) -> Scenario:
         for name, p in scenario.program.items()
     }
     return scenario.model_copy(update={"economics": economics, "program": program})
+
+
+def _current_key(scenario: Scenario, keep: Scenario, seed: int, replication: int) -> str | None:
+    """Everything the current program's KPIs on a replication depend on: the scenario with the
+    current program in place of the design (so the designs of a study, which differ only in
+    their program, share it) and the population; None (not cached) with a members file."""
+    population = _population_key(scenario, seed, replication)
+    if population is None:
+        return None
+    parts = {"scenario": keep.model_dump(mode="json"), "population": population}
+    return json.dumps(parts, sort_keys=True)
+
+
+def _remember_current(key: str, kpis: dict[str, float]) -> None:
+    _CURRENT_CACHE[key] = kpis
+    while len(_CURRENT_CACHE) > _CURRENT_CACHE_SIZE:
+        _CURRENT_CACHE.popitem(last=False)
 
 
 def against_current(design: dict[str, float], current: dict[str, float]) -> dict[str, float]:
@@ -395,5 +421,7 @@ def _control_arm(
 
 
 def clear_control_cache() -> None:
-    """Forget cached control arms (tests use it to prove caching changes nothing)."""
+    """Forget cached control arms and current-program KPIs (tests use it to prove caching
+    changes nothing)."""
     _CONTROL_CACHE.clear()
+    _CURRENT_CACHE.clear()
