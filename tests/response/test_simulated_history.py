@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from support import shipped
 
-from loyalsim.engine.recorder import TransactionRecorder
+import loyalsim.experiments.response.simulated as simulated_module
+from loyalsim.engine.recorder import ArmRecord, TransactionRecorder
 from loyalsim.experiments.calibrate.transactions import read_transactions
 from loyalsim.experiments.response.history import (
     TRANSACTION_COLUMNS,
@@ -26,6 +27,7 @@ from loyalsim.experiments.response.simulated import (
 )
 from loyalsim.experiments.simulate import simulate
 from loyalsim.outputs.history_files import write_simulated
+from loyalsim.scenario.loader import with_overrides
 
 SCENARIOS = ("coffee_app", "grocer_points_expiry", "restaurant_coalition", "beauty_tiers")
 """Visit earning with expiry and bonuses, fixed-period expiry, partners' points (earned and
@@ -50,6 +52,41 @@ def test_the_recorder_changes_no_result() -> None:
         assert np.array_equal(*values, equal_nan=True)  # bit for bit
         pd.testing.assert_frame_equal(a.weekly, b.weekly, check_exact=True)
         pd.testing.assert_frame_equal(a.yearly, b.yearly, check_exact=True)
+
+
+def _same_records(a: ArmRecord, b: ArmRecord) -> bool:
+    return all(
+        np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y
+        for x, y in zip(vars(a).values(), vars(b).values(), strict=True)
+    )
+
+
+def test_a_kept_control_arm_gives_the_records_of_a_fresh_one(monkeypatch) -> None:
+    # a calibration's parameter points meet the control arm recorded for the first one
+    scenario = shipped("coffee_app", size=1500, weeks=20, reps=1)
+    other = with_overrides(
+        scenario, {"behaviour.goal_gradient": 1.0, "program.referral.referrer_bonus": 10}
+    )
+    empty = type(simulated_module._CONTROL_RECORDS)
+    monkeypatch.setattr(simulated_module, "_CONTROL_RECORDS", empty())
+    cold = simulate_history(other)
+    runs = {"control arms": 0}
+    run = simulated_module.run_arm
+
+    def counted(*args: object, **kwargs: object) -> object:
+        runs["control arms"] += not args[5]  # with_program
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(simulated_module, "run_arm", counted)
+    monkeypatch.setattr(simulated_module, "_CONTROL_RECORDS", empty())
+    simulate_history(scenario)
+    warm = simulate_history(other)
+    assert runs["control arms"] == 1
+    assert cold.control is not None and warm.control is not None
+    assert _same_records(warm.control, cold.control)
+    assert _same_records(warm.program, cold.program)
+    with pytest.raises(ValueError, match="read-only"):
+        warm.control.amount[0] = 0.0
 
 
 def test_revenue_and_points_are_accounted_for(recorded: tuple[str, Recorded]) -> None:

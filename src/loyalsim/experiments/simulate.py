@@ -379,7 +379,7 @@ def build_simulation(
     )
 
 
-def _control_key(scenario: Scenario, seed: int, replication: int, rows: int) -> str:
+def control_key(scenario: Scenario, seed: int, replication: int, rows: int) -> str:
     """Everything the control arm depends on; ``rows`` counts reserve rows too (the cached
     arm keeps per-customer totals, so it must have the same rows as the program arm).
 
@@ -407,7 +407,7 @@ def _control_arm(
 ) -> tuple[ControlArm, SpendLog]:
     """The replication's control arm and its baskets (:mod:`loyalsim.engine.spend_log`),
     simulated once per process and kept for the other designs of the replication."""
-    key = _control_key(scenario, seed, replication, population.size)
+    key = control_key(scenario, seed, replication, population.size)
     cached = _CONTROL_CACHE.get(key)
     if cached is not None:
         _CONTROL_CACHE.move_to_end(key)

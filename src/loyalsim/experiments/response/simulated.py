@@ -14,16 +14,25 @@ enrolled.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from loyalsim.engine.population import Population
 from loyalsim.engine.recorder import ArmRecord, TransactionRecorder
 from loyalsim.engine.rng import CustomerStream, generator
+from loyalsim.engine.spend_log import SpendLog
 from loyalsim.engine.world import NEVER
 from loyalsim.experiments.response.history import Pilot, ProgramHistory, typed
-from loyalsim.experiments.simulate import at_simulated_scale, build_population, run_arm
+from loyalsim.experiments.simulate import (
+    at_simulated_scale,
+    build_population,
+    control_key,
+    run_arm,
+)
 from loyalsim.scenario.models import Scenario
 
 
@@ -42,16 +51,58 @@ def simulate_history(
 ) -> Recorded:
     """Simulate replication ``replication`` of ``scenario`` (its program arm, and its control
     arm unless ``control=False``) with a recorder; the same population and streams as
-    ``simulate`` uses for that replication, so the same customers and luck."""
+    ``simulate`` uses for that replication, so the same customers and luck.
+
+    The recorded control arm is kept for the next call on the same population and launch
+    day: a calibration simulates one pilot per parameter point, and the control arm reads no
+    behaviour or program parameter (the program arm then copies its baskets)."""
     seed = scenario.seed if seed is None else seed
     engine_scenario = at_simulated_scale(scenario)
     population = build_population(engine_scenario, seed, replication)
     streams: dict[str, CustomerStream] = {}
-    recorder = TransactionRecorder(replication)
-    run_arm(engine_scenario, population, seed, replication, streams, True, [recorder])
+    record, spend_log = None, None
     if control:
-        run_arm(engine_scenario, population, seed, replication, streams, False, [recorder])
-    return Recorded(recorder.records["program"], recorder.records.get("control"), seed, replication)
+        record, spend_log = _recorded_control(
+            engine_scenario, population, seed, replication, streams
+        )
+    recorder = TransactionRecorder(replication)
+    run_arm(engine_scenario, population, seed, replication, streams, True, [recorder], spend_log)
+    return Recorded(recorder.records["program"], record, seed, replication)
+
+
+_CONTROL_RECORDS: OrderedDict[str, tuple[ArmRecord, SpendLog]] = OrderedDict()
+_CONTROL_RECORDS_SIZE = 4
+"""Recorded control arms kept (about 40 bytes per visit each): a calibration's replications."""
+
+
+def _recorded_control(
+    scenario: Scenario,
+    population: Population,
+    seed: int,
+    replication: int,
+    streams: dict[str, CustomerStream],
+) -> tuple[ArmRecord, SpendLog]:
+    key = json.dumps(
+        {
+            "control": control_key(scenario, seed, replication, population.size),
+            "launch": scenario.launch_day,  # the record states it
+        }
+    )
+    cached = _CONTROL_RECORDS.get(key)
+    if cached is not None:
+        _CONTROL_RECORDS.move_to_end(key)
+        return cached
+    recorder = TransactionRecorder(replication)
+    log = SpendLog(scenario.horizon.total_days)
+    run_arm(scenario, population, seed, replication, streams, False, [recorder], log)
+    record = recorder.records["control"]
+    for value in vars(record).values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False  # shared by the calls that meet it in the cache
+    _CONTROL_RECORDS[key] = record, log
+    while len(_CONTROL_RECORDS) > _CONTROL_RECORDS_SIZE:
+        _CONTROL_RECORDS.popitem(last=False)
+    return _CONTROL_RECORDS[key]
 
 
 def customer_ids(rows: np.ndarray, size: int) -> np.ndarray:
