@@ -255,14 +255,11 @@ class Simulation:
         """Today's visitors' baskets before the program (spend stream, sub-draws 0..63); the
         control arm records them, a program arm copies those its control arm drew."""
         pop, log = self.world.pop, self._spend_log
-        if log is None:
-            return self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
-        if not self.has_program:
-            spend = self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate)
+        known = log.known(day) if log is not None and self.has_program else None
+        spend = self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate, known)
+        if log is not None and not self.has_program:
             log.record(day, idx, spend)
-            return spend
-        known = log.known(day)
-        return self._spend.gamma_scaled(day, idx, pop.spend_shape, pop.spend_rate, known)
+        return spend
 
     def _multiplier(self, day: int) -> VisitPressure:
         """PRESSURE: program effect on today's visit rate (docs/model.md §3):
