@@ -13,6 +13,7 @@ from support import shipped
 import loyalsim.experiments.response.simulated as simulated_module
 from loyalsim.engine.recorder import ArmRecord, TransactionRecorder
 from loyalsim.experiments.calibrate.transactions import read_transactions
+from loyalsim.experiments.lru import Lru
 from loyalsim.experiments.response.history import (
     TRANSACTION_COLUMNS,
     read_history,
@@ -67,8 +68,7 @@ def test_a_kept_control_arm_gives_the_records_of_a_fresh_one(monkeypatch) -> Non
     other = with_overrides(
         scenario, {"behaviour.goal_gradient": 1.0, "program.referral.referrer_bonus": 10}
     )
-    empty = type(simulated_module._CONTROL_RECORDS)
-    monkeypatch.setattr(simulated_module, "_CONTROL_RECORDS", empty())
+    monkeypatch.setattr(simulated_module, "_CONTROL_RECORDS", Lru(4))
     cold = simulate_history(other)
     runs = {"control arms": 0}
     run = simulated_module.run_arm
@@ -78,7 +78,7 @@ def test_a_kept_control_arm_gives_the_records_of_a_fresh_one(monkeypatch) -> Non
         return run(*args, **kwargs)
 
     monkeypatch.setattr(simulated_module, "run_arm", counted)
-    monkeypatch.setattr(simulated_module, "_CONTROL_RECORDS", empty())
+    monkeypatch.setattr(simulated_module, "_CONTROL_RECORDS", Lru(4))
     simulate_history(scenario)
     warm = simulate_history(other)
     assert runs["control arms"] == 1

@@ -29,6 +29,7 @@ from loyalsim.engine.simulation import ArmResult, Simulation
 from loyalsim.engine.spend_log import SpendLog
 from loyalsim.errors import SimulationError
 from loyalsim.experiments import budget
+from loyalsim.experiments.lru import Lru
 from loyalsim.experiments.members_file import read_members
 from loyalsim.mechanics.acquisition import AcquisitionParams
 from loyalsim.metrics.catalogue import VS_CURRENT
@@ -45,10 +46,8 @@ from loyalsim.metrics.summary import ControlArm, structured, summarise, weekly
 from loyalsim.metrics.yearly import TierMixByYear, horizon_kpis, yearly
 from loyalsim.scenario.models import Scenario
 
-_CONTROL_CACHE: OrderedDict[str, tuple[ControlArm, SpendLog]] = OrderedDict()
-_CONTROL_CACHE_SIZE = 16
-_CURRENT_CACHE: OrderedDict[str, dict[str, float]] = OrderedDict()
-_CURRENT_CACHE_SIZE = 64
+_CONTROL_CACHE: Lru[tuple[ControlArm, SpendLog]] = Lru(16)
+_CURRENT_CACHE: Lru[dict[str, float]] = Lru(64)
 """KPIs of the current program per replication (a few kilobytes each): the arm every design of
 a study is compared with runs once per replication and process."""
 _POPULATION_CACHE: OrderedDict[str, Population] = OrderedDict()
@@ -246,7 +245,7 @@ def run_replication(
             current.world.ledger.check_identity()
             kept = {**summarise(keep, current, control), **horizon_kpis(keep, current, control)}
             if key is not None:
-                _remember_current(key, kept)
+                _CURRENT_CACHE.put(key, kept)
             if table is not None:
                 kept_years = yearly(keep, current, control)
                 kept_years = kept_years[kept_years["arm"] == "program"].assign(arm="current")
@@ -303,12 +302,6 @@ def _current_key(scenario: Scenario, keep: Scenario, seed: int, replication: int
         return None
     parts = {"scenario": keep.model_dump(mode="json"), "population": population}
     return json.dumps(parts, sort_keys=True)
-
-
-def _remember_current(key: str, kpis: dict[str, float]) -> None:
-    _CURRENT_CACHE[key] = kpis
-    while len(_CURRENT_CACHE) > _CURRENT_CACHE_SIZE:
-        _CURRENT_CACHE.popitem(last=False)
 
 
 def against_current(design: dict[str, float], current: dict[str, float]) -> dict[str, float]:
@@ -410,14 +403,10 @@ def _control_arm(
     key = control_key(scenario, seed, replication, population.size)
     cached = _CONTROL_CACHE.get(key)
     if cached is not None:
-        _CONTROL_CACHE.move_to_end(key)
         return cached
     log = SpendLog(scenario.horizon.total_days)
     arm = run_arm(scenario, population, seed, replication, streams, False, (), log)
-    _CONTROL_CACHE[key] = ControlArm.of(arm), log
-    while len(_CONTROL_CACHE) > _CONTROL_CACHE_SIZE:
-        _CONTROL_CACHE.popitem(last=False)
-    return _CONTROL_CACHE[key]
+    return _CONTROL_CACHE.put(key, (ControlArm.of(arm), log))
 
 
 def clear_control_cache() -> None:

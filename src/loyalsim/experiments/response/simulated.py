@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +25,7 @@ from loyalsim.engine.recorder import ArmRecord, TransactionRecorder
 from loyalsim.engine.rng import CustomerStream, generator
 from loyalsim.engine.spend_log import SpendLog
 from loyalsim.engine.world import NEVER
+from loyalsim.experiments.lru import Lru
 from loyalsim.experiments.response.history import Pilot, ProgramHistory, typed
 from loyalsim.experiments.simulate import (
     at_simulated_scale,
@@ -70,8 +70,7 @@ def simulate_history(
     return Recorded(recorder.records["program"], record, seed, replication)
 
 
-_CONTROL_RECORDS: OrderedDict[str, tuple[ArmRecord, SpendLog]] = OrderedDict()
-_CONTROL_RECORDS_SIZE = 4
+_CONTROL_RECORDS: Lru[tuple[ArmRecord, SpendLog]] = Lru(4)
 """Recorded control arms kept (about 40 bytes per visit each): a calibration's replications."""
 
 
@@ -90,7 +89,6 @@ def _recorded_control(
     )
     cached = _CONTROL_RECORDS.get(key)
     if cached is not None:
-        _CONTROL_RECORDS.move_to_end(key)
         return cached
     recorder = TransactionRecorder(replication)
     log = SpendLog(scenario.horizon.total_days)
@@ -99,10 +97,7 @@ def _recorded_control(
     for value in vars(record).values():
         if isinstance(value, np.ndarray):
             value.flags.writeable = False  # shared by the calls that meet it in the cache
-    _CONTROL_RECORDS[key] = record, log
-    while len(_CONTROL_RECORDS) > _CONTROL_RECORDS_SIZE:
-        _CONTROL_RECORDS.popitem(last=False)
-    return _CONTROL_RECORDS[key]
+    return _CONTROL_RECORDS.put(key, (record, log))
 
 
 def customer_ids(rows: np.ndarray, size: int) -> np.ndarray:
