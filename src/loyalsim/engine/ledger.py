@@ -117,12 +117,14 @@ class Ledger:
 
     def issue(self, idx: np.ndarray, points: np.ndarray, source: str, day: int) -> None:
         """Credit ``points`` (non-negative integers) to customers ``idx`` (unique)."""
-        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+        from loyalsim.engine import ledger_kernels  # compiled: loads Numba on first use
 
         idx = np.asarray(idx)
         idx = np.flatnonzero(idx) if idx.dtype == np.bool_ else idx.astype(np.int64, copy=False)
         points = _aligned(points, idx)
-        total = kernels.credit(idx, points, day, self.issued, self.balance, self.last_activity)
+        total = ledger_kernels.credit(
+            idx, points, day, self.issued, self.balance, self.last_activity
+        )
         if total < 0:
             raise LedgerError(f"negative issue from {source}")
         if self._lots is not None:
@@ -143,12 +145,12 @@ class Ledger:
         """Redeem or expire (``kind``) ``points`` of customers ``idx`` (unique), opening
         points first (they are the oldest); ``activity``: the last-activity array to stamp,
         or empty. Returns the points as int64."""
-        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+        from loyalsim.engine import ledger_kernels  # compiled: loads Numba on first use
 
         idx = np.ascontiguousarray(idx, dtype=np.int64)
         points = _aligned(points, idx)
         account = self.redeemed if kind == "redeemed" else self.expired
-        total, opening = kernels.debit(
+        total, opening = ledger_kernels.debit(
             idx, points, day, account, self.balance, activity, self.opening_left
         )
         if total < 0:
@@ -228,10 +230,10 @@ class Ledger:
     ) -> None:
         if not who.size:
             return
-        from loyalsim.engine import kernels  # compiled: loads Numba on first use
+        from loyalsim.engine import ledger_kernels  # compiled: loads Numba on first use
 
         parts = np.full(who.size, amount / who.size) if each is None else each
-        kernels.scatter_add(
+        ledger_kernels.scatter_add(
             self.customer_money[account],
             np.ascontiguousarray(who, dtype=np.int64),
             np.ascontiguousarray(np.broadcast_to(parts, who.shape), dtype=np.float64),
